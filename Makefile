@@ -1,0 +1,64 @@
+# Entry points named after the original procedure (docs/procedure.md). Every target calls the
+# cpython-prebuilt CLI; variables map to its flags so the CLI stays the single implementation.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CLI := pnpm exec cpython-prebuilt
+
+VERSION ?= 3.13.5
+BUILD ?= 1
+BASE ?= ubuntu20.04
+OPTIMIZE ?= 1
+SHORT_VERSION := $(word 1,$(subst ., ,$(VERSION))).$(word 2,$(subst ., ,$(VERSION)))
+# python.org is the source; a Debian pristine tarball fetched by setup is used when present.
+SOURCE ?= $(firstword $(wildcard .cache/sources/python$(SHORT_VERSION)_$(VERSION).orig.tar.*))
+# Bare images for validate-cpython; these machines use debootstrap images (scripts/setup-machine.sh).
+IMAGES ?= local/debian:bullseye local/debian:bookworm local/debian:trixie
+
+build_flags = --version "$(VERSION)" --build "$(BUILD)" --base "$(BASE)" \
+  $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") \
+  $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
+  $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
+  $(if $(filter 1,$(KEEP_TESTS)),--keep-tests)
+artifact_name = cpython-$(VERSION)-$(BASE)-$(shell uname -m)-build$(BUILD).tgz
+
+.PHONY: help setup deps build_cpython validate-cpython artifact test test-unit check lint typecheck shellcheck generate
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
+
+setup: ## (root) install and start what builds and tests need: Docker engine, base images, sources, pnpm deps
+	bash scripts/setup-machine.sh
+
+deps:
+	pnpm install --frozen-lockfile
+
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [JOBS=]
+	$(CLI) build $(build_flags)
+
+validate-cpython: ## validate an artifact: ARTIFACT=<file or name in infrastructure/cpython/artifacts> [IMAGES="..."]
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make validate-cpython ARTIFACT=$(artifact_name)' >&2; exit 2; fi
+	$(CLI) validate "$(ARTIFACT)" $(foreach image,$(IMAGES),--image "$(image)")
+
+artifact: setup ## (root) the main job: setup, PGO+LTO build, validation on every image in IMAGES
+	$(MAKE) build_cpython
+	$(MAKE) validate-cpython ARTIFACT=$(artifact_name)
+
+test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests
+	$(MAKE) check
+
+check: typecheck lint shellcheck
+	pnpm test
+
+test-unit: ## unit tests only (no Docker needed)
+	pnpm test:unit
+
+typecheck:
+	pnpm typecheck
+
+lint:
+	pnpm lint
+
+shellcheck:
+	shellcheck -s bash scripts/*.sh infrastructure/cpython/scripts/build_cpython.sh \
+	  infrastructure/cpython/scripts/bundle_libs.sh infrastructure/cpython/scripts/relocate_scripts.sh
+	shellcheck -s sh infrastructure/cpython/scripts/validate_cpython.sh

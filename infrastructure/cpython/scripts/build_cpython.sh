@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Builds CPython inside an isolated build environment (Docker container or Vagrant VM) and leaves
+# a relocatable, self-contained install tree plus build-facts.json in OUTPUT_DIR.
+# The orchestrator (cpython-prebuilt build) decides every input; this script does no version
+# arithmetic of its own beyond deriving the X.Y directory name.
+#
+# Env contract (all required unless a default is shown):
+#   VERSION              full version, e.g. 3.13.5
+#   SOURCE_TARBALL       official tarball, already verified by the orchestrator
+#   PREFIX               install prefix, e.g. /opt/python-3.13.5
+#   OUTPUT_DIR           receives python-<VERSION>/ and build-facts.json
+#   EXPECTED_EXTENSIONS  space-separated extension modules that must exist
+#   SOURCE_DATE_EPOCH    fixed timestamp: hash-based .pyc files, reproducible output
+#   OPTIMIZE=1           1: --enable-optimizations --with-lto (PGO+LTO); 0: plain build
+#   JOBS=nproc           parallel make jobs
+#   KEEP_TESTS=0         1 keeps the test suite, test extension modules and static library
+#   WORK_DIR=/tmp/cpython-build
+set -euo pipefail
+
+: "${VERSION:?VERSION is required}" "${SOURCE_TARBALL:?}" "${PREFIX:?}" "${OUTPUT_DIR:?}"
+: "${EXPECTED_EXTENSIONS:?}" "${SOURCE_DATE_EPOCH:?}"
+OPTIMIZE="${OPTIMIZE:-1}"
+JOBS="${JOBS:-$(nproc)}"
+KEEP_TESTS="${KEEP_TESTS:-0}"
+WORK_DIR="${WORK_DIR:-/tmp/cpython-build}"
+export SOURCE_DATE_EPOCH
+
+script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
+short_version="${VERSION%.*}"
+phases_file="$OUTPUT_DIR/phases.txt"
+mkdir -p "$OUTPUT_DIR"
+: >"$phases_file"
+
+phase_name=""
+phase_start=0
+# The orchestrator turns "==> phase: X" lines into progress; durations go to phases.txt.
+phase() {
+  local now
+  now="$(date +%s)"
+  if [ -n "$phase_name" ]; then
+    printf '%s %s\n' "$phase_name" "$((now - phase_start))" >>"$phases_file"
+  fi
+  phase_name="$1"
+  phase_start="$now"
+  [ "$phase_name" = end ] || printf '==> phase: %s\n' "$phase_name"
+}
+
+phase extract
+rm -rf "$WORK_DIR" "$PREFIX"
+mkdir -p "$WORK_DIR"
+tar -xf "$SOURCE_TARBALL" -C "$WORK_DIR" --strip-components=1
+
+phase configure
+cd "$WORK_DIR"
+configure_args=(
+  "--prefix=$PREFIX"
+  --enable-shared
+  --with-ensurepip=install
+  --enable-loadable-sqlite-extensions
+  --with-dbmliborder=gdbm:ndbm
+)
+if [ "$OPTIMIZE" = 1 ]; then
+  configure_args+=(--enable-optimizations --with-lto)
+fi
+./configure "${configure_args[@]}"
+
+phase compile
+make -j "$JOBS"
+
+phase install
+make install
+
+python_bin="$PREFIX/bin/python$short_version"
+
+# RUNPATHs are set by bundle_libs.sh after install (not through LDFLAGS) so sysconfig keeps clean
+# flags for the extensions users compile later; until then the loader needs a hint.
+phase check-modules
+missing=()
+for module in $EXPECTED_EXTENSIONS; do
+  if ! LD_LIBRARY_PATH="$PREFIX/lib" "$python_bin" -c "import $module" 2>"$WORK_DIR/import-$module.err"; then
+    missing+=("$module ($(tail -n 1 "$WORK_DIR/import-$module.err"))")
+  fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  printf 'error: native modules missing from the build: %s\n' "${missing[*]}" >&2
+  printf 'error: install the -dev packages that provide them in the build base and rebuild\n' >&2
+  exit 3
+fi
+
+phase prune
+if [ "$KEEP_TESTS" != 1 ]; then
+  stdlib="$PREFIX/lib/python$short_version"
+  find "$stdlib" -path "$stdlib/site-packages" -prune -o -type d \
+    \( -name test -o -name tests -o -name idle_test \) -print0 | xargs -0 rm -rf
+  find "$stdlib/lib-dynload" -type f \( -name '_test*' -o -name '_ctypes_test*' -o -name 'xxlimited*' \
+    -o -name '_xxtestfuzz*' \) -delete
+  find "$PREFIX/lib" -name 'libpython*.a' -delete
+fi
+
+phase bundle-libraries
+"$script_dir/bundle_libs.sh" "$PREFIX" "$OUTPUT_DIR/bundled-libraries.tsv"
+
+phase relocate-scripts
+"$script_dir/relocate_scripts.sh" "$PREFIX" "python$short_version"
+
+phase collect-facts
+phase end
+"$python_bin" "$script_dir/collect_facts.py" \
+  --prefix "$PREFIX" --bundled "$OUTPUT_DIR/bundled-libraries.tsv" --phases "$phases_file" \
+  >"$OUTPUT_DIR/build-facts.json"
+
+rm -rf "${OUTPUT_DIR:?}/python-$VERSION"
+cp -a "$PREFIX" "$OUTPUT_DIR/python-$VERSION"
+printf '==> phase: finished\n'

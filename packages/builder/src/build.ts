@@ -1,0 +1,180 @@
+import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type ArtifactMetadata,
+  ArtifactMetadata as ArtifactMetadataSchema,
+  artifactFileName,
+  BuildFacts,
+  CpythonPrebuiltError,
+  defaultPrefix,
+  expectedExtensions,
+  findBase,
+  formatSha256Line,
+  hostArch,
+  type Logger,
+  metadataFileName,
+  sha256File,
+  sha256FileName,
+  topDirectoryName,
+} from '@cpython-prebuilt/core';
+import type { BuildBackend } from './backends/backend.ts';
+import { packDeterministic } from './pack.ts';
+import { obtainSource } from './source.ts';
+
+export interface BuildInput {
+  version: string;
+  build: number;
+  baseId: string;
+  baseImage?: string;
+  sourcePath?: string;
+  sourceUrl?: string;
+  sha256?: string;
+  optimize: boolean;
+  keepTests: boolean;
+  jobs?: number;
+  outputDir: string;
+  logsDir: string;
+  cacheDir: string;
+  sourceDateEpoch: number;
+  /** Free space required before starting, in bytes (the procedure asks for 10 GB). */
+  minFreeBytes: number;
+}
+
+export interface BuildOutput {
+  artifactPath: string;
+  sha256Path: string;
+  metadataPath: string;
+  metadata: ArtifactMetadata;
+  logPath: string;
+}
+
+async function requireFreeSpace(path: string, minFreeBytes: number): Promise<void> {
+  const fs = await statfs(path);
+  const free = fs.bavail * fs.bsize;
+  if (free < minFreeBytes) {
+    const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
+    throw new CpythonPrebuiltError(
+      'NOT_ENOUGH_DISK',
+      `only ${gib(free)} GiB free under ${path}, the build needs ${gib(minFreeBytes)} GiB`,
+      {
+        fix: 'free disk space (docker system prune removes old build images), or lower the requirement with --min-free-gb',
+      },
+    );
+  }
+}
+
+/** Source in, verified and packed artifact out. Nothing lands in outputDir until it is complete. */
+export async function buildArtifact(input: BuildInput, backend: BuildBackend, logger: Logger): Promise<BuildOutput> {
+  const started = Date.now();
+  const base = findBase(input.baseId);
+  const arch = hostArch();
+  const artifact = artifactFileName({ version: input.version, base: base.id, arch, build: input.build });
+  const logPath = join(input.logsDir, `build-${artifact.replace(/\.tgz$/, '')}.log`);
+  await mkdir(input.logsDir, { recursive: true });
+  await mkdir(input.outputDir, { recursive: true });
+  await writeFile(logPath, `# cpython-prebuilt build ${artifact} ${new Date().toISOString()}\n`);
+  logger.info(
+    `building ${artifact} (${input.optimize ? 'PGO+LTO' : 'no optimisations'}) with the ${backend.name} backend; log: ${logPath}`,
+  );
+
+  await requireFreeSpace(input.outputDir, input.minFreeBytes);
+  await backend.ensureAvailable();
+  logger.phase('source');
+  const source = await obtainSource({
+    version: input.version,
+    sourcePath: input.sourcePath,
+    sourceUrl: input.sourceUrl,
+    sha256: input.sha256,
+    cacheDir: input.cacheDir,
+    logger,
+  });
+
+  const workDir = join(input.cacheDir, 'work', artifact.replace(/\.tgz$/, ''));
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  const prefix = defaultPrefix(input.version);
+  const topDirectory = topDirectoryName(input.version);
+  const staging = join(input.outputDir, `.${artifact}.staging`);
+  try {
+    logger.phase(`compile in ${backend.name} (${base.id}, ${input.baseImage ?? base.image})`);
+    await backend
+      .build({
+        base,
+        baseImage: input.baseImage ?? base.image,
+        sourcePath: source.path,
+        outputDir: workDir,
+        logPath,
+        logger,
+        env: {
+          VERSION: input.version,
+          PREFIX: prefix,
+          OPTIMIZE: input.optimize ? '1' : '0',
+          KEEP_TESTS: input.keepTests ? '1' : '0',
+          SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
+          EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
+          ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
+        },
+      })
+      .catch((error: unknown) => {
+        throw new CpythonPrebuiltError('BUILD_FAILED', `building CPython ${input.version} failed in ${backend.name}`, {
+          fix: 'read the end of the log; a missing native module means a -dev package is missing from the base package list',
+          logPath,
+          cause: error,
+        });
+      });
+    const facts = BuildFacts.parse(JSON.parse(await readFile(join(workDir, 'build-facts.json'), 'utf8')));
+    if (facts.version !== input.version) {
+      throw new CpythonPrebuiltError(
+        'BUILD_FAILED',
+        `the built interpreter reports ${facts.version}, expected ${input.version}`,
+        {
+          fix: 'the source tarball does not hold the requested version; check --source',
+          logPath,
+        },
+      );
+    }
+
+    logger.phase('package (deterministic tar.gz)');
+    const artifactPath = join(input.outputDir, artifact);
+    await packDeterministic({ root: workDir, topDirectory, output: staging, mtime: input.sourceDateEpoch });
+    const sha256 = await sha256File(staging);
+    const compressedBytes = (await stat(staging)).size;
+    const metadata = ArtifactMetadataSchema.parse({
+      schemaVersion: 1,
+      artifact,
+      sha256,
+      version: input.version,
+      build: input.build,
+      base: base.id,
+      baseImage: input.baseImage ?? base.image,
+      arch,
+      prefix,
+      topDirectory,
+      glibcMinimum: facts.glibcMinimum,
+      configureArgs: facts.configureArgs,
+      compiler: facts.compiler,
+      optimizations: { pgo: input.optimize, lto: input.optimize },
+      keepTests: input.keepTests,
+      extensionModules: facts.extensionModules,
+      bundledLibraries: facts.bundledLibraries,
+      source: { url: source.release.url, sha256: source.sha256 },
+      sizes: { compressedBytes, installedBytes: facts.installedBytes, fileCount: facts.fileCount },
+      buildSeconds: Math.round((Date.now() - started) / 1000),
+      phaseSeconds: facts.phaseSeconds,
+      backend: backend.name,
+      sourceDateEpoch: input.sourceDateEpoch,
+    } satisfies ArtifactMetadata);
+    const metadataPath = join(input.outputDir, metadataFileName(artifact));
+    const sha256Path = join(input.outputDir, sha256FileName(artifact));
+    // The .sha256 is written last: its presence means the artifact beside it is complete.
+    await writeFile(`${metadataPath}.part`, `${JSON.stringify(metadata, null, 2)}\n`);
+    await rename(staging, artifactPath);
+    await rename(`${metadataPath}.part`, metadataPath);
+    await writeFile(`${sha256Path}.part`, formatSha256Line(sha256, artifact));
+    await rename(`${sha256Path}.part`, sha256Path);
+    return { artifactPath, sha256Path, metadataPath, metadata, logPath };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+    await rm(staging, { force: true });
+  }
+}

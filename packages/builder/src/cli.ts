@@ -1,0 +1,33 @@
+import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { Command, CommanderError } from 'commander';
+import { buildCommand } from './commands/build.ts';
+import { validateCommand } from './commands/validate.ts';
+
+export function createProgram(): Command {
+  const program = new Command('cpython-prebuilt')
+    .description('Precompiled, relocatable CPython for Dev Containers: build, validate, ship.')
+    .showHelpAfterError()
+    .exitOverride();
+  buildCommand(program);
+  validateCommand(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** The only place that catches: one clear paragraph on stderr and a non-zero exit code. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (isCpythonPrebuiltError(error)) {
+      process.stderr.write(`${error.describe()}\n`);
+    } else {
+      process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exitCode = 1;
+  }
+}

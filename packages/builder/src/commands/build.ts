@@ -1,0 +1,91 @@
+import {
+  buildBases,
+  createLogger,
+  DEFAULT_BUILD_BASE,
+  newestVersion,
+  resolveRelease,
+  sourceDateEpoch,
+} from '@cpython-prebuilt/core';
+import { type Command, Option } from 'commander';
+import type { BuildBackend } from '../backends/backend.ts';
+import { DockerBackend } from '../backends/docker.ts';
+import { type BuildInput, buildArtifact } from '../build.ts';
+import { projectPaths } from '../paths.ts';
+import { parsePositiveInteger } from './parse.ts';
+
+interface BuildFlags {
+  version: string;
+  build: number;
+  base: string;
+  baseImage?: string;
+  source?: string;
+  sourceUrl?: string;
+  sha256?: string;
+  optimize: boolean;
+  keepTests: boolean;
+  jobs?: number;
+  backend: 'docker';
+  outputDir: string;
+  minFreeGb: number;
+  json: boolean;
+}
+
+export function buildCommand(program: Command): void {
+  program
+    .command('build')
+    .description('build a relocatable CPython artifact from the official source in an isolated environment')
+    .addOption(new Option('--version <version>', 'full CPython version').default(newestVersion()))
+    .addOption(
+      new Option('--build <n>', 'build number of this version (rebuilds increase it)').default(1).argParser(parsePositiveInteger),
+    )
+    .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
+    .option('--base-image <ref>', "image to start from instead of the base's own (mirrors, local debootstrap images)")
+    .option('--source <path>', 'use this local source tarball (verified against the pinned sha256)')
+    .option('--source-url <url>', 'download the source from this mirror instead of python.org (same pin)')
+    .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
+    .option('--no-optimize', 'skip PGO and LTO (a quick build, about 6x faster)')
+    .option('--keep-tests', 'keep the test suite, test extension modules and static library', false)
+    .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
+    .addOption(new Option('--backend <name>', 'isolated build environment').choices(['docker']).default('docker'))
+    .option('--output-dir <dir>', 'where the artifact, .sha256 and metadata go', projectPaths.artifactsDir)
+    .addOption(new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger))
+    .option('--json', 'print the artifact metadata as JSON on stdout', false)
+    .action(async (flags: BuildFlags) => {
+      await runBuild(flags);
+    });
+}
+
+export function buildInputFromFlags(flags: BuildFlags): BuildInput {
+  const release = resolveRelease(flags.version, flags.sha256);
+  return {
+    version: flags.version,
+    build: flags.build,
+    baseId: flags.base,
+    baseImage: flags.baseImage,
+    sourcePath: flags.source,
+    sourceUrl: flags.sourceUrl,
+    sha256: flags.sha256,
+    optimize: flags.optimize,
+    keepTests: flags.keepTests,
+    jobs: flags.jobs,
+    outputDir: flags.outputDir,
+    logsDir: projectPaths.logsDir,
+    cacheDir: projectPaths.cacheDir,
+    sourceDateEpoch: sourceDateEpoch(release),
+    minFreeBytes: flags.minFreeGb * 1024 ** 3,
+  };
+}
+
+async function runBuild(flags: BuildFlags): Promise<void> {
+  const logger = createLogger();
+  const backend: BuildBackend = new DockerBackend();
+  const output = await buildArtifact(buildInputFromFlags(flags), backend, logger);
+  logger.info(`artifact: ${output.artifactPath}`);
+  logger.info(`checksum: ${output.sha256Path}`);
+  logger.info(`metadata: ${output.metadataPath}`);
+  logger.info(
+    `size: ${(output.metadata.sizes.compressedBytes / 1024 ** 2).toFixed(1)} MiB compressed, ${(output.metadata.sizes.installedBytes / 1024 ** 2).toFixed(1)} MiB installed; built in ${output.metadata.buildSeconds} s`,
+  );
+  if (flags.json) process.stdout.write(`${JSON.stringify(output.metadata, null, 2)}\n`);
+  else process.stdout.write(`${output.artifactPath}\n`);
+}

@@ -1,0 +1,12 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The monorepo root: packages/builder/src/ is three levels below it. */
+export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+export const projectPaths = {
+  artifactsDir: join(repoRoot, 'infrastructure/cpython/artifacts'),
+  logsDir: join(repoRoot, 'infrastructure/cpython/logs'),
+  scriptsDir: join(repoRoot, 'infrastructure/cpython/scripts'),
+  cacheDir: process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache'),
+};

@@ -1,0 +1,72 @@
+import { access, mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  CpythonPrebuiltError,
+  downloadFile,
+  type Logger,
+  resolveRelease,
+  type SourceRelease,
+  sha256File,
+  verifySha256,
+} from '@cpython-prebuilt/core';
+
+export interface SourceRequest {
+  version: string;
+  /** A local tarball the user already has (verified against the same pin). */
+  sourcePath?: string;
+  /** Another URL with the same bytes (a mirror); the pin still applies. */
+  sourceUrl?: string;
+  sha256?: string;
+  cacheDir: string;
+  logger: Logger;
+}
+
+export interface ObtainedSource {
+  path: string;
+  release: SourceRelease;
+  sha256: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The official source tarball, verified against its pinned sha256 before anything reads it.
+ * A user's file is never deleted; a download of ours that fails verification is removed.
+ */
+export async function obtainSource(request: SourceRequest): Promise<ObtainedSource> {
+  const release = resolveRelease(request.version, request.sha256);
+  if (request.sourcePath) {
+    const path = resolve(request.sourcePath);
+    if (!(await exists(path))) {
+      throw new CpythonPrebuiltError('SOURCE_NOT_FOUND', `source tarball ${path} does not exist`, {
+        fix: 'pass the path of Python-<version>.tar.xz (or the Debian *.orig.tar.* file) with --source / SOURCE=',
+      });
+    }
+    request.logger.info(`verifying ${path} against the pinned sha256 ${release.sha256}`);
+    const sha256 = await verifySha256(path, release.sha256, path);
+    return { path, release, sha256 };
+  }
+  const url = request.sourceUrl ?? release.url;
+  const fileName = url.split('/').at(-1) || `Python-${release.version}.tar.xz`;
+  const cached = join(request.cacheDir, 'downloads', `${release.sha256.slice(0, 12)}-${fileName}`);
+  await mkdir(join(request.cacheDir, 'downloads'), { recursive: true });
+  if ((await exists(cached)) && (await sha256File(cached)) === release.sha256) {
+    request.logger.info(`using cached ${cached} (sha256 verified)`);
+    return { path: cached, release, sha256: release.sha256 };
+  }
+  await downloadFile(url, cached, { logger: request.logger });
+  try {
+    const sha256 = await verifySha256(cached, release.sha256, url);
+    return { path: cached, release, sha256 };
+  } catch (error) {
+    await rm(cached, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { CpythonPrebuiltError } from './errors.ts';
+import type { Logger } from './log.ts';
+
+export interface DownloadOptions {
+  logger?: Logger;
+  attempts?: number;
+  /** Time without any byte arriving before an attempt is abandoned. */
+  idleTimeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * Downloads `url` to `destination` through a `.part` file, so an interrupted download never
+ * looks complete. Follows redirects, retries transient failures with backoff, reports bytes.
+ */
+export async function downloadFile(url: string, destination: string, options: DownloadOptions = {}): Promise<void> {
+  const attempts = options.attempts ?? 4;
+  const partial = `${destination}.part`;
+  // Errors that another attempt cannot fix (404, 403...) end the loop at once.
+  const fatal = new WeakSet<object>();
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const response = await request(url, {
+        method: 'GET',
+        headers: options.headers,
+        maxRedirections: 5,
+        headersTimeout: options.idleTimeoutMs ?? 30_000,
+        bodyTimeout: options.idleTimeoutMs ?? 30_000,
+      } as Parameters<typeof request>[1]);
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        const error = new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} answered HTTP ${response.statusCode}`, {
+          fix:
+            response.statusCode === 404
+              ? 'check the version and URL; the file does not exist there'
+              : 'try again later, or download the file yourself and pass it with --source',
+        });
+        if (!RETRYABLE_STATUS.has(response.statusCode)) fatal.add(error);
+        throw error;
+      } else {
+        const total = Number(response.headers['content-length'] ?? 0);
+        let received = 0;
+        const counter = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            received += chunk.length;
+            const share = total > 0 ? ` / ${formatBytes(total)} (${((received / total) * 100).toFixed(0)}%)` : '';
+            options.logger?.progress(`downloading ${url}: ${formatBytes(received)}${share}`);
+            callback(null, chunk);
+          },
+        });
+        await pipeline(response.body, counter, createWriteStream(partial));
+        if (total > 0 && received !== total) {
+          throw new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} ended after ${received} of ${total} bytes`);
+        }
+        await rename(partial, destination);
+        options.logger?.info(`downloaded ${url} (${formatBytes(received)})`);
+        return;
+      }
+    } catch (error) {
+      await rm(partial, { force: true });
+      if (typeof error === 'object' && error !== null && fatal.has(error)) throw error;
+      lastError = error;
+    }
+    if (attempt < attempts) {
+      const delay = 500 * 2 ** (attempt - 1);
+      options.logger?.warn(`download attempt ${attempt} of ${attempts} failed, retrying in ${delay} ms`);
+      await sleep(delay);
+    }
+  }
+  if (lastError instanceof CpythonPrebuiltError) throw lastError;
+  throw new CpythonPrebuiltError(
+    'DOWNLOAD_FAILED',
+    `GET ${url} failed after ${attempts} attempts: ${String((lastError as Error)?.message ?? lastError)}`,
+    {
+      fix: 'check the network or proxy, or download the file yourself and pass it with --source',
+      cause: lastError,
+    },
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * Every failure a user can meet is a CpythonPrebuiltError: a stable `code` for scripts and tests,
+ * a message naming the cause, a `fix` naming what to do, and the log that holds the details.
+ * Only the CLI entry point catches and prints them.
+ */
+export type ErrorCode =
+  | 'CHECKSUM_MISMATCH'
+  | 'CHECKSUM_FILE_INVALID'
+  | 'UNKNOWN_VERSION'
+  | 'UNKNOWN_BASE'
+  | 'INVALID_INPUT'
+  | 'SOURCE_NOT_FOUND'
+  | 'DOWNLOAD_FAILED'
+  | 'COMMAND_FAILED'
+  | 'DOCKER_UNAVAILABLE'
+  | 'IMAGE_MISSING'
+  | 'BUILD_FAILED'
+  | 'ARTIFACT_INVALID'
+  | 'VALIDATION_FAILED'
+  | 'VAGRANT_UNAVAILABLE'
+  | 'NOT_ENOUGH_DISK';
+
+export interface ErrorDetails {
+  fix?: string;
+  logPath?: string;
+  cause?: unknown;
+}
+
+export class CpythonPrebuiltError extends Error {
+  readonly code: ErrorCode;
+  readonly fix: string | undefined;
+  readonly logPath: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'CpythonPrebuiltError';
+    this.code = code;
+    this.fix = details.fix;
+    this.logPath = details.logPath;
+  }
+
+  /** One paragraph for a terminal: cause, fix, log. */
+  describe(): string {
+    const parts = [`error [${this.code}]: ${this.message}`];
+    if (this.fix) parts.push(`fix: ${this.fix}`);
+    if (this.logPath) parts.push(`log: ${this.logPath}`);
+    return parts.join('\n');
+  }
+}
+
+export function isCpythonPrebuiltError(value: unknown): value is CpythonPrebuiltError {
+  return value instanceof CpythonPrebuiltError;
+}

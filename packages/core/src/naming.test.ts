@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { artifactFileName, metadataFileName, parseArtifactFileName, sha256FileName } from './naming.ts';
+
+describe('artifact names', () => {
+  it('follows cpython-<version>-<base>-<arch>-build<N>.tgz and parses back', () => {
+    const name = artifactFileName({ version: '3.13.5', base: 'ubuntu20.04', arch: 'x86_64', build: 1 });
+    expect(name).toBe('cpython-3.13.5-ubuntu20.04-x86_64-build1.tgz');
+    expect(parseArtifactFileName(name)).toEqual({ version: '3.13.5', base: 'ubuntu20.04', arch: 'x86_64', build: 1 });
+    expect(sha256FileName(name)).toBe(`${name}.sha256`);
+    expect(metadataFileName(name)).toBe('cpython-3.13.5-ubuntu20.04-x86_64-build1.json');
+  });
+
+  it('rejects build numbers below 1 and names of other shapes', () => {
+    expect(() => artifactFileName({ version: '3.13.5', base: 'debian11', arch: 'x86_64', build: 0 })).toThrow(/positive integer/);
+    expect(() => parseArtifactFileName('cpython-3.12.6-ubuntu20.04-build1.tgz')).toThrow(/is not an artifact name/);
+  });
+});

@@ -1,0 +1,46 @@
+import { CpythonPrebuiltError } from './errors.ts';
+import type { Arch } from './schemas/common.ts';
+
+export interface ArtifactName {
+  version: string;
+  base: string;
+  arch: Arch;
+  build: number;
+}
+
+const ARTIFACT_PATTERN = /^cpython-(3\.\d+\.\d+)-([a-z]+\d+(?:\.\d+)?)-(x86_64|aarch64)-build(\d+)\.tgz$/;
+
+/** `cpython-<version>-<base>-<arch>-build<N>.tgz` */
+export function artifactFileName(name: ArtifactName): string {
+  if (!Number.isInteger(name.build) || name.build < 1) {
+    throw new CpythonPrebuiltError('INVALID_INPUT', `build number must be a positive integer, got ${name.build}`, {
+      fix: 'pass BUILD=1 for the first build of a version, and increase it for each rebuild',
+    });
+  }
+  return `cpython-${name.version}-${name.base}-${name.arch}-build${name.build}.tgz`;
+}
+
+export function parseArtifactFileName(fileName: string): ArtifactName {
+  const match = ARTIFACT_PATTERN.exec(fileName);
+  if (!match?.[1] || !match[2] || !match[3] || !match[4]) {
+    throw new CpythonPrebuiltError('INVALID_INPUT', `"${fileName}" is not an artifact name`, {
+      fix: 'artifacts are named cpython-<version>-<base>-<arch>-build<N>.tgz, e.g. cpython-3.13.5-debian11-x86_64-build1.tgz',
+    });
+  }
+  return { version: match[1], base: match[2], arch: match[3] as Arch, build: Number(match[4]) };
+}
+
+export const sha256FileName = (artifact: string): string => `${artifact}.sha256`;
+export const metadataFileName = (artifact: string): string => artifact.replace(/\.tgz$/, '.json');
+export const validationReportFileName = (artifact: string): string => artifact.replace(/\.tgz$/, '.validation.json');
+/** The single top directory of every artifact. */
+export const topDirectoryName = (version: string): string => `python-${version}`;
+export const defaultPrefix = (version: string): string => `/opt/python-${version}`;
+
+export function hostArch(): Arch {
+  if (process.arch === 'x64') return 'x86_64';
+  if (process.arch === 'arm64') return 'aarch64';
+  throw new CpythonPrebuiltError('INVALID_INPUT', `unsupported host architecture ${process.arch}`, {
+    fix: 'build on an x86_64 or aarch64 host',
+  });
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 digest');
+export const PythonVersion = z.string().regex(/^3\.\d+\.\d+$/, 'a full CPython version such as 3.13.5');
+export const Arch = z.enum(['x86_64', 'aarch64']);
+export type Arch = z.infer<typeof Arch>;
+export const GlibcVersion = z.string().regex(/^\d+\.\d+$/, 'a glibc version such as 2.31');
+
+/** Compares dotted numeric versions (3.13.5, 2.31). */
+export function compareVersions(a: string, b: string): number {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const diff = (left[i] ?? 0) - (right[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { Arch, GlibcVersion, PythonVersion, Sha256 } from './common.ts';
+
+export const BundledLibrary = z.object({
+  /** The file name inside the artifact's lib/. */
+  name: z.string(),
+  /** Where it came from in the build environment. */
+  from: z.string(),
+});
+
+/** What the in-guest build reports about the tree it made (build-facts.json). */
+export const BuildFacts = z.object({
+  version: PythonVersion,
+  prefix: z.string(),
+  configureArgs: z.string(),
+  compiler: z.string(),
+  glibcMinimum: GlibcVersion,
+  extensionModules: z.array(z.string()),
+  bundledLibraries: z.array(BundledLibrary),
+  installedBytes: z.number().int().nonnegative(),
+  fileCount: z.number().int().positive(),
+  phaseSeconds: z.record(z.string(), z.number().nonnegative()),
+});
+export type BuildFacts = z.infer<typeof BuildFacts>;
+
+export const ArtifactMetadata = z.object({
+  $schema: z.string().optional(),
+  schemaVersion: z.literal(1),
+  artifact: z.string(),
+  sha256: Sha256,
+  version: PythonVersion,
+  build: z.number().int().positive(),
+  base: z.string(),
+  baseImage: z.string(),
+  arch: Arch,
+  prefix: z.string(),
+  topDirectory: z.string(),
+  glibcMinimum: GlibcVersion,
+  configureArgs: z.string(),
+  compiler: z.string(),
+  optimizations: z.object({ pgo: z.boolean(), lto: z.boolean() }),
+  keepTests: z.boolean(),
+  extensionModules: z.array(z.string()),
+  bundledLibraries: z.array(BundledLibrary),
+  source: z.object({ url: z.string(), sha256: Sha256 }),
+  sizes: z.object({
+    compressedBytes: z.number().int().positive(),
+    installedBytes: z.number().int().positive(),
+    fileCount: z.number().int().positive(),
+  }),
+  buildSeconds: z.number().nonnegative(),
+  phaseSeconds: z.record(z.string(), z.number().nonnegative()),
+  backend: z.enum(['docker', 'vagrant']),
+  sourceDateEpoch: z.number().int().nonnegative(),
+});
+export type ArtifactMetadata = z.infer<typeof ArtifactMetadata>;

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { CpythonPrebuiltError } from '../errors.ts';
+import { buildBases, findBase, newestBase } from './bases.ts';
+import { compareVersions } from './common.ts';
+import { ArtifactMetadata } from './metadata.ts';
+import { expectedExtensions, expectedImports } from './modules.ts';
+import { newestVersion, resolveRelease, sourceDateEpoch, versionsManifest } from './versions.ts';
+
+describe('versions manifest', () => {
+  it('pins python.org tarballs by sha256', () => {
+    for (const release of versionsManifest.releases) {
+      expect(release.url).toBe(`https://www.python.org/ftp/python/${release.version}/${release.url.split('/').at(-1)}`);
+      expect(release.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(newestVersion()).toBe('3.13.5');
+  });
+
+  it('needs an explicit sha256 for a version it does not pin, and names the fix', () => {
+    const error = (() => {
+      try {
+        resolveRelease('3.12.6');
+      } catch (caught) {
+        return caught as CpythonPrebuiltError;
+      }
+    })();
+    expect(error?.code).toBe('UNKNOWN_VERSION');
+    expect(error?.fix).toContain('--sha256');
+    const digest = 'a'.repeat(64);
+    expect(resolveRelease('3.12.6', digest)).toMatchObject({
+      url: 'https://www.python.org/ftp/python/3.12.6/Python-3.12.6.tar.xz',
+      sha256: digest,
+    });
+  });
+
+  it('refuses a digest that contradicts the pin', () => {
+    expect(() => resolveRelease('3.13.5', 'b'.repeat(64))).toThrow(/differs from the pinned one/);
+  });
+
+  it('derives SOURCE_DATE_EPOCH from the release day unless the environment sets it', () => {
+    const release = resolveRelease('3.13.5');
+    expect(sourceDateEpoch(release, undefined)).toBe(Date.parse('2025-06-11T00:00:00Z') / 1000);
+    expect(sourceDateEpoch(release, '1700000000')).toBe(1700000000);
+    expect(() => sourceDateEpoch(release, 'yesterday')).toThrow(/not a number of seconds/);
+  });
+});
+
+describe('build bases', () => {
+  it('maps the procedure base ubuntu20.04 to focal with glibc 2.31, not jammy', () => {
+    expect(findBase('ubuntu20.04')).toMatchObject({ image: 'ubuntu:20.04', codename: 'focal', glibc: '2.31' });
+    expect(findBase('debian11').image).toBe('debian:bullseye');
+    expect(newestBase().id).toBe('debian13');
+    expect(buildBases.every((base) => base.packages.includes('libssl-dev') && base.packages.includes('patchelf'))).toBe(true);
+  });
+
+  it('names the valid bases when given an unknown one', () => {
+    expect(() => findBase('centos7')).toThrow(CpythonPrebuiltError);
+    try {
+      findBase('centos7');
+    } catch (error) {
+      expect((error as CpythonPrebuiltError).fix).toContain('ubuntu20.04');
+    }
+  });
+});
+
+describe('expected modules', () => {
+  it('covers what the procedure checks and what the issue demands', () => {
+    expect(expectedImports()).toEqual(
+      expect.arrayContaining([
+        'ssl',
+        'hashlib',
+        'sqlite3',
+        'lzma',
+        'bz2',
+        'zlib',
+        'ctypes',
+        'uuid',
+        'readline',
+        'curses',
+        'dbm.gnu',
+        'dbm.ndbm',
+        'tkinter',
+        'decimal',
+      ]),
+    );
+    expect(expectedExtensions()).toEqual(expect.arrayContaining(['_ssl', '_gdbm', '_dbm', '_tkinter', 'pyexpat', '_ctypes']));
+  });
+});
+
+describe('artifact metadata', () => {
+  it('rejects metadata without a glibc minimum or with a bad digest', () => {
+    const result = ArtifactMetadata.safeParse({ schemaVersion: 1, sha256: 'nope' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path[0])).toEqual(expect.arrayContaining(['sha256', 'glibcMinimum']));
+  });
+
+  it('orders versions numerically', () => {
+    expect(compareVersions('3.9.1', '3.13.5')).toBe(-1);
+    expect(compareVersions('2.31', '2.31')).toBe(0);
+  });
+});
