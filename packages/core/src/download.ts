@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
+import { EnvHttpProxyAgent, interceptors, request } from 'undici';
 import { CpythonPrebuiltError } from './errors.ts';
 import type { Logger } from './log.ts';
 
@@ -14,6 +14,9 @@ export interface DownloadOptions {
   idleTimeoutMs?: number;
   headers?: Record<string, string>;
 }
+
+// Honours HTTP(S)_PROXY/NO_PROXY (corporate networks) and follows release-asset redirects.
+const dispatcher = new EnvHttpProxyAgent().compose(interceptors.redirect({ maxRedirections: 5 }));
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
@@ -37,10 +40,10 @@ export async function downloadFile(url: string, destination: string, options: Do
       const response = await request(url, {
         method: 'GET',
         headers: options.headers,
-        maxRedirections: 5,
+        dispatcher,
         headersTimeout: options.idleTimeoutMs ?? 30_000,
         bodyTimeout: options.idleTimeoutMs ?? 30_000,
-      } as Parameters<typeof request>[1]);
+      });
       if (response.statusCode !== 200) {
         await response.body.dump();
         const error = new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} answered HTTP ${response.statusCode}`, {
