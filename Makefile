@@ -21,7 +21,7 @@ build_flags = --version "$(VERSION)" --build "$(BUILD)" --base "$(BASE)" \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests)
 artifact_name = cpython-$(VERSION)-$(BASE)-$(shell uname -m)-build$(BUILD).tgz
 
-.PHONY: help setup deps build_cpython validate-cpython artifact test test-unit check lint typecheck shellcheck generate
+.PHONY: help setup deps build_cpython validate-cpython artifact test test-unit check lint typecheck shellcheck generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -46,8 +46,14 @@ artifact: setup ## (root) the main job: setup, PGO+LTO build, validation on ever
 test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests
 	$(MAKE) check
 
-check: typecheck lint shellcheck
+check: generate-check typecheck lint shellcheck
 	pnpm test
+
+generate: ## regenerate the feature, versions.json and JSON schemas from the TypeScript sources
+	pnpm generate
+
+generate-check:
+	pnpm generate:check
 
 test-unit: ## unit tests only (no Docker needed)
 	pnpm test:unit
@@ -61,4 +67,5 @@ lint:
 shellcheck:
 	shellcheck -s bash scripts/*.sh infrastructure/cpython/scripts/build_cpython.sh \
 	  infrastructure/cpython/scripts/bundle_libs.sh infrastructure/cpython/scripts/relocate_scripts.sh
-	shellcheck -s sh infrastructure/cpython/scripts/validate_cpython.sh
+	shellcheck -s sh infrastructure/cpython/scripts/validate_cpython.sh features/src/installer/install.sh
+	shellcheck -s bash features/test/installer/*.sh

@@ -11,7 +11,7 @@ cache_dir="${CPYTHON_PREBUILT_CACHE:-$repo_root/.cache}"
 log_dir="$cache_dir/logs"
 mkdir -p "$log_dir"
 read -r -a images <<<"${SETUP_IMAGES:-bullseye bookworm trixie}"
-read -r -a source_packages <<<"${SETUP_SOURCES:-python3.13}"
+read -r -a source_packages <<<"${SETUP_SOURCES:-python3.13 python3.11}"
 pnpm_version="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$repo_root/package.json")"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -65,6 +65,14 @@ for release in "${images[@]}"; do
   tar -C "$rootfs" -c . | docker import - "$image" >/dev/null
   rm -rf "$rootfs"
 done
+
+# A bookworm image with curl, for tests that download artifacts from a loopback HTTP server.
+if ! docker image inspect local/debian:bookworm-curl >/dev/null 2>&1; then
+  say "making local/debian:bookworm-curl (log: $log_dir/bookworm-curl.log)"
+  printf 'FROM local/debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n' \
+    | DOCKER_BUILDKIT=0 docker build --network host -t local/debian:bookworm-curl - >"$log_dir/bookworm-curl.log" 2>&1 \
+    || die "building local/debian:bookworm-curl failed, see $log_dir/bookworm-curl.log"
+fi
 
 # CPython sources: python.org is unreachable, Debian's source archive carries the pristine tarballs.
 src_list=/etc/apt/sources.list.d/cpython-prebuilt-src.sources

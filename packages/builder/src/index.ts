@@ -1,7 +1,6 @@
 export type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
 export { DockerBackend } from './backends/docker.ts';
 export { type BuildInput, type BuildOutput, buildArtifact } from './build.ts';
-export { createProgram, main } from './cli.ts';
 export { packDeterministic } from './pack.ts';
 export { projectPaths, repoRoot } from './paths.ts';
 export { obtainSource } from './source.ts';

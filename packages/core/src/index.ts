@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './exec.ts';
 export * from './log.ts';
 export * from './naming.ts';
+export * from './schemas/artifacts.ts';
 export * from './schemas/bases.ts';
 export * from './schemas/common.ts';
 export * from './schemas/metadata.ts';

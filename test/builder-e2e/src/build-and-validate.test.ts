@@ -1,78 +1,62 @@
 import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { packDeterministic } from '@cpython-prebuilt/builder';
 import { ArtifactMetadata, compareVersions, ValidationReport } from '@cpython-prebuilt/core';
+import { BASE_IMAGES, cpythonPrebuilt, debianSourceTarball } from '@cpython-prebuilt/test-fixtures';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { cpythonPrebuilt, debianSourceTarball } from './cli.ts';
+import { describe, expect, inject, it } from 'vitest';
 
-const ARTIFACT = 'cpython-3.13.5-debian11-x86_64-build1.tgz';
-const IMAGES = ['local/debian:bullseye', 'local/debian:bookworm', 'local/debian:trixie'];
+const readJson = async (path: string): Promise<unknown> => JSON.parse(await readFile(path, 'utf8'));
 
 describe('cpython-prebuilt build', () => {
   it('refuses a source whose sha256 differs from the pin before compiling anything, and keeps the file', async () => {
     const work = await mkdtemp(join(tmpdir(), 'bad-source-'));
     const bad = join(work, 'Python-3.13.5.tar.xz');
-    await copyFile(debianSourceTarball(), bad);
+    await copyFile(debianSourceTarball('3.13.5'), bad);
     await appendFile(bad, 'tampered');
     const output = join(work, 'out');
-    const result = await cpythonPrebuilt([
-      'build',
-      '--version',
-      '3.13.5',
-      '--source',
-      bad,
-      '--base',
-      'debian11',
-      '--base-image',
-      'local/debian:bullseye',
-      '--output-dir',
-      output,
-      '--no-optimize',
-    ]);
+    const result = await cpythonPrebuilt(
+      ['build', '--version', '3.13.5', '--source', bad, '--base', 'debian11'].concat([
+        '--base-image',
+        'local/debian:bullseye',
+        '--output-dir',
+        output,
+        '--no-optimize',
+      ]),
+    );
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('error [CHECKSUM_MISMATCH]');
     expect(result.stderr).toContain('expected 93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640, actual ');
     expect(result.stderr).not.toContain('build phase: configure');
     expect((await stat(bad)).isFile()).toBe(true);
     expect(await readdir(output)).toEqual([]);
+    await rm(work, { recursive: true });
+  });
+
+  it('names the valid bases when given an unknown one', async () => {
+    const result = await cpythonPrebuilt(['build', '--base', 'centos7']);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain(
+      "error: option '--base <id>' argument 'centos7' is invalid. Allowed choices are ubuntu20.04,",
+    );
   });
 });
 
 describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare images', () => {
-  let output: string;
-  let artifactPath: string;
+  const artifactPath = inject('artifacts').python313;
+  const output = dirname(artifactPath);
+  const name = basename(artifactPath);
 
-  beforeAll(async () => {
-    output = await mkdtemp(join(tmpdir(), 'artifacts-'));
-    const result = await cpythonPrebuilt([
-      'build',
-      '--version',
-      '3.13.5',
-      '--build',
-      '1',
-      '--source',
-      debianSourceTarball(),
-      '--base',
-      'debian11',
-      '--base-image',
-      'local/debian:bullseye',
-      '--no-optimize',
-      '--output-dir',
-      output,
-      '--json',
-    ]);
-    if (result.exitCode !== 0) throw new Error(`build failed:\n${result.stderr}`);
-    artifactPath = join(output, ARTIFACT);
-  });
-
-  it('writes the artifact, a .sha256 that sha256sum -c accepts, and schema-valid metadata', async () => {
-    expect((await readdir(output)).sort()).toEqual(
-      [ARTIFACT, `${ARTIFACT.replace('.tgz', '.json')}`, `${ARTIFACT}.sha256`].sort(),
-    );
-    const check = await execa('sha256sum', ['-c', `${ARTIFACT}.sha256`], { cwd: output, reject: false });
-    expect(check.stdout).toBe(`${ARTIFACT}: OK`);
-    const metadata = ArtifactMetadata.parse(JSON.parse(await readFile(join(output, ARTIFACT.replace('.tgz', '.json')), 'utf8')));
+  it('printed its phases and wrote the artifact, a .sha256 that sha256sum -c accepts, and schema-valid metadata', async () => {
+    const log = inject('artifacts').buildLog313;
+    for (const phase of ['configure', 'compile', 'install', 'check-modules', 'bundle-libraries', 'relocate-scripts']) {
+      expect(log).toContain(`==> build phase: ${phase}`);
+    }
+    expect(await readdir(output)).toEqual(expect.arrayContaining([name, name.replace('.tgz', '.json'), `${name}.sha256`]));
+    const check = await execa('sha256sum', ['-c', `${name}.sha256`], { cwd: output, reject: false });
+    expect(check.stdout).toBe(`${name}: OK`);
+    const metadata = ArtifactMetadata.parse(await readJson(join(output, name.replace('.tgz', '.json'))));
     expect(metadata).toMatchObject({
       version: '3.13.5',
       build: 1,
@@ -84,7 +68,7 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
     // Built on bullseye: nothing may need a glibc newer than bullseye's 2.31.
     expect(compareVersions(metadata.glibcMinimum, '2.31')).toBeLessThanOrEqual(0);
     expect(metadata.bundledLibraries.map((library) => library.name)).toEqual(
-      expect.arrayContaining(['libssl.so.1.1', 'libsqlite3.so.0', 'libffi.so.7']),
+      expect.arrayContaining(['libssl.so.1.1', 'libsqlite3.so.0', 'libffi.so.7', 'libtk8.6.so']),
     );
     expect(metadata.extensionModules).toEqual(
       expect.arrayContaining(['_ssl', '_sqlite3', '_tkinter', '_gdbm', '_dbm', '_decimal']),
@@ -95,26 +79,24 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
   });
 
   it('passes every check on bare bullseye, bookworm and trixie and writes the report', async () => {
-    const result = await cpythonPrebuilt(['validate', artifactPath, ...IMAGES.flatMap((image) => ['--image', image]), '--json']);
+    const result = await cpythonPrebuilt([
+      'validate',
+      artifactPath,
+      ...BASE_IMAGES.flatMap((image) => ['--image', image]),
+      '--json',
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
-    const report = ValidationReport.parse(
-      JSON.parse(await readFile(join(output, ARTIFACT.replace('.tgz', '.validation.json')), 'utf8')),
-    );
+    const report = ValidationReport.parse(await readJson(join(output, name.replace('.tgz', '.validation.json'))));
     expect(report.ok).toBe(true);
-    expect(report.runs.map((run) => run.image)).toEqual(['host', ...IMAGES]);
+    expect(report.runs.map((run) => run.image)).toEqual(['host', ...BASE_IMAGES]);
     for (const run of report.runs.slice(1)) {
-      const names = run.checks.map((check) => check.name);
-      expect(names).toEqual(
-        expect.arrayContaining([
-          'version',
-          'prefix',
-          'import ssl',
-          'import tkinter',
-          'pip',
-          'venv + local wheel',
-          'shared libraries (ldd)',
-          'moved tree',
-        ]),
+      expect(run.checks.map((check) => check.name)).toEqual(
+        expect.arrayContaining(
+          ['version', 'prefix', 'import ssl', 'import tkinter', 'tcl runtime', 'pip', 'venv + local wheel'].concat([
+            'shared libraries (ldd)',
+            'moved tree',
+          ]),
+        ),
       );
       expect(run.checks.find((check) => check.name === 'version')?.detail).toBe('Python 3.13.5');
     }
@@ -122,34 +104,25 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
 
   it('fails validation of a truncated copy on its checksum, without running it', async () => {
     const work = await mkdtemp(join(tmpdir(), 'truncated-'));
-    await copyFile(artifactPath, join(work, ARTIFACT));
-    await copyFile(`${artifactPath}.sha256`, join(work, `${ARTIFACT}.sha256`));
-    await truncate(join(work, ARTIFACT), 1024 * 1024);
-    const result = await cpythonPrebuilt(['validate', join(work, ARTIFACT), '--image', IMAGES[0] ?? '']);
+    await copyFile(artifactPath, join(work, name));
+    await copyFile(`${artifactPath}.sha256`, join(work, `${name}.sha256`));
+    await truncate(join(work, name), 1024 * 1024);
+    const result = await cpythonPrebuilt(['validate', join(work, name), '--image', BASE_IMAGES[0]]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('[FAIL] host: checksum - expected ');
     expect(result.stderr).toContain('error [VALIDATION_FAILED]');
-    const report = ValidationReport.parse(
-      JSON.parse(await readFile(join(work, ARTIFACT.replace('.tgz', '.validation.json')), 'utf8')),
-    );
+    const report = ValidationReport.parse(await readJson(join(work, name.replace('.tgz', '.validation.json'))));
     expect(report.runs.map((run) => run.image)).toEqual(['host']);
     await rm(work, { recursive: true });
   });
 
-  it('packs the same build into the same bytes when the tree is packed again', async () => {
-    // Determinism of the packer on the real tree: extract, repack with the same epoch, compare.
+  it('packs the extracted tree into the same bytes again', async () => {
     const work = await mkdtemp(join(tmpdir(), 'repack-'));
     await execa('tar', ['-xzf', artifactPath, '-C', work]);
-    const { packDeterministic } = await import('@cpython-prebuilt/builder');
-    const metadata = ArtifactMetadata.parse(JSON.parse(await readFile(join(output, ARTIFACT.replace('.tgz', '.json')), 'utf8')));
-    await packDeterministic({
-      root: work,
-      topDirectory: 'python-3.13.5',
-      output: join(work, 'again.tgz'),
-      mtime: metadata.sourceDateEpoch,
-    });
-    const again = await execa('sha256sum', [join(work, 'again.tgz')]);
-    expect(again.stdout.split(' ')[0]).toBe(metadata.sha256);
+    const metadata = ArtifactMetadata.parse(await readJson(join(output, name.replace('.tgz', '.json'))));
+    const again = join(work, 'again.tgz');
+    await packDeterministic({ root: work, topDirectory: 'python-3.13.5', output: again, mtime: metadata.sourceDateEpoch });
+    expect((await execa('sha256sum', [again])).stdout.split(' ')[0]).toBe(metadata.sha256);
     await rm(work, { recursive: true });
   });
 });

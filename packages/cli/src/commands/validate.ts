@@ -1,6 +1,6 @@
+import { validateArtifact } from '@cpython-prebuilt/builder';
 import { CpythonPrebuiltError, createLogger, newestBase } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
-import { validateArtifact } from '../validate/validate.ts';
 
 interface ValidateFlags {
   image: string[];

@@ -1,6 +1,8 @@
 import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { Command, CommanderError } from 'commander';
 import { buildCommand } from './commands/build.ts';
+import { featureCommand } from './commands/feature.ts';
+import { generateCommand } from './commands/generate.ts';
 import { validateCommand } from './commands/validate.ts';
 
 export function createProgram(): Command {
@@ -10,7 +12,13 @@ export function createProgram(): Command {
     .exitOverride();
   buildCommand(program);
   validateCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  generateCommand(program);
+  featureCommand(program);
+  const override = (command: Command): void => {
+    command.exitOverride();
+    for (const child of command.commands) override(child);
+  };
+  override(program);
   return program;
 }
 

@@ -1,3 +1,4 @@
+import { type BuildInput, buildArtifact, DockerBackend, projectPaths } from '@cpython-prebuilt/builder';
 import {
   buildBases,
   createLogger,
@@ -7,10 +8,6 @@ import {
   sourceDateEpoch,
 } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
-import type { BuildBackend } from '../backends/backend.ts';
-import { DockerBackend } from '../backends/docker.ts';
-import { type BuildInput, buildArtifact } from '../build.ts';
-import { projectPaths } from '../paths.ts';
 import { parsePositiveInteger } from './parse.ts';
 
 interface BuildFlags {
@@ -78,7 +75,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
 
 async function runBuild(flags: BuildFlags): Promise<void> {
   const logger = createLogger();
-  const backend: BuildBackend = new DockerBackend();
+  const backend = new DockerBackend();
   const output = await buildArtifact(buildInputFromFlags(flags), backend, logger);
   logger.info(`artifact: ${output.artifactPath}`);
   logger.info(`checksum: ${output.sha256Path}`);

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** The feature's own semver: publishing moves the `1`, `1.0`, `1.0.0` tags. */
+export const FEATURE_ID = 'installer';
+export const FEATURE_VERSION = '1.0.0';
+/** A stable path to the default interpreter, for containerEnv and VS Code settings. */
+export const CURRENT_LINK = '/opt/python-current';
+
+const Common = {
+  id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
+  /** The install.sh variable that holds the value. */
+  variable: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  description: z.string().min(10),
+};
+
+export const FeatureOption = z.discriminatedUnion('type', [
+  z.object({ ...Common, type: z.literal('string'), default: z.string(), proposals: z.array(z.string()).optional() }),
+  z.object({ ...Common, type: z.literal('boolean'), default: z.boolean() }),
+]);
+export type FeatureOption = z.infer<typeof FeatureOption>;
+
+/** How the devcontainers CLI passes an option to install.sh: upper-cased, non-word characters as `_`. */
+export function optionEnvName(id: string): string {
+  return id.replace(/[^\w]/g, '_').toUpperCase();
+}
+
+/** The option table: the single source of devcontainer-feature.json options and install.sh defaults. */
+export function featureOptions(defaultVersion: string, versionProposals: string[]): FeatureOption[] {
+  return z.array(FeatureOption).parse([
+    {
+      id: 'version',
+      variable: 'VERSION',
+      type: 'string',
+      default: defaultVersion,
+      proposals: versionProposals,
+      description:
+        'CPython version: a full version (3.13.5), a minor version (3.13, the newest 3.13.x known to this feature version) or latest.',
+    },
+    {
+      id: 'artifactUrl',
+      variable: 'ARTIFACT_URL',
+      type: 'string',
+      default: '',
+      description:
+        'Install this artifact instead of the one the manifest names: an https URL, an absolute path inside the image build, or a path relative to the feature folder. Needs sha256, or a .sha256 file beside it.',
+    },
+    {
+      id: 'sha256',
+      variable: 'SHA256',
+      type: 'string',
+      default: '',
+      description: 'sha256 of artifactUrl. Without it, <artifactUrl>.sha256 is used; without either, the install fails.',
+    },
+    {
+      id: 'artifactBaseUrl',
+      variable: 'ARTIFACT_BASE_URL',
+      type: 'string',
+      default: '',
+      description:
+        'Mirror for air-gapped networks: fetch manifest artifacts from <artifactBaseUrl>/<file> instead of their published URL. The pinned sha256 still applies.',
+    },
+    {
+      id: 'installPath',
+      variable: 'INSTALL_PATH',
+      type: 'string',
+      default: '',
+      description: 'Where to install the version option. Empty means /opt/python-<version>.',
+    },
+    {
+      id: 'setAsDefault',
+      variable: 'SET_AS_DEFAULT',
+      type: 'boolean',
+      default: true,
+      description: `Link python3, python, pip3 and pip in /usr/local/bin and ${CURRENT_LINK} to this version, for every shell and later Dockerfile RUN steps.`,
+    },
+    {
+      id: 'additionalVersions',
+      variable: 'ADDITIONAL_VERSIONS',
+      type: 'string',
+      default: '',
+      description: 'Comma-separated extra versions installed side by side under /opt/python-<version> (not made default).',
+    },
+  ]);
+}

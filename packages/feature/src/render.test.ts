@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArtifactManifest } from '@cpython-prebuilt/core';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { optionEnvName } from './options.ts';
+import { manifestLines, renderFeature } from './render.ts';
+
+// The official schema (devcontainers/spec, schemas/devContainerFeature.schema.json), as shipped in shared/reference.
+const officialSchema = JSON.parse(
+  readFileSync(new URL('../vendor-schemas/devContainerFeature.schema.json', import.meta.url), 'utf8'),
+);
+
+const manifest: ArtifactManifest = {
+  artifacts: [
+    {
+      version: '3.13.5',
+      build: 2,
+      base: 'ubuntu20.04',
+      arch: 'x86_64',
+      glibcMinimum: '2.30',
+      file: 'cpython-3.13.5-ubuntu20.04-x86_64-build2.tgz',
+      sha256: 'a'.repeat(64),
+      url: 'https://example.org/releases/cpython-3.13.5-ubuntu20.04-x86_64-build2.tgz',
+      sizeBytes: 47000000,
+      location: 'GitHub Release cpython-3.13.5-build2',
+      publishedAt: '2026-11-28',
+    },
+    {
+      version: '3.11.2',
+      build: 1,
+      base: 'ubuntu20.04',
+      arch: 'x86_64',
+      glibcMinimum: '2.30',
+      file: 'cpython-3.11.2-ubuntu20.04-x86_64-build1.tgz',
+      sha256: 'b'.repeat(64),
+      url: 'https://example.org/releases/cpython-3.11.2-ubuntu20.04-x86_64-build1.tgz',
+      sizeBytes: 41000000,
+      location: 'GitHub Release cpython-3.11.2-build1',
+      publishedAt: '2026-11-28',
+    },
+  ],
+};
+
+describe('rendering the feature', () => {
+  const feature = renderFeature({ manifest, featureReference: 'ghcr.io/o/r/cpython/installer:1' });
+  const json = JSON.parse(feature.files['devcontainer-feature.json'] ?? '{}');
+
+  it('produces a devcontainer-feature.json that the official schema accepts', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(officialSchema);
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json).toMatchObject({ id: 'installer', name: 'CPython (prebuilt)' });
+  });
+
+  it('defaults version to the newest artifact and proposes versions, minors and latest', () => {
+    expect(json.options.version.default).toBe('3.13.5');
+    expect(json.options.version.proposals).toEqual(['3.13.5', '3.11.2', '3.13', '3.11', 'latest']);
+    expect(json.options.setAsDefault).toEqual(expect.objectContaining({ type: 'boolean', default: true }));
+    expect(json.customizations.vscode.settings['python.defaultInterpreterPath']).toBe('/opt/python-current/bin/python3');
+  });
+
+  it('reads every option in install.sh from the env var the CLI sets, with the same default', () => {
+    const script = feature.files['install.sh'] ?? '';
+    for (const option of feature.options) {
+      expect(script).toContain(`${option.variable}="\${${optionEnvName(option.id)}:-${String(option.default)}}"`);
+    }
+    expect(optionEnvName('artifactUrl')).toBe('ARTIFACTURL');
+  });
+
+  it('embeds the manifest, one artifact per line, so a feature version pins the artifact bytes', () => {
+    expect(manifestLines(manifest).split('\n')).toEqual([
+      `3.13.5 2 ubuntu20.04 x86_64 2.30 ${'a'.repeat(64)} https://example.org/releases/cpython-3.13.5-ubuntu20.04-x86_64-build2.tgz`,
+      `3.11.2 1 ubuntu20.04 x86_64 2.30 ${'b'.repeat(64)} https://example.org/releases/cpython-3.11.2-ubuntu20.04-x86_64-build1.tgz`,
+    ]);
+    expect(feature.files['install.sh']).toContain(`MANIFEST='${manifestLines(manifest)}'`);
+  });
+
+  it('writes a POSIX sh install.sh that shellcheck accepts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feature-'));
+    writeFileSync(join(dir, 'install.sh'), feature.files['install.sh'] ?? '');
+    expect(() => execFileSync('shellcheck', ['-s', 'sh', join(dir, 'install.sh')], { encoding: 'utf8' })).not.toThrow();
+    expect(feature.files['install.sh']?.startsWith('#!/bin/sh\n')).toBe(true);
+  });
+
+  it('documents every option in the README table and keeps NOTES.md', () => {
+    for (const option of feature.options) expect(feature.files['README.md']).toContain(`| ${option.id} |`);
+    expect(feature.files['README.md']).toContain('"ghcr.io/o/r/cpython/installer:1": {}');
+    expect(feature.files['README.md']).toContain(feature.files['NOTES.md']?.trimEnd().split('\n')[0] ?? '@@');
+  });
+
+  it('refuses a manifest URL that would break out of the quoted MANIFEST string', () => {
+    const [first] = manifest.artifacts;
+    if (!first) throw new Error('fixture manifest is empty');
+    expect(() => manifestLines({ artifacts: [{ ...first, url: "https://x/a.tgz';rm" }] })).toThrow(/contains a quote/);
+  });
+});

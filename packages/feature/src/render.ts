@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { type ArtifactManifest, compareVersions, newestVersion } from '@cpython-prebuilt/core';
+import { CURRENT_LINK, FEATURE_ID, FEATURE_VERSION, type FeatureOption, featureOptions, optionEnvName } from './options.ts';
+
+const templatesDir = new URL('../templates/', import.meta.url);
+const template = (name: string) => readFileSync(new URL(name, templatesDir), 'utf8');
+
+/** Values that go inside double quotes in install.sh: nothing a shell would expand. */
+const SHELL_SAFE = /^[A-Za-z0-9._:/,+=@-]*$/;
+
+export interface RenderInput {
+  manifest: ArtifactManifest;
+  /** Shown in the usage snippet: how users reference the published feature. */
+  featureReference: string;
+  description?: string;
+}
+
+export interface RenderedFeature {
+  files: Record<string, string>;
+  options: FeatureOption[];
+}
+
+function versionChoices(manifest: ArtifactManifest): { defaultVersion: string; proposals: string[] } {
+  const versions = [...new Set(manifest.artifacts.map((artifact) => artifact.version))].sort(compareVersions).reverse();
+  // Before anything is published the newest pinned source version is the default; installing it
+  // then needs artifactUrl, and install.sh says so.
+  const defaultVersion = versions[0] ?? newestVersion();
+  const minors = [...new Set(versions.map((version) => version.split('.').slice(0, 2).join('.')))];
+  const proposals = [...new Set([defaultVersion, ...versions, ...minors, 'latest'])];
+  return { defaultVersion, proposals };
+}
+
+export function manifestLines(manifest: ArtifactManifest): string {
+  return manifest.artifacts
+    .map((artifact) => {
+      if (artifact.url.includes("'")) throw new Error(`artifact URL ${artifact.url} contains a quote`);
+      return [
+        artifact.version,
+        artifact.build,
+        artifact.base,
+        artifact.arch,
+        artifact.glibcMinimum,
+        artifact.sha256,
+        artifact.url,
+      ].join(' ');
+    })
+    .join('\n');
+}
+
+function optionDefaults(options: FeatureOption[]): string {
+  return options
+    .map((option) => {
+      const value = String(option.default);
+      if (!SHELL_SAFE.test(value)) throw new Error(`default of option ${option.id} is not shell-safe: ${value}`);
+      return `${option.variable}="\${${optionEnvName(option.id)}:-${value}}"`;
+    })
+    .join('\n');
+}
+
+function featureJson(options: FeatureOption[], description: string): object {
+  return {
+    id: FEATURE_ID,
+    version: FEATURE_VERSION,
+    name: 'CPython (prebuilt)',
+    description,
+    options: Object.fromEntries(
+      options.map((option) => [
+        option.id,
+        option.type === 'string'
+          ? {
+              type: 'string',
+              ...(option.proposals ? { proposals: option.proposals } : {}),
+              default: option.default,
+              description: option.description,
+            }
+          : { type: 'boolean', default: option.default, description: option.description },
+      ]),
+    ),
+    containerEnv: {
+      PYTHON_PREBUILT_HOME: CURRENT_LINK,
+      PATH: `${CURRENT_LINK}/bin:\${PATH}`,
+    },
+    customizations: {
+      vscode: {
+        extensions: ['ms-python.python'],
+        settings: { 'python.defaultInterpreterPath': `${CURRENT_LINK}/bin/python3` },
+      },
+    },
+    // No installsAfter: the CLI resolves every referenced feature from its registry even when
+    // it is not used, which fails offline and air-gapped (devcontainers CLI 0.89.0).
+  };
+}
+
+function readme(options: FeatureOption[], input: RenderInput, description: string): string {
+  const rows = options.map(
+    (option) =>
+      `| ${option.id} | ${option.description.replaceAll('|', '\\|')} | ${option.type} | ${option.default === '' ? '-' : String(option.default)} |`,
+  );
+  return [
+    '# CPython (prebuilt) (installer)',
+    '',
+    description,
+    '',
+    '## Example Usage',
+    '',
+    '```json',
+    '"features": {',
+    `    "${input.featureReference}": {}`,
+    '}',
+    '```',
+    '',
+    '## Options',
+    '',
+    '| Options Id | Description | Type | Default Value |',
+    '|-----|-----|-----|-----|',
+    ...rows,
+    '',
+    template('NOTES.md').trimEnd(),
+    '',
+    '',
+    '---',
+    '',
+    '_Note: This file was auto-generated from the [devcontainer-feature.json](devcontainer-feature.json) and NOTES.md by `pnpm generate`. Edit packages/feature instead._',
+    '',
+  ].join('\n');
+}
+
+/** Every file of the feature folder, as text. Pure: the same input gives the same files. */
+export function renderFeature(input: RenderInput): RenderedFeature {
+  const { defaultVersion, proposals } = versionChoices(input.manifest);
+  const options = featureOptions(defaultVersion, proposals);
+  const description =
+    input.description ??
+    'Installs a precompiled, PGO+LTO optimised, relocatable CPython in seconds: sha256-verified, checked before it is moved into place, no compiler in your image.';
+  const installSh = template('install.sh.in')
+    .replace('@FEATURE_VERSION@', FEATURE_VERSION)
+    .replace('@OPTION_DEFAULTS@', optionDefaults(options))
+    .replace('@MANIFEST@', manifestLines(input.manifest));
+  return {
+    options,
+    files: {
+      'devcontainer-feature.json': `${JSON.stringify(featureJson(options, description), null, 2)}\n`,
+      'install.sh': installSh,
+      'NOTES.md': template('NOTES.md'),
+      'README.md': readme(options, input, description),
+    },
+  };
+}

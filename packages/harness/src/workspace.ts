@@ -1,0 +1,59 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '@cpython-prebuilt/core';
+import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
+import { devcontainer } from './devcontainer.ts';
+
+export interface WorkspaceInput {
+  image: string;
+  artifactPaths: string[];
+  options?: Record<string, string | boolean>;
+}
+
+export interface DevcontainerWorkspace {
+  folder: string;
+  /** Builds the image with the feature, tagged `imageName`. */
+  build(imageName: string): Promise<void>;
+  /** Starts the container; exec runs commands in it as the CLI does for users. */
+  up(): Promise<string>;
+  exec(command: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  dispose(): Promise<void>;
+}
+
+/** A project folder whose .devcontainer/devcontainer.json uses the vendored feature locally. */
+export async function createWorkspace(input: WorkspaceInput): Promise<DevcontainerWorkspace> {
+  const folder = await mkdtemp(join(tmpdir(), 'cpython-workspace-'));
+  await mkdir(join(folder, '.devcontainer'));
+  await vendorFeature({ artifactPaths: input.artifactPaths, outputDir: join(folder, '.devcontainer', FEATURE_ID), force: false });
+  await writeFile(
+    join(folder, '.devcontainer', 'devcontainer.json'),
+    `${JSON.stringify({ image: input.image, features: { [`./${FEATURE_ID}`]: input.options ?? {} } }, null, 2)}\n`,
+  );
+  const images: string[] = [];
+  let containerId: string | undefined;
+  return {
+    folder,
+    async build(imageName) {
+      await devcontainer(['build', '--workspace-folder', folder, '--image-name', imageName]);
+      images.push(imageName);
+    },
+    async up() {
+      const result = await devcontainer(['up', '--workspace-folder', folder, '--remove-existing-container']);
+      const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { containerId?: string; outcome?: string };
+      if (outcome.outcome !== 'success' || !outcome.containerId) throw new Error(`devcontainer up failed: ${result.stdout}`);
+      containerId = outcome.containerId;
+      return containerId;
+    },
+    async exec(command) {
+      const result = await devcontainer(['exec', '--workspace-folder', folder, ...command], true);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    },
+    async dispose() {
+      if (process.env.CPYTHON_PREBUILT_KEEP_CONTAINERS === '1') return;
+      if (containerId) await run('docker', ['rm', '--force', containerId], { allowExitCodes: [1] });
+      for (const image of images) await run('docker', ['rmi', '--force', image], { allowExitCodes: [1] });
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
