@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
+import { integrateCommand } from './commands/integrate.ts';
 import { validateCommand } from './commands/validate.ts';
 
 export function createProgram(): Command {
@@ -14,6 +15,7 @@ export function createProgram(): Command {
   validateCommand(program);
   generateCommand(program);
   featureCommand(program);
+  integrateCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);
