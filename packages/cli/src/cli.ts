@@ -4,6 +4,7 @@ import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
+import { releaseCommand } from './commands/release.ts';
 import { validateCommand } from './commands/validate.ts';
 
 export function createProgram(): Command {
@@ -16,6 +17,7 @@ export function createProgram(): Command {
   generateCommand(program);
   featureCommand(program);
   integrateCommand(program);
+  releaseCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);

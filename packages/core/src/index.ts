@@ -1,3 +1,4 @@
+export * from './artifact-files.ts';
 export * from './checksum.ts';
 export * from './download.ts';
 export * from './errors.ts';

@@ -16,6 +16,8 @@ export const DEFAULT_FEATURE_REFERENCE = 'ghcr.io/<owner>/<repo>/cpython/install
 
 export interface GenerateInput {
   repoRoot: string;
+  /** Files other packages generate (ARTIFACTS.md), by path relative to the root. */
+  extraFiles?: (manifest: ArtifactManifest) => Record<string, string>;
   /** Compare instead of writing; stale files are reported, nothing changes. */
   check: boolean;
 }
@@ -34,7 +36,10 @@ export async function readArtifactManifest(path: string): Promise<ArtifactManife
 const jsonSchema = (schema: z.ZodType) => `${JSON.stringify(z.toJSONSchema(schema, { io: 'input' }), null, 2)}\n`;
 
 /** Every generated file of the repository, by path relative to the root. */
-export async function generatedFiles(repoRoot: string): Promise<Record<string, string>> {
+export async function generatedFiles(
+  repoRoot: string,
+  extraFiles: (manifest: ArtifactManifest) => Record<string, string> = () => ({}),
+): Promise<Record<string, string>> {
   const manifestPath = join(repoRoot, 'infrastructure/artifacts/manifest.json');
   const manifest = await readArtifactManifest(manifestPath);
   const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE });
@@ -46,12 +51,12 @@ export async function generatedFiles(repoRoot: string): Promise<Record<string, s
     'infrastructure/artifacts/manifest.schema.json': jsonSchema(ArtifactManifest),
   };
   for (const [name, content] of Object.entries(feature.files)) files[`features/src/${FEATURE_ID}/${name}`] = content;
-  return files;
+  return { ...files, ...extraFiles(manifest) };
 }
 
 /** Writes (or, with check, compares) every generated file; returns the paths that were stale. */
 export async function generate(input: GenerateInput): Promise<string[]> {
-  const files = await generatedFiles(input.repoRoot);
+  const files = await generatedFiles(input.repoRoot, input.extraFiles);
   const stale: string[] = [];
   for (const [path, content] of Object.entries(files)) {
     const absolute = join(input.repoRoot, path);

@@ -1,14 +1,6 @@
-import { access, chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import {
-  ArtifactMetadata,
-  CpythonPrebuiltError,
-  metadataFileName,
-  type PublishedArtifact,
-  readSha256For,
-  sha256FileName,
-  verifySha256,
-} from '@cpython-prebuilt/core';
+import { access, chmod, copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, type PublishedArtifact } from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
 
 export interface VendorInput {
@@ -25,43 +17,7 @@ export interface VendorInput {
  * A copy of the feature with the artifact inside its folder and a manifest naming it by a
  * relative path: it installs with no network, and publishes to a registry as one unit.
  */
-interface CheckedArtifact {
-  path: string;
-  name: string;
-  sha256Path: string;
-  metadataPath: string;
-  metadata: ArtifactMetadata;
-}
-
-async function checkArtifact(artifactPath: string): Promise<CheckedArtifact> {
-  const path = resolve(artifactPath);
-  const name = basename(path);
-  const directory = dirname(path);
-  const metadataPath = join(directory, metadataFileName(name));
-  const sha256Path = join(directory, sha256FileName(name));
-  for (const required of [path, sha256Path, metadataPath]) {
-    await access(required).catch(() => {
-      throw new CpythonPrebuiltError('ARTIFACT_INVALID', `${required} is missing`, {
-        fix: 'vendor an artifact made by cpython-prebuilt build: the .tgz, its .sha256 and its .json metadata side by side',
-      });
-    });
-  }
-  const metadata = ArtifactMetadata.parse(JSON.parse(await readFile(metadataPath, 'utf8')));
-  const sha256 = await readSha256For(sha256Path, name);
-  await verifySha256(path, sha256, name);
-  if (metadata.sha256 !== sha256) {
-    throw new CpythonPrebuiltError(
-      'CHECKSUM_MISMATCH',
-      `${metadataPath} records sha256 ${metadata.sha256}, the artifact has ${sha256}`,
-      {
-        fix: 'the metadata belongs to another build: rebuild, or take the files of one build together',
-      },
-    );
-  }
-  return { path, name, sha256Path, metadataPath, metadata };
-}
-
-function manifestEntry(artifact: CheckedArtifact): PublishedArtifact {
+function manifestEntry(artifact: LoadedArtifact): PublishedArtifact {
   const { metadata } = artifact;
   return {
     version: metadata.version,
@@ -86,8 +42,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   if (input.artifactPaths.length === 0) {
     throw new CpythonPrebuiltError('INVALID_INPUT', 'no artifact to vendor', { fix: 'pass --artifact <file.tgz> (repeatable)' });
   }
-  const artifacts: CheckedArtifact[] = [];
-  for (const path of input.artifactPaths) artifacts.push(await checkArtifact(path));
+  const artifacts: LoadedArtifact[] = [];
+  for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
   const outputDir = resolve(input.outputDir);
   const exists = await access(outputDir).then(
     () => true,

@@ -1,6 +1,7 @@
 import { repoRoot } from '@cpython-prebuilt/builder';
 import { CpythonPrebuiltError, createLogger } from '@cpython-prebuilt/core';
 import { generate } from '@cpython-prebuilt/feature';
+import { renderArtifactsMd } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
 
 interface GenerateFlags {
@@ -21,7 +22,11 @@ export function generateCommand(program: Command): void {
 
 async function runGenerate(flags: GenerateFlags): Promise<void> {
   const logger = createLogger();
-  const stale = await generate({ repoRoot, check: flags.check });
+  const stale = await generate({
+    repoRoot,
+    check: flags.check,
+    extraFiles: (manifest) => ({ 'infrastructure/artifacts/ARTIFACTS.md': renderArtifactsMd(manifest) }),
+  });
   if (flags.check && stale.length > 0) {
     throw new CpythonPrebuiltError('INVALID_INPUT', `generated files are stale: ${stale.join(', ')}`, {
       fix: 'run `pnpm generate` and commit the result',

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { repoRoot } from '@cpython-prebuilt/builder';
+import { CpythonPrebuiltError, createLogger } from '@cpython-prebuilt/core';
+import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
+import type { Command } from 'commander';
+
+interface ReleaseFlags {
+  repo?: string;
+  apiUrl: string;
+  manifest: string;
+  dryRun: boolean;
+}
+
+export function releaseCommand(program: Command): void {
+  program
+    .command('release')
+    .description('publish an artifact as the GitHub release cpython-<version>-build<N>, verify it, record it in the manifest')
+    .argument('<artifact>', 'the .tgz (its .sha256 and .json metadata beside it)')
+    .option('--repo <owner/name>', 'GitHub repository (default: from the git remote "origin")')
+    .option(
+      '--api-url <url>',
+      'GitHub REST API base URL (GitHub Enterprise, or a test server)',
+      process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    )
+    .option(
+      '--manifest <file>',
+      'artifact manifest to record the release in (ARTIFACTS.md is written beside it)',
+      join(repoRoot, 'infrastructure/artifacts/manifest.json'),
+    )
+    .option('--dry-run', 'print every request instead of sending it', false)
+    .action(async (artifact: string, flags: ReleaseFlags) => {
+      const logger = createLogger();
+      const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN ?? '';
+      if (!token && !flags.dryRun) {
+        throw new CpythonPrebuiltError('INVALID_INPUT', 'no GitHub token: GITHUB_TOKEN and GH_TOKEN are both unset', {
+          fix: 'export GITHUB_TOKEN=<a token with contents:write on the repository>, or use --dry-run',
+        });
+      }
+      const [owner, repo] = flags.repo ? flags.repo.split('/') : Object.values(await repositoryFromGitRemote(process.cwd()));
+      if (!owner || !repo) {
+        throw new CpythonPrebuiltError('INVALID_INPUT', `--repo "${flags.repo}" is not <owner>/<name>`, {
+          fix: 'pass e.g. --repo octo/cpython-prebuilt',
+        });
+      }
+      const client = new GitHubClient({ apiUrl: flags.apiUrl, token, owner, repo, logger, dryRun: flags.dryRun });
+      const result = await releaseArtifact({
+        artifactPath: artifact,
+        client,
+        manifestPath: flags.manifest,
+        artifactsMdPath: join(flags.manifest, '..', 'ARTIFACTS.md'),
+        logger,
+        dryRun: flags.dryRun,
+      });
+      logger.info(`${result.tag}: uploaded ${result.uploaded.length} asset(s), verified ${result.verified.length} by download`);
+      if (!flags.dryRun) process.stdout.write(`${result.entry.url}\n`);
+    });
+}
