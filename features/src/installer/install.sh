@@ -90,21 +90,55 @@ known_versions() {
   printf '%s\n' "$MANIFEST" | awk -v arch="$ARCH" '$4 == arch { print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
-# Fetches $1 (URL, absolute path, or path relative to the feature folder) to $2.
+# http_get URL DEST [HEADER]: curl or wget, whichever the image has; HTTP_ERROR says why it failed.
+http_get() {
+  if command -v curl >/dev/null 2>&1; then
+    curl --fail --silent --show-error --location --retry 3 --connect-timeout 20 ${3:+--header} ${3:+"$3"} \
+      -o "$2" "$1" 2>/dev/null && return 0
+    HTTP_ERROR="curl exit $?"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q ${3:+--header} ${3:+"$3"} -O "$2" "$1" 2>/dev/null && return 0
+    HTTP_ERROR="wget exit $?"
+  else
+    HTTP_ERROR=none
+  fi
+  return 1
+}
+
+fail_download() {
+  if [ "$HTTP_ERROR" = none ]; then
+    die "neither curl nor wget is installed, so $1 cannot be downloaded" \
+      "install curl in the image before this feature, or vendor the artifact (cpython-prebuilt feature vendor)"
+  fi
+  die "downloading $1 failed ($HTTP_ERROR)" "check the URL and the network or proxy, or vendor the artifact"
+}
+
+# oci://registry/repository[:tag|@digest]: the layer is fetched by its digest, which is the
+# artifact's sha256, so it needs that digest up front (manifest entry or sha256 option).
+fetch_oci() {
+  [ -n "$ENTRY_SHA256" ] || die "an oci:// artifactUrl needs the sha256 option (the layer digest)" "set sha256"
+  ref="${1#oci://}"
+  host="${ref%%/*}"
+  repo="${ref#*/}"
+  repo="${repo%@*}"
+  repo="${repo%:*}"
+  case "$host" in localhost | localhost:* | 127.0.0.1 | 127.0.0.1:*) scheme=http ;; *) scheme=https ;; esac
+  blob="$scheme://$host/v2/$repo/blobs/sha256:$ENTRY_SHA256"
+  http_get "$blob" "$2" && return 0
+  [ "$HTTP_ERROR" != none ] || fail_download "$1"
+  # Public registries (ghcr.io) hand out anonymous pull tokens.
+  if http_get "$scheme://$host/token?scope=repository:$repo:pull&service=$host" "$WORK_DIR/token.json"; then
+    token="$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$WORK_DIR/token.json")"
+    if [ -n "$token" ] && http_get "$blob" "$2" "Authorization: Bearer $token"; then return 0; fi
+  fi
+  fail_download "$1"
+}
+
+# Fetches $1 (URL, oci:// reference, absolute path, or path relative to the feature folder) to $2.
 fetch() {
   case "$1" in
-    http://* | https://*)
-      if command -v curl >/dev/null 2>&1; then
-        curl --fail --silent --show-error --location --retry 3 --connect-timeout 20 -o "$2" "$1" \
-          || die "downloading $1 failed (curl exit $?)" "check the URL and the network or proxy, or vendor the artifact"
-      elif command -v wget >/dev/null 2>&1; then
-        wget -q -O "$2" "$1" || die "downloading $1 failed (wget exit $?)" \
-          "check the URL and the network or proxy, or vendor the artifact"
-      else
-        die "neither curl nor wget is installed, so $1 cannot be downloaded" \
-          "install curl in the image before this feature, or vendor the artifact (cpython-prebuilt feature vendor)"
-      fi
-      ;;
+    http://* | https://*) http_get "$1" "$2" || fail_download "$1" ;;
+    oci://*) fetch_oci "$1" "$2" ;;
     /*) [ -f "$1" ] || die "artifact $1 does not exist in the image build" \
       "the workspace is not mounted while features install: use a path inside the feature folder or a URL"
       cp "$1" "$2" ;;
@@ -173,7 +207,8 @@ resolve_from_url() {
     die "no sha256 for $ENTRY_URL: an explicit artifactUrl needs one" \
       "set the sha256 option, or publish $ENTRY_URL.sha256 beside the artifact"
   fi
-  if (fetch "${ENTRY_URL%.tgz}.json" "$WORK_DIR/metadata.json") 2>/dev/null; then
+  # The metadata JSON beside a .tgz (not for oci://, where the URL names no file).
+  if [ "${ENTRY_URL#oci://}" = "$ENTRY_URL" ] && (fetch "${ENTRY_URL%.tgz}.json" "$WORK_DIR/metadata.json") 2>/dev/null; then
     ENTRY_GLIBC="$(sed -n 's/.*"glibcMinimum": *"\([0-9.]*\)".*/\1/p' "$WORK_DIR/metadata.json" | head -n 1)"
   fi
   if [ -n "$ENTRY_GLIBC" ] && ! version_le "$ENTRY_GLIBC" "$GLIBC"; then

@@ -4,6 +4,7 @@ import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
+import { publishCommands } from './commands/publish.ts';
 import { releaseCommand } from './commands/release.ts';
 import { validateCommand } from './commands/validate.ts';
 
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   featureCommand(program);
   integrateCommand(program);
   releaseCommand(program);
+  publishCommands(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '@cpython-prebuilt/core';
 import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
-import { devcontainer } from './devcontainer.ts';
+import { devcontainer } from '@cpython-prebuilt/release';
 
 export interface WorkspaceInput {
   image: string;

@@ -1,5 +1,7 @@
+export { devcontainer, devcontainerBin, featureManifest, type PublishedFeature, publishFeatures } from './devcontainers-cli.ts';
 export { GitHubApiError, GitHubClient, type GitHubClientOptions } from './github.ts';
 export { readManifest, renderArtifactsMd, withArtifact, writeManifest } from './manifest.ts';
 export { releaseNotes, releaseTag, releaseTitle } from './notes.ts';
+export { ARTIFACT_TYPE, formatOciReference, LAYER_MEDIA_TYPE, OciClient, type OciReference, parseOciReference } from './oci.ts';
 export { type ReleaseInput, type ReleaseResult, releaseArtifact } from './release.ts';
 export { repositoryFromGitRemote } from './repository.ts';

@@ -1,17 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { type RunResult, run } from '@cpython-prebuilt/core';
-
-const require = createRequire(import.meta.url);
-/** The devcontainers CLI this repository pins, not whatever is on PATH. */
-export const devcontainerBin = join(dirname(require.resolve('@devcontainers/cli/package.json')), 'devcontainer.js');
-
-/** Legacy builder: Debian's docker.io has no buildx (the CLI detects it and takes its legacy path). */
-const env = { DOCKER_BUILDKIT: '0' };
-
-export async function devcontainer(args: string[], allowFailure = false): Promise<RunResult> {
-  return run('node', [devcontainerBin, ...args], { env, allowExitCodes: allowFailure ? [1] : [], timeoutMs: 15 * 60_000 });
-}
+import { devcontainer } from '@cpython-prebuilt/release';
 
 export interface FeaturesTestInput {
   collection: string;

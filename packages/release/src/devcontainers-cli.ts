@@ -1,0 +1,64 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { type RunResult, run } from '@cpython-prebuilt/core';
+
+const require = createRequire(import.meta.url);
+/** The devcontainers CLI this repository pins, not whatever is on PATH. */
+export const devcontainerBin = join(dirname(require.resolve('@devcontainers/cli/package.json')), 'devcontainer.js');
+
+/** Legacy builder: Debian's docker.io has no buildx (the CLI detects it and takes its legacy path). */
+const env = { DOCKER_BUILDKIT: '0' };
+
+export async function devcontainer(args: string[], allowFailure = false): Promise<RunResult> {
+  return run('node', [devcontainerBin, ...args], { env, allowExitCodes: allowFailure ? [1] : [], timeoutMs: 15 * 60_000 });
+}
+
+export interface PublishFeatureInput {
+  /** The collection's src/ folder (each subfolder a feature). */
+  srcDir: string;
+  /** Registry host as the CLI wants it: localhost:<port> speaks plain HTTP, others TLS. */
+  registry: string;
+  /** e.g. <owner>/<repo>/cpython, so users write <registry>/<owner>/<repo>/cpython/installer:1 */
+  namespace: string;
+}
+
+export interface PublishedFeature {
+  id: string;
+  version: string;
+  digest: string;
+  tags: string[];
+}
+
+/**
+ * `devcontainer features publish`: semver tags (1, 1.0, 1.0.0, latest) moving forward only,
+ * plus the collection metadata. Credentials come from the CLI's usual sources (DEVCONTAINERS_OCI_AUTH, docker config).
+ */
+export async function publishFeatures(input: PublishFeatureInput): Promise<PublishedFeature[]> {
+  const result = await devcontainer([
+    'features',
+    'publish',
+    '--registry',
+    input.registry,
+    '--namespace',
+    input.namespace,
+    input.srcDir,
+  ]);
+  const summary = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as Record<
+    string,
+    { publishedTags?: string[]; digest?: string; version?: string }
+  >;
+  return Object.entries(summary).map(([id, entry]) => ({
+    id,
+    version: entry.version ?? '',
+    digest: entry.digest ?? '',
+    tags: entry.publishedTags ?? [],
+  }));
+}
+
+/** The manifest of a published feature, read back through the CLI. */
+export async function featureManifest(reference: string): Promise<{ annotations?: Record<string, string>; layers: unknown[] }> {
+  const result = await devcontainer(['features', 'info', 'manifest', reference, '--output-format', 'json']);
+  const parsed = JSON.parse(result.stdout) as { manifest?: { annotations?: Record<string, string>; layers: unknown[] } };
+  if (!parsed.manifest) throw new Error(`no manifest for ${reference}: ${result.stdout.slice(0, 300)}`);
+  return parsed.manifest;
+}
