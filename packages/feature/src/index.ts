@@ -2,3 +2,4 @@ export { DEFAULT_FEATURE_REFERENCE, generate, generatedFiles, readArtifactManife
 export { CURRENT_LINK, FEATURE_ID, FEATURE_VERSION, type FeatureOption, featureOptions, optionEnvName } from './options.ts';
 export { manifestLines, type RenderedFeature, renderFeature } from './render.ts';
 export { type VendorInput, vendorFeature } from './vendor.ts';
+export { writeFeatureFiles } from './write.ts';

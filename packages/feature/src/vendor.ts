@@ -1,7 +1,8 @@
-import { access, chmod, copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, type PublishedArtifact } from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
+import { writeFeatureFiles } from './write.ts';
 
 export interface VendorInput {
   /** One or more artifacts (several versions install side by side); each with .sha256 and .json. */
@@ -65,10 +66,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   // Staged beside the destination and renamed in one step: never a half-written feature folder.
   const staging = `${outputDir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
   try {
-    for (const [file, content] of Object.entries(feature.files)) await writeFile(join(staging, file), content);
-    await chmod(join(staging, 'install.sh'), 0o755);
+    await writeFeatureFiles(staging, feature.files);
     for (const artifact of artifacts) {
       await copyFile(artifact.path, join(staging, artifact.name));
       await copyFile(artifact.sha256Path, join(staging, basename(artifact.sha256Path)));

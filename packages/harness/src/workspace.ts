@@ -7,7 +7,10 @@ import { devcontainer } from '@cpython-prebuilt/release';
 
 export interface WorkspaceInput {
   image: string;
+  /** Vendored into .devcontainer/installer and referenced as ./installer ... */
   artifactPaths: string[];
+  /** ... unless the feature is referenced from a registry instead. */
+  featureReference?: string;
   options?: Record<string, string | boolean>;
 }
 
@@ -25,10 +28,17 @@ export interface DevcontainerWorkspace {
 export async function createWorkspace(input: WorkspaceInput): Promise<DevcontainerWorkspace> {
   const folder = await mkdtemp(join(tmpdir(), 'cpython-workspace-'));
   await mkdir(join(folder, '.devcontainer'));
-  await vendorFeature({ artifactPaths: input.artifactPaths, outputDir: join(folder, '.devcontainer', FEATURE_ID), force: false });
+  const reference = input.featureReference ?? `./${FEATURE_ID}`;
+  if (!input.featureReference) {
+    await vendorFeature({
+      artifactPaths: input.artifactPaths,
+      outputDir: join(folder, '.devcontainer', FEATURE_ID),
+      force: false,
+    });
+  }
   await writeFile(
     join(folder, '.devcontainer', 'devcontainer.json'),
-    `${JSON.stringify({ image: input.image, features: { [`./${FEATURE_ID}`]: input.options ?? {} } }, null, 2)}\n`,
+    `${JSON.stringify({ image: input.image, features: { [reference]: input.options ?? {} } }, null, 2)}\n`,
   );
   const images: string[] = [];
   let containerId: string | undefined;

@@ -4,10 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { renderFeature } from '@cpython-prebuilt/feature';
+import { renderFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { runInstallScript } from '@cpython-prebuilt/harness';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { writeFeature } from './feature-dir.ts';
 
 /** A real HTTP server on 127.0.0.1 serving the fixture directory, counting requests. */
 async function serveDirectory(dir: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
@@ -37,7 +36,7 @@ describe('downloading the artifact from a loopback HTTP server', () => {
     server = await serveDirectory(inject('artifacts').dir);
     const work = await mkdtemp(join(tmpdir(), 'download-'));
     // The committed feature as users get it: no vendored artifact.
-    feature = await writeFeature(
+    feature = await writeFeatureFiles(
       join(work, 'installer'),
       renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
     );

@@ -1,4 +1,6 @@
-import { validateArtifact } from '@cpython-prebuilt/builder';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectPaths, validateArtifact } from '@cpython-prebuilt/builder';
 import { CpythonPrebuiltError, createLogger, newestBase } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
 
@@ -23,9 +25,18 @@ export function validateCommand(program: Command): void {
     });
 }
 
+/** The procedure passes bare names (ARTIFACT=cpython-...tgz): they live in the artifacts folder. */
+export function resolveArtifactPath(artifact: string): string {
+  if (existsSync(artifact) || artifact.includes('/')) return artifact;
+  return join(projectPaths.artifactsDir, artifact);
+}
+
 async function runValidate(artifact: string, flags: ValidateFlags): Promise<void> {
   const logger = createLogger();
-  const { report, reportPath } = await validateArtifact({ artifactPath: artifact, images: flags.image }, logger);
+  const { report, reportPath } = await validateArtifact(
+    { artifactPath: resolveArtifactPath(artifact), images: flags.image },
+    logger,
+  );
   for (const run of report.runs) {
     for (const check of run.checks) {
       process.stderr.write(`  [${check.ok ? 'PASS' : 'FAIL'}] ${run.image}: ${check.name} - ${check.detail}\n`);
