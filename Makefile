@@ -20,8 +20,12 @@ build_flags = --version "$(VERSION)" --build "$(BUILD)" --base "$(BASE)" \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests)
 artifact_name = cpython-$(VERSION)-$(BASE)-$(shell uname -m)-build$(BUILD).tgz
+# The procedure passes bare file names: they live in infrastructure/cpython/artifacts/.
+artifact_path = $(if $(wildcard $(ARTIFACT)),$(ARTIFACT),infrastructure/cpython/artifacts/$(ARTIFACT))
+RUNS ?= 3
+NAMESPACE ?= octo/cpython-prebuilt/cpython
 
-.PHONY: help setup deps build_cpython validate-cpython artifact test test-unit check lint typecheck shellcheck generate generate-check
+.PHONY: help setup deps build_cpython validate-cpython artifact release-cpython publish measure phase3 test test-unit check lint typecheck shellcheck generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -39,9 +43,25 @@ validate-cpython: ## validate an artifact: ARTIFACT=<file or name in infrastruct
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make validate-cpython ARTIFACT=$(artifact_name)' >&2; exit 2; fi
 	$(CLI) validate "$(ARTIFACT)" $(foreach image,$(IMAGES),--image "$(image)")
 
-artifact: setup ## (root) the main job: setup, PGO+LTO build, validation on every image in IMAGES
+artifact: setup ## (root) setup, PGO+LTO build, validation on every image in IMAGES
 	$(MAKE) build_cpython
 	$(MAKE) validate-cpython ARTIFACT=$(artifact_name)
+
+release-cpython: ## publish ARTIFACT= as a GitHub release: [REPO=owner/name] [DRY_RUN=1]; needs GITHUB_TOKEN
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make release-cpython ARTIFACT=$(artifact_name)' >&2; exit 2; fi
+	$(CLI) release "$(artifact_path)" $(if $(REPO),--repo "$(REPO)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
+
+publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<repo>/cpython
+	@if [ -z "$(REGISTRY)" ]; then echo 'REGISTRY= is required, e.g. make publish REGISTRY=ghcr.io NAMESPACE=octo/cpython-prebuilt/cpython' >&2; exit 2; fi
+	$(CLI) publish-feature --registry "$(REGISTRY)" --namespace "$(NAMESPACE)"
+
+measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=3]
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make measure ARTIFACT=$(artifact_name)' >&2; exit 2; fi
+	$(CLI) measure --artifact "$(artifact_path)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
+
+phase3: setup ## (root) the main job: build, validate, release, publish, integrate, measure, record (local targets by default)
+	$(CLI) phase3 $(build_flags) $(foreach image,$(IMAGES),--image "$(image)") --runs "$(RUNS)" \
+	  $(if $(REPO),--repo "$(REPO)") $(if $(REGISTRY),--registry "$(REGISTRY)") --namespace "$(NAMESPACE)"
 
 test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests
 	$(MAKE) check

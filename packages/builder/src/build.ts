@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ArtifactMetadata,
@@ -89,9 +89,9 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
     logger,
   });
 
-  const workDir = join(input.cacheDir, 'work', artifact.replace(/\.tgz$/, ''));
-  await rm(workDir, { recursive: true, force: true });
-  await mkdir(workDir, { recursive: true });
+  // One directory per run: two builds of the same artifact (a test and a user) must not share it.
+  await mkdir(join(input.cacheDir, 'work'), { recursive: true });
+  const workDir = await mkdtemp(join(input.cacheDir, 'work', `${artifact.replace(/\.tgz$/, '')}-`));
   const prefix = defaultPrefix(input.version);
   const topDirectory = topDirectoryName(input.version);
   const staging = join(input.outputDir, `.${artifact}.staging`);

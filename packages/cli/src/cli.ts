@@ -4,6 +4,8 @@ import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
+import { measureCommand } from './commands/measure.ts';
+import { phase3Command } from './commands/phase3.ts';
 import { publishCommands } from './commands/publish.ts';
 import { releaseCommand } from './commands/release.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -20,6 +22,8 @@ export function createProgram(): Command {
   integrateCommand(program);
   releaseCommand(program);
   publishCommands(program);
+  measureCommand(program);
+  phase3Command(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);

@@ -40,6 +40,11 @@ export async function createWorkspace(input: WorkspaceInput): Promise<Devcontain
     join(folder, '.devcontainer', 'devcontainer.json'),
     `${JSON.stringify({ image: input.image, features: { [reference]: input.options ?? {} } }, null, 2)}\n`,
   );
+  return openWorkspace(folder, { removeFolder: true });
+}
+
+/** Drives the devcontainers CLI on an existing project folder (e.g. a copy of the pilot). */
+export function openWorkspace(folder: string, options: { removeFolder: boolean }): DevcontainerWorkspace {
   const images: string[] = [];
   let containerId: string | undefined;
   return {
@@ -63,7 +68,7 @@ export async function createWorkspace(input: WorkspaceInput): Promise<Devcontain
       if (process.env.CPYTHON_PREBUILT_KEEP_CONTAINERS === '1') return;
       if (containerId) await run('docker', ['rm', '--force', containerId], { allowExitCodes: [1] });
       for (const image of images) await run('docker', ['rmi', '--force', image], { allowExitCodes: [1] });
-      await rm(folder, { recursive: true, force: true });
+      if (options.removeFolder) await rm(folder, { recursive: true, force: true });
     },
   };
 }

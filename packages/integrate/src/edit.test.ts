@@ -16,12 +16,12 @@ describe('switching a devcontainer.json to the cpython installer', () => {
       '// Pilot project for the procedure',
       '// A plain Debian image',
       '// Compiles Python from source',
-      '// keep git current',
+      '// shown by the test',
       '/* the interpreter VS Code should pick */',
     ]) {
       expect(text).toContain(comment);
     }
-    expect(text).toContain('"version": "latest", // keep git current\n\t\t},\n\t},');
+    expect(text).toContain('"greeting": "hola", // shown by the test\n\t\t},\n\t},');
     const before = pilot.split('\n');
     const after = text.split('\n');
     // Only the feature's own lines change: key line and its value line.

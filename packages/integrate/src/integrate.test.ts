@@ -30,7 +30,7 @@ describe('integrate', () => {
     const project = await copyOfPilot();
     const result = await integrate({ projectDir: project, entry, dryRun: false });
     expect(await readFile(result.path, 'utf8')).toContain('"./installer": {');
-    expect(await readdir(join(project, '.devcontainer'))).toEqual(['devcontainer.json']);
+    expect((await readdir(join(project, '.devcontainer'))).sort()).toEqual(['devcontainer.json', 'project-tools']);
   });
 
   it('refuses a broken file and does not touch it', async () => {

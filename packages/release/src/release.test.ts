@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { type ArtifactMetadata, createLogger, formatSha256Line } from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GitHubApiError, GitHubClient } from './github.ts';
+import { type FakeGitHub, startFakeGitHub } from './local-github.ts';
 import { readManifest } from './manifest.ts';
 import { releaseArtifact } from './release.ts';
-import { type FakeGitHub, startFakeGitHub } from './testing/fake-github.ts';
 
 const logger = createLogger('test');
 const NAME = 'cpython-3.13.5-debian11-x86_64-build1.tgz';

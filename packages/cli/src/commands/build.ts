@@ -10,7 +10,7 @@ import {
 import { type Command, Option } from 'commander';
 import { parsePositiveInteger } from './parse.ts';
 
-interface BuildFlags {
+export interface BuildFlags {
   version: string;
   build: number;
   base: string;
@@ -27,10 +27,9 @@ interface BuildFlags {
   json: boolean;
 }
 
-export function buildCommand(program: Command): void {
-  program
-    .command('build')
-    .description('build a relocatable CPython artifact from the official source in an isolated environment')
+/** The build options, shared by `build` and `phase3`. */
+export function buildOptions(command: Command): Command {
+  return command
     .addOption(new Option('--version <version>', 'full CPython version').default(newestVersion()))
     .addOption(
       new Option('--build <n>', 'build number of this version (rebuilds increase it)').default(1).argParser(parsePositiveInteger),
@@ -45,7 +44,17 @@ export function buildCommand(program: Command): void {
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
     .addOption(new Option('--backend <name>', 'isolated build environment').choices(['docker']).default('docker'))
     .option('--output-dir <dir>', 'where the artifact, .sha256 and metadata go', projectPaths.artifactsDir)
-    .addOption(new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger))
+    .addOption(
+      new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger),
+    );
+}
+
+export function buildCommand(program: Command): void {
+  buildOptions(
+    program
+      .command('build')
+      .description('build a relocatable CPython artifact from the official source in an isolated environment'),
+  )
     .option('--json', 'print the artifact metadata as JSON on stdout', false)
     .action(async (flags: BuildFlags) => {
       await runBuild(flags);

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A stand-in for the GitHub REST endpoints `release` uses, on 127.0.0.1, following GitHub's
+ * A local release target: a stand-in for the GitHub REST endpoints `release` uses, on 127.0.0.1
+ * (used by the tests and by `phase3` when no GitHub account is given), following GitHub's
  * documented contract (https://docs.github.com/en/rest/releases): status codes, JSON shapes,
  * the upload_url template, 302 asset downloads, and its error bodies (401 Bad credentials,
  * 404 Not Found, 422 Validation Failed/already_exists, rate limits with retry-after).

@@ -22,7 +22,10 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** A real OCI registry (Debian's docker-registry, distribution v2) on 127.0.0.1 with temporary storage. */
+/**
+ * A real OCI registry (Debian's docker-registry, distribution v2) on 127.0.0.1 with temporary storage:
+ * the publish target of `phase3` without an account, and of the tests.
+ */
 export async function startRegistry(): Promise<LocalRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'registry-'));
   const port = await freePort();

@@ -1,0 +1,3 @@
+export { describeMachine, type MeasureInput, type Measurement, measurePilot } from './measure.ts';
+export { renderResults } from './report.ts';
+export { type Summary, summarize } from './stats.ts';

@@ -1,0 +1,69 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { measurePilot, renderResults } from '@cpython-prebuilt/bench';
+import { ensureBuildBaseImage, obtainSource, projectPaths, repoRoot } from '@cpython-prebuilt/builder';
+import { createLogger, findBase, loadArtifact, openLogFile } from '@cpython-prebuilt/core';
+import { type Command, Option } from 'commander';
+import { parse } from 'jsonc-parser';
+import { parsePositiveInteger } from './parse.ts';
+
+export interface MeasureFlags {
+  artifact: string[];
+  source?: string;
+  runs: number;
+  pilot: string;
+  output: string;
+  baselineImage?: string;
+}
+
+export const RESULTS_PATH = join(repoRoot, 'docs/infraestructura/cpython_precompilado/fase-3-resultados.md');
+
+export function measureCommand(program: Command): void {
+  program
+    .command('measure')
+    .description(
+      "time the pilot's devcontainer build: Python compiled from source (before) against the feature (after), and write the results document",
+    )
+    .requiredOption('--artifact <file...>', 'artifact(s) the feature installs (vendored)')
+    .option('--source <tarball>', 'the CPython source the baseline compiles (default: downloaded from python.org, verified)')
+    .addOption(new Option('--runs <n>', 'builds per variant').default(3).argParser(parsePositiveInteger))
+    .option('--pilot <dir>', 'the pilot project, in its before state', join(repoRoot, 'examples/pilot'))
+    .option('--baseline-image <ref>', 'image with compilers for the baseline (default: the build-base image of the pilot image)')
+    .option('--output <file>', 'results document (a .json with the raw numbers is written beside it)', RESULTS_PATH)
+    .action(async (flags: MeasureFlags) => {
+      await runMeasure(flags, `pnpm exec cpython-prebuilt measure ${process.argv.slice(3).join(' ')}`);
+    });
+}
+
+export async function runMeasure(flags: MeasureFlags, command: string): Promise<string> {
+  const logger = createLogger();
+  const artifacts = await Promise.all(flags.artifact.map((path) => loadArtifact(path)));
+  const version = artifacts[0]?.metadata.version ?? '';
+  // The baseline compiles the same verified source the artifact was built from.
+  const source = await obtainSource({ version, sourcePath: flags.source, cacheDir: projectPaths.cacheDir, logger });
+  const pilotConfig = parse(await readFile(join(flags.pilot, '.devcontainer/devcontainer.json'), 'utf8')) as { image?: string };
+  const pilotImage = pilotConfig.image ?? 'local/debian:bookworm';
+  const logPath = join(projectPaths.logsDir, 'measure.log');
+  await mkdir(projectPaths.logsDir, { recursive: true });
+  const baselineImage =
+    flags.baselineImage ?? (await ensureBuildBaseImage(findBase('debian12'), pilotImage, logger, openLogFile(logPath), logPath));
+  const measurement = await measurePilot({
+    pilotDir: resolve(flags.pilot),
+    version,
+    artifactPaths: artifacts.map((artifact) => artifact.path),
+    sourceTarball: source.path,
+    baselineImage,
+    featureImage: pilotImage,
+    runs: flags.runs,
+    workDir: join(projectPaths.cacheDir, 'measure'),
+    logger,
+  });
+  await mkdir(dirname(flags.output), { recursive: true });
+  await writeFile(flags.output, renderResults(measurement, command));
+  await writeFile(flags.output.replace(/\.md$/, '.json'), `${JSON.stringify(measurement, null, 2)}\n`);
+  logger.info(
+    `before ${measurement.before.seconds.median.toFixed(1)} s, after ${measurement.after.seconds.median.toFixed(1)} s (medians); written to ${flags.output}`,
+  );
+  process.stdout.write(`${flags.output}\n`);
+  return flags.output;
+}
