@@ -129,7 +129,7 @@ async function runPhase3(flags: Phase3Flags): Promise<void> {
     await runMeasure(
       {
         artifact: [artifactPath],
-        source: source.path,
+        source: flags.source,
         runs: flags.runs,
         pilot: join(repoRoot, 'examples/pilot'),
         output: flags.output,
