@@ -1,3 +1,4 @@
+export { type InstallSpeed, type InstallSpeedInput, measureInstallSpeed } from './install-speed.ts';
 export { describeMachine, type MeasureInput, type Measurement, measurePilot } from './measure.ts';
 export { renderResults } from './report.ts';
 export { type Summary, summarize } from './stats.ts';

@@ -1,5 +1,6 @@
 import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { Command, CommanderError } from 'commander';
+import { benchCommand } from './commands/bench.ts';
 import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   publishCommands(program);
   measureCommand(program);
   phase3Command(program);
+  benchCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);
