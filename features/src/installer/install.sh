@@ -183,16 +183,26 @@ check_archive() {
   [ -z "$bad" ] || die "refusing the artifact: $bad" "use an artifact made by cpython-prebuilt build; this one is unsafe to extract"
 }
 
+# /opt/python-current/bin is a real directory of links into the chosen prefix (not a link to the
+# prefix itself): CPython derives sys.prefix from where its executable really is, so python3 found
+# through PATH reports /opt/python-<version>, as the procedure's checks expect.
 link_default() {
-  ln -sfn "$1" "$CURRENT_LINK"
-  for name in python3 python pip3 pip "python$2" "pip$2" pydoc3 idle3 python3-config; do
-    if [ -e "$1/bin/$name" ] || [ -L "$1/bin/$name" ]; then
-      ln -sfn "$CURRENT_LINK/bin/$name" "/usr/local/bin/$name"
+  staging="$CURRENT_LINK.new"
+  rm -rf "$staging"
+  mkdir -p "$staging/bin"
+  for name in python3 "python$2" pip3 "pip$2" pydoc3 idle3 python3-config "python$2-config"; do
+    if [ -e "$1/bin/$name" ]; then
+      ln -s "$1/bin/$name" "$staging/bin/$name"
+      ln -sfn "$1/bin/$name" "/usr/local/bin/$name"
     fi
   done
-  # python/pip without a suffix exist only as python3/pip3 in CPython's install.
-  ln -sfn "$CURRENT_LINK/bin/python3" /usr/local/bin/python
-  ln -sfn "$CURRENT_LINK/bin/pip3" /usr/local/bin/pip
+  # CPython installs python3 and pip3 only; users expect python and pip too.
+  ln -s "$1/bin/python3" "$staging/bin/python"
+  ln -s "$1/bin/pip3" "$staging/bin/pip"
+  ln -sfn "$1/bin/python3" /usr/local/bin/python
+  ln -sfn "$1/bin/pip3" /usr/local/bin/pip
+  rm -rf "$CURRENT_LINK"
+  mv "$staging" "$CURRENT_LINK"
 }
 
 # Sets ENTRY_* for an explicit artifactUrl; the sha256 comes from the option or <url>.sha256, and

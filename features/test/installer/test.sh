@@ -8,8 +8,8 @@ source dev-container-features-test-lib
 
 check "python3 is 3.13.5" bash -c 'test "$(python3 --version)" = "Python 3.13.5"'
 check "python3 resolves through /opt/python-current" bash -c 'test "$(command -v python3)" = /opt/python-current/bin/python3'
+check "/opt/python-current/bin/python3 resolves into the prefix" bash -c 'test "$(readlink -f /opt/python-current/bin/python3)" = /opt/python-3.13.5/bin/python3.13'
 check "/usr/local/bin/python3 links to it too" bash -c 'test "$(readlink -f /usr/local/bin/python3)" = /opt/python-3.13.5/bin/python3.13'
-check "python3 lives in /opt/python-3.13.5" bash -c 'test "$(readlink -f "$(command -v python3)")" = /opt/python-3.13.5/bin/python3.13'
 check "sys.prefix is /opt/python-3.13.5" bash -c 'test "$(python3 -c "import sys; print(sys.prefix)")" = /opt/python-3.13.5'
 check "python is python3" bash -c 'test "$(python --version)" = "Python 3.13.5"'
 check "pip works" bash -c 'pip --version | grep -q "python 3.13"'

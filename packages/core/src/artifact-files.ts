@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readSha256For, verifySha256 } from './checksum.ts';
 import { CpythonPrebuiltError } from './errors.ts';
 import { metadataFileName, sha256FileName } from './naming.ts';
+import type { PublishedArtifact } from './schemas/artifacts.ts';
 import { ArtifactMetadata } from './schemas/metadata.ts';
 
 /** An artifact with its .sha256 and metadata beside it, all three checked against each other. */
@@ -40,4 +41,25 @@ export async function loadArtifact(artifactPath: string): Promise<LoadedArtifact
     );
   }
   return { path, name, sha256, sha256Path, metadataPath, metadata };
+}
+
+/** The artifact-manifest entry for a loaded artifact published at `url`. */
+export function manifestEntryFor(
+  artifact: LoadedArtifact,
+  where: { url: string; location: string; publishedAt?: string },
+): PublishedArtifact {
+  const { metadata } = artifact;
+  return {
+    version: metadata.version,
+    build: metadata.build,
+    base: metadata.base,
+    arch: metadata.arch,
+    glibcMinimum: metadata.glibcMinimum,
+    file: artifact.name,
+    sha256: artifact.sha256,
+    url: where.url,
+    sizeBytes: metadata.sizes.compressedBytes,
+    location: where.location,
+    publishedAt: where.publishedAt ?? new Date().toISOString().slice(0, 10),
+  };
 }

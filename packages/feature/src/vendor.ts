@@ -1,6 +1,6 @@
 import { access, copyFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, type PublishedArtifact } from '@cpython-prebuilt/core';
+import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, manifestEntryFor } from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
 import { writeFeatureFiles } from './write.ts';
 
@@ -18,23 +18,6 @@ export interface VendorInput {
  * A copy of the feature with the artifact inside its folder and a manifest naming it by a
  * relative path: it installs with no network, and publishes to a registry as one unit.
  */
-function manifestEntry(artifact: LoadedArtifact): PublishedArtifact {
-  const { metadata } = artifact;
-  return {
-    version: metadata.version,
-    build: metadata.build,
-    base: metadata.base,
-    arch: metadata.arch,
-    glibcMinimum: metadata.glibcMinimum,
-    file: artifact.name,
-    sha256: metadata.sha256,
-    url: artifact.name,
-    sizeBytes: metadata.sizes.compressedBytes,
-    location: 'vendored',
-    publishedAt: new Date(metadata.sourceDateEpoch * 1000).toISOString().slice(0, 10),
-  };
-}
-
 /**
  * A copy of the feature with the artifacts inside its folder and a manifest naming them by
  * relative paths: it installs with no network, and publishes to a registry as one unit.
@@ -59,7 +42,16 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     ({ metadata }) => `${metadata.version} (${metadata.base}, ${metadata.arch}, build ${metadata.build})`,
   );
   const feature = renderFeature({
-    manifest: { artifacts: artifacts.map(manifestEntry) },
+    manifest: {
+      // Named by a path relative to the feature folder; dated by the build, so vendoring is repeatable.
+      artifacts: artifacts.map((artifact) =>
+        manifestEntryFor(artifact, {
+          url: artifact.name,
+          location: 'vendored',
+          publishedAt: new Date(artifact.metadata.sourceDateEpoch * 1000).toISOString().slice(0, 10),
+        }),
+      ),
+    },
     featureReference: input.featureReference ?? `./${basename(outputDir)}`,
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
   });

@@ -6,6 +6,7 @@ import {
   type LoadedArtifact,
   type Logger,
   loadArtifact,
+  manifestEntryFor,
   type PublishedArtifact,
 } from '@cpython-prebuilt/core';
 import { GitHubApiError, type GitHubAsset, type GitHubClient, type GitHubRelease } from './github.ts';
@@ -152,19 +153,10 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
     }
   }
   const artifactAsset = byName.get(artifact.name);
-  const entry: PublishedArtifact = {
-    version: artifact.metadata.version,
-    build: artifact.metadata.build,
-    base: artifact.metadata.base,
-    arch: artifact.metadata.arch,
-    glibcMinimum: artifact.metadata.glibcMinimum,
-    file: artifact.name,
-    sha256: artifact.sha256,
+  const entry = manifestEntryFor(artifact, {
     url: artifactAsset?.browser_download_url ?? `<browser_download_url of ${artifact.name}>`,
-    sizeBytes: artifact.metadata.sizes.compressedBytes,
     location: `GitHub Release ${tag}`,
-    publishedAt: new Date().toISOString().slice(0, 10),
-  };
+  });
   if (!input.dryRun) {
     await writeManifest(input.manifestPath, input.artifactsMdPath, withArtifact(await readManifest(input.manifestPath), entry));
     input.logger.info(`recorded in ${input.manifestPath} and ${input.artifactsMdPath}`);

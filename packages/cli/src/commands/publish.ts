@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@cpython-prebuilt/builder';
-import { createLogger, loadArtifact } from '@cpython-prebuilt/core';
+import { createLogger, loadArtifact, manifestEntryFor } from '@cpython-prebuilt/core';
 import {
   featureManifest,
   formatOciReference,
@@ -53,20 +53,10 @@ export function publishCommands(program: Command): void {
       }
       logger.info(`pushed and verified ${formatOciReference(ref)} (manifest ${manifestDigest}, layer sha256:${artifact.sha256})`);
       if (flags.record) {
-        const { metadata } = artifact;
-        const entry = {
-          version: metadata.version,
-          build: metadata.build,
-          base: metadata.base,
-          arch: metadata.arch,
-          glibcMinimum: metadata.glibcMinimum,
-          file: artifact.name,
-          sha256: artifact.sha256,
+        const entry = manifestEntryFor(artifact, {
           url: formatOciReference(ref),
-          sizeBytes: metadata.sizes.compressedBytes,
           location: `OCI ${ref.registry}/${ref.repository}`,
-          publishedAt: new Date().toISOString().slice(0, 10),
-        };
+        });
         await writeManifest(
           flags.manifest,
           join(flags.manifest, '..', 'ARTIFACTS.md'),
