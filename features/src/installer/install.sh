@@ -38,6 +38,25 @@ version_le() {
   [ "$1" = "$(printf '%s\n%s\n' "$1" "$2" | sort -t. -k1,1n -k2,2n -k3,3n | head -n 1)" ]
 }
 
+# Options arrive as free text from devcontainer.json: refuse what cannot be meant, up front.
+validate_options() {
+  case "$VERSION" in
+    latest | 3.[0-9] | 3.[0-9][0-9] | 3.[0-9].[0-9]* | 3.[0-9][0-9].[0-9]*) ;;
+    *) die "version \"$VERSION\" is not a CPython version" "use latest, a minor version such as 3.13, or a full one such as 3.13.5" ;;
+  esac
+  case "$SET_AS_DEFAULT" in
+    true | false) ;;
+    *) die "setAsDefault must be true or false, got \"$SET_AS_DEFAULT\"" "set \"setAsDefault\": true (or false) in devcontainer.json" ;;
+  esac
+  if [ -n "$SHA256" ] && ! printf '%s' "$SHA256" | grep -Eq '^[0-9a-f]{64}$'; then
+    die "sha256 \"$SHA256\" is not 64 lowercase hex characters" "use the digest printed by sha256sum <artifact>"
+  fi
+  case "$ARTIFACT_BASE_URL" in
+    "" | http://* | https://*) ;;
+    *) die "artifactBaseUrl must be an http(s) URL, got \"$ARTIFACT_BASE_URL\"" "use e.g. https://mirror.example.com/cpython" ;;
+  esac
+}
+
 require_root() {
   [ "$(id -u)" -eq 0 ] || die "install.sh must run as root" "let the devcontainers CLI run it (features install as root)"
 }
@@ -289,10 +308,10 @@ install_version() {
   say "installed CPython $ENTRY_VERSION in $target"
 }
 
+validate_options
 require_root
 detect_arch
 detect_glibc
-[ -n "$VERSION" ] || die "the version option is empty" "set version, e.g. \"3.13\""
 
 install_version "$VERSION" "$INSTALL_PATH"
 default_target="$target"

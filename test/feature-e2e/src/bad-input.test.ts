@@ -101,6 +101,21 @@ describe('install.sh refuses bad input with a clear error and leaves nothing beh
     expect(result.leftovers).toEqual([]);
   });
 
+  it('refuses option values that cannot be meant, before doing anything', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ setAsDefault: 'yes' }, 'cpython-installer: error: setAsDefault must be true or false, got "yes"'],
+      [{ version: 'three' }, 'cpython-installer: error: version "three" is not a CPython version'],
+      [{ sha256: 'ABC' }, 'cpython-installer: error: sha256 "ABC" is not 64 lowercase hex characters'],
+      [{ installPath: 'relative/dir' }, 'cpython-installer: error: installPath must be absolute, got "relative/dir"'],
+    ];
+    for (const [options, message] of cases) {
+      const result = await install(options);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(message);
+      expect(result.leftovers).toEqual([]);
+    }
+  });
+
   it('refuses an unknown version and lists the known ones', async () => {
     const result = await install({ version: '3.12.1' });
     expect(result.exitCode).toBe(1);
