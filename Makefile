@@ -57,10 +57,12 @@ publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<
 
 measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=3]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make measure ARTIFACT=$(artifact_name)' >&2; exit 2; fi
-	$(CLI) measure --artifact "$(artifact_path)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
+	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
+	  $(CLI) measure --artifact "$(artifact_path)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
 
 phase3: setup ## (root) the main job: build, validate, release, publish, integrate, measure, record (local targets by default)
-	$(CLI) phase3 $(build_flags) $(foreach image,$(IMAGES),--image "$(image)") --runs "$(RUNS)" \
+	CPYTHON_PREBUILT_REPRODUCE='sudo make phase3 $(MAKEOVERRIDES)' \
+	  $(CLI) phase3 $(build_flags) $(foreach image,$(IMAGES),--image "$(image)") --runs "$(RUNS)" \
 	  $(if $(REPO),--repo "$(REPO)") $(if $(REGISTRY),--registry "$(REGISTRY)") --namespace "$(NAMESPACE)"
 
 test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests

@@ -31,7 +31,7 @@ export function measureCommand(program: Command): void {
     .option('--baseline-image <ref>', 'image with compilers for the baseline (default: the build-base image of the pilot image)')
     .option('--output <file>', 'results document (a .json with the raw numbers is written beside it)', RESULTS_PATH)
     .action(async (flags: MeasureFlags) => {
-      await runMeasure(flags, `pnpm exec cpython-prebuilt measure ${process.argv.slice(3).join(' ')}`);
+      await runMeasure(flags, reproduceCommand('measure'));
     });
 }
 
@@ -66,4 +66,12 @@ export async function runMeasure(flags: MeasureFlags, command: string): Promise<
   );
   process.stdout.write(`${flags.output}\n`);
   return flags.output;
+}
+
+/** The command that reproduces a measurement: the make line when make ran us, else the CLI line. */
+export function reproduceCommand(subcommand: string): string {
+  return (
+    process.env.CPYTHON_PREBUILT_REPRODUCE?.trim() ||
+    `pnpm exec cpython-prebuilt ${subcommand} ${process.argv.slice(3).join(' ')}`.trim()
+  );
 }

@@ -16,7 +16,7 @@ import {
 import { startFakeGitHub } from '@cpython-prebuilt/release/local-github';
 import { type Command, Option } from 'commander';
 import { type BuildFlags, buildInputFromFlags, buildOptions } from './build.ts';
-import { RESULTS_PATH, runMeasure } from './measure.ts';
+import { RESULTS_PATH, reproduceCommand, runMeasure } from './measure.ts';
 import { parsePositiveInteger } from './parse.ts';
 
 interface Phase3Flags extends BuildFlags {
@@ -134,7 +134,7 @@ async function runPhase3(flags: Phase3Flags): Promise<void> {
         pilot: join(repoRoot, 'examples/pilot'),
         output: flags.output,
       },
-      `sudo make phase3 ${process.argv.slice(3).join(' ')}`.trim(),
+      reproduceCommand('phase3'),
     );
     logger.info(`done: ${flags.output}, ARTIFACTS.md in ${join(manifestPath, '..')}`);
   } finally {
