@@ -64,13 +64,23 @@ async function runPhase3(flags: Phase3Flags): Promise<void> {
     logger.phase(`2/7 validate on ${flags.image.join(', ')}`);
     const { report, reportPath } = await validateArtifact({ artifactPath, images: flags.image }, logger);
     if (!report.ok) {
-      throw new CpythonPrebuiltError('VALIDATION_FAILED', `the artifact failed validation; nothing was published`, {
+      throw new CpythonPrebuiltError('VALIDATION_FAILED', 'the artifact failed validation; nothing was published', {
+        fix: 'read the failed checks in the report, fix the build, and run phase3 again',
         logPath: reportPath,
       });
     }
 
     logger.phase('3/7 release');
-    const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
+    const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
+    if (flags.repo && !token) {
+      throw new CpythonPrebuiltError(
+        'INVALID_INPUT',
+        `--repo ${flags.repo} needs a GitHub token, and GITHUB_TOKEN and GH_TOKEN are unset`,
+        {
+          fix: 'export GITHUB_TOKEN=<a token with contents:write>, or drop REPO= to rehearse against the local release target',
+        },
+      );
+    }
     const realRelease = Boolean(flags.repo && token);
     const github = realRelease ? undefined : await startFakeGitHub();
     if (github) cleanups.push(() => github.close());
