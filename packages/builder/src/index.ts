@@ -1,7 +1,7 @@
 export type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
 export { DockerBackend } from './backends/docker.ts';
 export { type BuildInput, type BuildOutput, buildArtifact } from './build.ts';
-export { ensureBuildBaseImage, ensureDocker, requireImage } from './docker.ts';
+export { dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker.ts';
 export { packDeterministic } from './pack.ts';
 export { projectPaths, repoRoot } from './paths.ts';
 export { obtainSource } from './source.ts';
