@@ -20,8 +20,6 @@ build_flags = --version "$(VERSION)" --build "$(BUILD)" --base "$(BASE)" \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests)
 artifact_name = cpython-$(VERSION)-$(BASE)-$(shell uname -m)-build$(BUILD).tgz
-# The procedure passes bare file names: they live in infrastructure/cpython/artifacts/.
-artifact_path = $(if $(wildcard $(ARTIFACT)),$(ARTIFACT),infrastructure/cpython/artifacts/$(ARTIFACT))
 RUNS ?= 3
 NAMESPACE ?= octo/cpython-prebuilt/cpython
 
@@ -49,7 +47,7 @@ artifact: setup ## (root) setup, PGO+LTO build, validation on every image in IMA
 
 release-cpython: ## publish ARTIFACT= as a GitHub release: [REPO=owner/name] [DRY_RUN=1]; needs GITHUB_TOKEN
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make release-cpython ARTIFACT=$(artifact_name)' >&2; exit 2; fi
-	$(CLI) release "$(artifact_path)" $(if $(REPO),--repo "$(REPO)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
+	$(CLI) release "$(ARTIFACT)" $(if $(REPO),--repo "$(REPO)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<repo>/cpython
 	@if [ -z "$(REGISTRY)" ]; then echo 'REGISTRY= is required, e.g. make publish REGISTRY=ghcr.io NAMESPACE=octo/cpython-prebuilt/cpython' >&2; exit 2; fi
@@ -58,7 +56,7 @@ publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<
 measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=3]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make measure ARTIFACT=$(artifact_name)' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
-	  $(CLI) measure --artifact "$(artifact_path)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
+	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
 
 phase3: setup ## (root) the main job: build, validate, release, publish, integrate, measure, record (local targets by default)
 	CPYTHON_PREBUILT_REPRODUCE='sudo make phase3 $(MAKEOVERRIDES)' \

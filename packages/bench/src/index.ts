@@ -1,3 +1,4 @@
+export { reproduceBlock, writeResults } from './documents.ts';
 export { type InstallSpeed, type InstallSpeedInput, measureInstallSpeed } from './install-speed.ts';
 export {
   type Interpreter,

@@ -1,3 +1,4 @@
+import { reproduceBlock } from './documents.ts';
 import type { Measurement, VariantResult } from './measure.ts';
 
 const seconds = (value: number) => (value >= 120 ? `${(value / 60).toFixed(1)} min` : `${value.toFixed(1)} s`);
@@ -45,10 +46,7 @@ export function renderResults(measurement: Measurement, command: string): string
     '',
     '## Reproduce',
     '',
-    '```sh',
-    command,
-    '```',
-    '',
+    ...reproduceBlock(command).slice(2),
     '## Runs',
     '',
     '| variant | run | seconds | image | checks |',

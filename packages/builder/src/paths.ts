@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,3 +11,9 @@ export const projectPaths = {
   scriptsDir: join(repoRoot, 'infrastructure/cpython/scripts'),
   cacheDir: process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache'),
 };
+
+/** The procedure passes bare names (ARTIFACT=cpython-...tgz): those live in the artifacts folder. */
+export function resolveArtifactPath(artifact: string): string {
+  if (existsSync(artifact) || artifact.includes('/')) return artifact;
+  return join(projectPaths.artifactsDir, artifact);
+}

@@ -1,11 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeMachine, measureInterpreterSpeed } from '@cpython-prebuilt/bench';
-import { dockerEnv, imageId, repoRoot } from '@cpython-prebuilt/builder';
+import { describeMachine, measureInterpreterSpeed, reproduceBlock, writeResults } from '@cpython-prebuilt/bench';
+import { dockerEnv, imageId, repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
 import { createLogger, loadArtifact, run } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
 import { parsePositiveInteger } from './parse.ts';
-import { resolveArtifactPath } from './validate.ts';
 
 interface SpeedFlags {
   optimized: string;
@@ -81,15 +79,9 @@ export function benchSpeedCommand(program: Command): void {
         `Artifacts: \`${optimized.name}\` (sha256 \`${optimized.sha256.slice(0, 12)}...\`, PGO+LTO) and \`${plain.name}\``,
         `(sha256 \`${plain.sha256.slice(0, 12)}...\`, OPTIMIZE=0).`,
         '',
-        'Reproduce:',
-        '',
-        '```sh',
-        command,
-        '```',
-        '',
+        ...reproduceBlock(command),
       ];
-      await writeFile(flags.output, lines.join('\n'));
-      await writeFile(flags.output.replace(/\.md$/, '.json'), `${JSON.stringify(speed, null, 2)}\n`);
+      await writeResults(flags.output, lines.join('\n'), speed);
       logger.info(
         `geometric mean speed-up: ${labels.map((label) => `${label} ${(speed.geometricMean[label] ?? 0).toFixed(2)}x`).join(', ')}`,
       );

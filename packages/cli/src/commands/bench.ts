@@ -1,13 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMachine, measureInstallSpeed } from '@cpython-prebuilt/bench';
-import { repoRoot } from '@cpython-prebuilt/builder';
+import { describeMachine, measureInstallSpeed, reproduceBlock, writeResults } from '@cpython-prebuilt/bench';
+import { repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
 import { createLogger, loadArtifact } from '@cpython-prebuilt/core';
 import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
 import { type Command, Option } from 'commander';
 import { parsePositiveInteger } from './parse.ts';
-import { resolveArtifactPath } from './validate.ts';
 
 interface BenchFlags {
   artifact: string;
@@ -66,18 +65,9 @@ export function benchCommand(program: Command): void {
           '|---|---|',
           ...Object.entries(speed.steps).map(([name, seconds]) => `| ${name} | ${seconds.toFixed(2)} |`),
           '',
-          'Reproduce:',
-          '',
-          '```sh',
-          command,
-          '```',
-          '',
+          ...reproduceBlock(command),
         ];
-        await writeFile(flags.output, lines.join('\n'));
-        await writeFile(
-          flags.output.replace(/\.md$/, '.json'),
-          `${JSON.stringify({ machine, artifact: loaded.name, ...speed }, null, 2)}\n`,
-        );
+        await writeResults(flags.output, lines.join('\n'), { machine, artifact: loaded.name, ...speed });
         logger.info(
           `feature ${speed.feature.median.toFixed(2)} s, tar ${speed.tarOnly.median.toFixed(2)} s (medians): ${flags.output}`,
         );

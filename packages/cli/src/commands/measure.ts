@@ -1,7 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { measurePilot, renderResults } from '@cpython-prebuilt/bench';
-import { ensureBuildBaseImage, obtainSource, projectPaths, repoRoot } from '@cpython-prebuilt/builder';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { measurePilot, renderResults, writeResults } from '@cpython-prebuilt/bench';
+import { ensureBuildBaseImage, obtainSource, projectPaths, repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
 import { createLogger, findBase, loadArtifact, openLogFile } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
 import { parse } from 'jsonc-parser';
@@ -37,7 +37,7 @@ export function measureCommand(program: Command): void {
 
 export async function runMeasure(flags: MeasureFlags, command: string): Promise<string> {
   const logger = createLogger();
-  const artifacts = await Promise.all(flags.artifact.map((path) => loadArtifact(path)));
+  const artifacts = await Promise.all(flags.artifact.map((path) => loadArtifact(resolveArtifactPath(path))));
   const version = artifacts[0]?.metadata.version ?? '';
   // The baseline compiles the same verified source the artifact was built from.
   const source = await obtainSource({ version, sourcePath: flags.source, cacheDir: projectPaths.cacheDir, logger });
@@ -58,9 +58,7 @@ export async function runMeasure(flags: MeasureFlags, command: string): Promise<
     workDir: join(projectPaths.cacheDir, 'measure'),
     logger,
   });
-  await mkdir(dirname(flags.output), { recursive: true });
-  await writeFile(flags.output, renderResults(measurement, command));
-  await writeFile(flags.output.replace(/\.md$/, '.json'), `${JSON.stringify(measurement, null, 2)}\n`);
+  await writeResults(flags.output, renderResults(measurement, command), measurement);
   logger.info(
     `before ${measurement.before.seconds.median.toFixed(1)} s, after ${measurement.after.seconds.median.toFixed(1)} s (medians); written to ${flags.output}`,
   );

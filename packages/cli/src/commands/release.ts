@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { repoRoot } from '@cpython-prebuilt/builder';
+import { repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
 import { CpythonPrebuiltError, createLogger } from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
@@ -44,7 +44,7 @@ export function releaseCommand(program: Command): void {
       }
       const client = new GitHubClient({ apiUrl: flags.apiUrl, token, owner, repo, logger, dryRun: flags.dryRun });
       const result = await releaseArtifact({
-        artifactPath: artifact,
+        artifactPath: resolveArtifactPath(artifact),
         client,
         manifestPath: flags.manifest,
         artifactsMdPath: join(flags.manifest, '..', 'ARTIFACTS.md'),

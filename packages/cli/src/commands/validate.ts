@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectPaths, validateArtifact } from '@cpython-prebuilt/builder';
+import { resolveArtifactPath, validateArtifact } from '@cpython-prebuilt/builder';
 import { CpythonPrebuiltError, createLogger, newestBase } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
 
@@ -23,12 +21,6 @@ export function validateCommand(program: Command): void {
     .action(async (artifact: string, flags: ValidateFlags) => {
       await runValidate(artifact, flags);
     });
-}
-
-/** The procedure passes bare names (ARTIFACT=cpython-...tgz): they live in the artifacts folder. */
-export function resolveArtifactPath(artifact: string): string {
-  if (existsSync(artifact) || artifact.includes('/')) return artifact;
-  return join(projectPaths.artifactsDir, artifact);
 }
 
 async function runValidate(artifact: string, flags: ValidateFlags): Promise<void> {
