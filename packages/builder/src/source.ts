@@ -1,9 +1,10 @@
-import { access, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CpythonPrebuiltError,
   downloadFile,
   type Logger,
+  pathExists,
   resolveRelease,
   type SourceRelease,
   sha256File,
@@ -27,15 +28,6 @@ export interface ObtainedSource {
   sha256: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The official source tarball, verified against its pinned sha256 before anything reads it.
  * A user's file is never deleted; a download of ours that fails verification is removed.
@@ -44,7 +36,7 @@ export async function obtainSource(request: SourceRequest): Promise<ObtainedSour
   const release = resolveRelease(request.version, request.sha256);
   if (request.sourcePath) {
     const path = resolve(request.sourcePath);
-    if (!(await exists(path))) {
+    if (!(await pathExists(path))) {
       throw new CpythonPrebuiltError('SOURCE_NOT_FOUND', `source tarball ${path} does not exist`, {
         fix: 'pass the path of Python-<version>.tar.xz (or the Debian *.orig.tar.* file) with --source / SOURCE=',
       });
@@ -57,7 +49,7 @@ export async function obtainSource(request: SourceRequest): Promise<ObtainedSour
   const fileName = url.split('/').at(-1) || `Python-${release.version}.tar.xz`;
   const cached = join(request.cacheDir, 'downloads', `${release.sha256.slice(0, 12)}-${fileName}`);
   await mkdir(join(request.cacheDir, 'downloads'), { recursive: true });
-  if ((await exists(cached)) && (await sha256File(cached)) === release.sha256) {
+  if ((await pathExists(cached)) && (await sha256File(cached)) === release.sha256) {
     request.logger.info(`using cached ${cached} (sha256 verified)`);
     return { path: cached, release, sha256: release.sha256 };
   }

@@ -3,6 +3,7 @@ export * from './checksum.ts';
 export * from './download.ts';
 export * from './errors.ts';
 export * from './exec.ts';
+export * from './fs.ts';
 export * from './log.ts';
 export * from './naming.ts';
 export * from './schemas/artifacts.ts';

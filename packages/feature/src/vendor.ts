@@ -1,6 +1,6 @@
-import { access, copyFile, rename, rm } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, manifestEntryFor } from '@cpython-prebuilt/core';
+import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, manifestEntryFor, pathExists } from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
 import { writeFeatureFiles } from './write.ts';
 
@@ -29,10 +29,7 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   const artifacts: LoadedArtifact[] = [];
   for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
   const outputDir = resolve(input.outputDir);
-  const exists = await access(outputDir).then(
-    () => true,
-    () => false,
-  );
+  const exists = await pathExists(outputDir);
   if (exists && !input.force) {
     throw new CpythonPrebuiltError('INVALID_INPUT', `${outputDir} already exists`, {
       fix: 'remove it, or pass --force to replace it',
