@@ -21,9 +21,10 @@ build_flags = --version "$(VERSION)" --build "$(BUILD)" --base "$(BASE)" \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests)
 artifact_name = cpython-$(VERSION)-$(BASE)-$(shell uname -m)-build$(BUILD).tgz
 RUNS ?= 3
+SLOW_RUNS ?= 2
 NAMESPACE ?= octo/cpython-prebuilt/cpython
 
-.PHONY: help setup deps build_cpython validate-cpython artifact release-cpython publish measure phase3 test test-unit check lint typecheck shellcheck generate generate-check
+.PHONY: help setup deps build_cpython validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -57,6 +58,11 @@ measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make measure ARTIFACT=$(artifact_name)' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
 	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
+
+bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= RUNS=3 SLOW_RUNS=2] (about 80 min)
+	CPYTHON_PREBUILT_REPRODUCE='sudo make bench $(MAKEOVERRIDES)' \
+	  $(CLI) bench --version "$(VERSION)" --base "$(BASE)" $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
+	  $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)" --slow-runs "$(SLOW_RUNS)"
 
 phase3: setup ## (root) the main job: build, validate, release, publish, integrate, measure, record (local targets by default)
 	CPYTHON_PREBUILT_REPRODUCE='sudo make phase3 $(MAKEOVERRIDES)' \

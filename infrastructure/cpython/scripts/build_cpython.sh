@@ -15,6 +15,8 @@
 #   JOBS=nproc           parallel make jobs
 #   KEEP_TESTS=0         1 keeps the test suite, test extension modules and static library
 #   WORK_DIR=/tmp/cpython-build
+#   MEASURE_FULL_INSTALL=0  1 writes full-install.json: size of the unpruned `make install` tree and
+#                        of a plain `tar czf` of it (the comparison in docs/benchmarks.md)
 set -euo pipefail
 
 : "${VERSION:?VERSION is required}" "${SOURCE_TARBALL:?}" "${PREFIX:?}" "${OUTPUT_DIR:?}"
@@ -23,6 +25,7 @@ OPTIMIZE="${OPTIMIZE:-1}"
 JOBS="${JOBS:-$(nproc)}"
 KEEP_TESTS="${KEEP_TESTS:-0}"
 WORK_DIR="${WORK_DIR:-/tmp/cpython-build}"
+MEASURE_FULL_INSTALL="${MEASURE_FULL_INSTALL:-0}"
 export SOURCE_DATE_EPOCH
 
 script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
@@ -69,6 +72,14 @@ make -j "$JOBS"
 
 phase install
 make install
+
+if [ "$MEASURE_FULL_INSTALL" = 1 ]; then
+  # Its own phase, so the orchestrator can leave it out of the build's wall time.
+  phase measure-full-install
+  full_bytes="$(du -s --apparent-size --block-size=1 "$PREFIX" | cut -f1)"
+  full_targz_bytes="$(tar -czf - -C "$(dirname "$PREFIX")" "$(basename "$PREFIX")" | wc -c)"
+  printf '{"installedBytes": %s, "tarGzBytes": %s}\n' "$full_bytes" "$full_targz_bytes" >"$OUTPUT_DIR/full-install.json"
+fi
 
 python_bin="$PREFIX/bin/python$short_version"
 

@@ -1,5 +1,7 @@
+export { type Benchmarks, type BenchmarksInput, runBenchmarks } from './benchmarks.ts';
+export { renderBenchmarks } from './benchmarks-report.ts';
 export { reproduceBlock, writeResults } from './documents.ts';
-export { type InstallSpeed, type InstallSpeedInput, measureInstallSpeed } from './install-speed.ts';
+export { type ImageInstall, type ImageInstallInput, measureImageInstall } from './image-install.ts';
 export {
   type Interpreter,
   type InterpreterSpeed,

@@ -5,7 +5,20 @@ import { z } from 'zod';
 
 const workloadsDir = fileURLToPath(new URL('../workloads', import.meta.url));
 
-const SuiteOutput = z.object({ python: z.string(), results: z.record(z.string(), z.number().positive()) });
+const InterpreterBuild = z.object({
+  compiler: z.string(),
+  sharedLibpython: z.boolean(),
+  /** As configure was told (CONFIG_ARGS); a distribution may run PGO through its own rules. */
+  enableOptimizations: z.boolean(),
+  withLto: z.boolean(),
+});
+export type InterpreterBuild = z.infer<typeof InterpreterBuild>;
+
+const SuiteOutput = z.object({
+  python: z.string(),
+  build: InterpreterBuild,
+  results: z.record(z.string(), z.number().positive()),
+});
 
 export interface Interpreter {
   label: string;
@@ -27,6 +40,8 @@ export interface InterpreterSpeed {
   runs: number;
   /** label -> python version it reported */
   versions: Record<string, string>;
+  /** label -> how that interpreter was built, as it reports it */
+  builds: Record<string, InterpreterBuild>;
   /** label -> workload -> best seconds over all runs */
   seconds: Record<string, Record<string, number>>;
   /** label -> workload -> baseline seconds / this interpreter's seconds (above 1 = faster) */
@@ -53,10 +68,12 @@ async function runSuite(input: InterpreterSpeedInput, interpreter: Interpreter):
 export async function measureInterpreterSpeed(input: InterpreterSpeedInput): Promise<InterpreterSpeed> {
   const seconds: Record<string, Record<string, number>> = {};
   const versions: Record<string, string> = {};
+  const builds: Record<string, InterpreterBuild> = {};
   for (let index = 0; index < input.runs; index++) {
     for (const interpreter of input.interpreters) {
       const output = await runSuite(input, interpreter);
       versions[interpreter.label] = output.python;
+      builds[interpreter.label] = output.build;
       const best = seconds[interpreter.label] ?? {};
       seconds[interpreter.label] = best;
       for (const [workload, value] of Object.entries(output.results))
@@ -73,5 +90,5 @@ export async function measureInterpreterSpeed(input: InterpreterSpeedInput): Pro
     speedup[label] = Object.fromEntries(ratios);
     geometricMean[label] = Math.exp(ratios.reduce((sum, [, ratio]) => sum + Math.log(ratio), 0) / ratios.length);
   }
-  return { image: input.image, runs: input.runs, versions, seconds, speedup, geometricMean };
+  return { image: input.image, runs: input.runs, versions, builds, seconds, speedup, geometricMean };
 }

@@ -2,8 +2,10 @@
 reports its fastest time in seconds, as JSON on stdout. Pure stdlib; runs on CPython 3.8+."""
 
 import json
+import platform
 import re
 import sys
+import sysconfig
 import time
 
 
@@ -83,6 +85,16 @@ def numeric():
 WORKLOADS = [calls, attributes, dicts_and_strings, regex, json_round_trip, numeric]
 
 
+def loads_shared_libpython():
+    """What the running process really maps: Debian reports Py_ENABLE_SHARED from its shared
+    build's sysconfig while its /usr/bin/python3 has libpython linked in statically."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return "/libpython" in maps.read()
+    except OSError:
+        return bool(sysconfig.get_config_var("Py_ENABLE_SHARED"))
+
+
 def main():
     repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     results = {}
@@ -93,7 +105,14 @@ def main():
             workload()
             best = min(best, time.perf_counter() - start)
         results[workload.__name__] = best
-    json.dump({"python": sys.version.split()[0], "results": results}, sys.stdout)
+    config_args = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    build = {
+        "compiler": platform.python_compiler(),
+        "sharedLibpython": loads_shared_libpython(),
+        "enableOptimizations": "--enable-optimizations" in config_args,
+        "withLto": "--with-lto" in config_args,
+    }
+    json.dump({"python": sys.version.split()[0], "build": build, "results": results}, sys.stdout)
 
 
 if __name__ == "__main__":

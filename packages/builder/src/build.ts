@@ -8,6 +8,7 @@ import {
   CpythonPrebuiltError,
   defaultPrefix,
   expectedExtensions,
+  FullInstallSize,
   findBase,
   formatSha256Line,
   hostArch,
@@ -38,6 +39,8 @@ export interface BuildInput {
   sourceDateEpoch: number;
   /** Free space required before starting, in bytes (the procedure asks for 10 GB). */
   minFreeBytes: number;
+  /** Also record the size of the unpruned install tree and of a plain tar czf of it (sizes.fullInstall). */
+  measureFullInstall?: boolean;
 }
 
 export interface BuildOutput {
@@ -113,6 +116,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
           SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
           EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
           ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
+          ...(input.measureFullInstall ? { MEASURE_FULL_INSTALL: '1' } : {}),
         },
       })
       .catch((error: unknown) => {
@@ -133,6 +137,10 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
         },
       );
     }
+
+    const fullInstall = input.measureFullInstall
+      ? FullInstallSize.parse(JSON.parse(await readFile(join(workDir, 'full-install.json'), 'utf8')))
+      : undefined;
 
     logger.phase('package (deterministic tar.gz)');
     const artifactPath = join(input.outputDir, artifact);
@@ -158,7 +166,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
       extensionModules: facts.extensionModules,
       bundledLibraries: facts.bundledLibraries,
       source: { url: source.release.url, sha256: source.sha256 },
-      sizes: { compressedBytes, installedBytes: facts.installedBytes, fileCount: facts.fileCount },
+      sizes: { compressedBytes, installedBytes: facts.installedBytes, fileCount: facts.fileCount, fullInstall },
       buildSeconds: Math.round((Date.now() - started) / 1000),
       phaseSeconds: facts.phaseSeconds,
       backend: backend.name,

@@ -1,7 +1,6 @@
 import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.ts';
-import { benchSpeedCommand } from './commands/bench-speed.ts';
 import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
@@ -27,7 +26,6 @@ export function createProgram(): Command {
   measureCommand(program);
   phase3Command(program);
   benchCommand(program);
-  benchSpeedCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'ARTIFACT_INVALID'
   | 'VALIDATION_FAILED'
   | 'VAGRANT_UNAVAILABLE'
+  | 'VAGRANT_FAILED'
+  | 'BENCH_FAILED'
   | 'NOT_ENOUGH_DISK';
 
 export interface ErrorDetails {

@@ -24,6 +24,7 @@ export interface BuildFlags {
   backend: 'docker';
   outputDir: string;
   minFreeGb: number;
+  measureFullInstall: boolean;
   json: boolean;
 }
 
@@ -44,8 +45,11 @@ export function buildOptions(command: Command): Command {
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
     .addOption(new Option('--backend <name>', 'isolated build environment').choices(['docker']).default('docker'))
     .option('--output-dir <dir>', 'where the artifact, .sha256 and metadata go', projectPaths.artifactsDir)
-    .addOption(
-      new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger),
+    .addOption(new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger))
+    .option(
+      '--measure-full-install',
+      'also record the size of the unpruned make-install tree and of a plain tar czf of it (metadata sizes.fullInstall)',
+      false,
     );
 }
 
@@ -79,6 +83,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     cacheDir: projectPaths.cacheDir,
     sourceDateEpoch: sourceDateEpoch(release),
     minFreeBytes: flags.minFreeGb * 1024 ** 3,
+    measureFullInstall: flags.measureFullInstall,
   };
 }
 

@@ -23,6 +23,14 @@ export const BuildFacts = z.object({
 });
 export type BuildFacts = z.infer<typeof BuildFacts>;
 
+/** The unpruned `make install` tree, measured on request (build --measure-full-install). */
+export const FullInstallSize = z.object({
+  installedBytes: z.number().int().positive(),
+  /** A plain `tar czf` of that tree, what a naive packaging would ship. */
+  tarGzBytes: z.number().int().positive(),
+});
+export type FullInstallSize = z.infer<typeof FullInstallSize>;
+
 export const ArtifactMetadata = z.object({
   $schema: z.string().optional(),
   schemaVersion: z.literal(1),
@@ -47,6 +55,7 @@ export const ArtifactMetadata = z.object({
     compressedBytes: z.number().int().positive(),
     installedBytes: z.number().int().positive(),
     fileCount: z.number().int().positive(),
+    fullInstall: FullInstallSize.optional(),
   }),
   buildSeconds: z.number().nonnegative(),
   phaseSeconds: z.record(z.string(), z.number().nonnegative()),

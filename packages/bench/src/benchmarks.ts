@@ -1,0 +1,207 @@
+import { join } from 'node:path';
+import {
+  type BuildOutput,
+  buildArtifact,
+  DockerBackend,
+  dockerEnv,
+  ensureBuildBaseImage,
+  imageId,
+  obtainSource,
+} from '@cpython-prebuilt/builder';
+import {
+  type ArtifactMetadata,
+  findBase,
+  type Logger,
+  openLogFile,
+  resolveRelease,
+  run,
+  sourceDateEpoch,
+} from '@cpython-prebuilt/core';
+import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
+import { type ImageInstall, measureImageInstall } from './image-install.ts';
+import { type InterpreterSpeed, measureInterpreterSpeed } from './interpreter-speed.ts';
+import { describeMachine } from './measure.ts';
+import { type Summary, summarize } from './stats.ts';
+
+export interface BenchmarksInput {
+  version: string;
+  baseId: string;
+  /** The image the build base starts from (a local debootstrap image on machines without a registry). */
+  baseImage: string;
+  sourcePath?: string;
+  /** Image whose distribution python3 is the "where comparable" interpreter. */
+  distroImage: string;
+  runs: number;
+  slowRuns: number;
+  workDir: string;
+  logsDir: string;
+  cacheDir: string;
+  logger: Logger;
+}
+
+export interface BuilderTimes {
+  /** Wall time of `cpython-prebuilt build`, source check to packed artifact (size measurement excluded). */
+  seconds: Summary;
+  /** Median seconds of each in-guest phase. */
+  phases: Record<string, number>;
+}
+
+export interface Sizes {
+  artifact: string;
+  compressedBytes: number;
+  installedBytes: number;
+  fullInstallBytes: number;
+  fullInstallTarGzBytes: number;
+}
+
+export interface Benchmarks {
+  date: string;
+  machine: string;
+  version: string;
+  base: string;
+  runs: number;
+  slowRuns: number;
+  builder: { plain: BuilderTimes; optimized: BuilderTimes };
+  imageInstall: ImageInstall;
+  sizes: Sizes;
+  interpreter: InterpreterSpeed;
+  artifacts: { optimized: { name: string; sha256: string }; plain: { name: string; sha256: string } };
+}
+
+const FULL_INSTALL_PHASE = 'measure-full-install';
+
+function builderTimes(outputs: BuildOutput[]): BuilderTimes {
+  const metadata = outputs.map((output) => output.metadata);
+  const phases = [...new Set(metadata.flatMap((entry) => Object.keys(entry.phaseSeconds)))].filter(
+    (phase) => phase !== FULL_INSTALL_PHASE,
+  );
+  return {
+    seconds: summarize(metadata.map((entry) => entry.buildSeconds - (entry.phaseSeconds[FULL_INSTALL_PHASE] ?? 0))),
+    phases: Object.fromEntries(
+      phases.map((phase) => [phase, summarize(metadata.map((entry) => entry.phaseSeconds[phase] ?? 0)).median]),
+    ),
+  };
+}
+
+/** The distribution's own python3 on top of a base image. */
+async function distroPythonImage(base: string, logger: Logger): Promise<string> {
+  const tag = `cpython-prebuilt/bench-distro-python:${base.replace(/[^\w.-]/g, '-')}`;
+  if (await imageId(tag)) return tag;
+  logger.phase(`preparing ${tag} (apt-get install python3, network: host)`);
+  const dockerfile = `FROM ${base}\nRUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*\n`;
+  await run('docker', ['build', '--network', 'host', '--tag', tag, '-'], { input: dockerfile, env: dockerEnv });
+  return tag;
+}
+
+function sizesOf(metadata: ArtifactMetadata): Sizes {
+  const full = metadata.sizes.fullInstall;
+  if (!full) throw new Error(`${metadata.artifact} was built without --measure-full-install`);
+  return {
+    artifact: metadata.artifact,
+    compressedBytes: metadata.sizes.compressedBytes,
+    installedBytes: metadata.sizes.installedBytes,
+    fullInstallBytes: full.installedBytes,
+    fullInstallTarGzBytes: full.tarGzBytes,
+  };
+}
+
+/**
+ * Every benchmark in one run on one machine: the builder's wall time (OPTIMIZE=0 and PGO+LTO,
+ * whose artifacts feed the rest), getting CPython into an image four ways, sizes, and
+ * interpreter speed.
+ */
+export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks> {
+  const { logger } = input;
+  const base = findBase(input.baseId);
+  const backend = new DockerBackend();
+  const release = resolveRelease(input.version);
+  const builds: Record<'plain' | 'optimized', BuildOutput[]> = { plain: [], optimized: [] };
+  for (let index = 0; index < input.slowRuns; index++) {
+    for (const variant of ['plain', 'optimized'] as const) {
+      const optimize = variant === 'optimized';
+      logger.phase(
+        `builder wall time, ${optimize ? 'PGO+LTO (about 16 minutes)' : 'OPTIMIZE=0 (about 4 minutes)'}, run ${index + 1} of ${input.slowRuns}`,
+      );
+      const output = await buildArtifact(
+        {
+          version: input.version,
+          build: 1,
+          baseId: base.id,
+          baseImage: input.baseImage,
+          sourcePath: input.sourcePath,
+          optimize,
+          keepTests: false,
+          outputDir: join(input.workDir, 'artifacts', `${variant}-${index + 1}`),
+          logsDir: input.logsDir,
+          cacheDir: input.cacheDir,
+          sourceDateEpoch: sourceDateEpoch(release),
+          minFreeBytes: 10 * 1024 ** 3,
+          measureFullInstall: optimize,
+        },
+        backend,
+        logger,
+      );
+      logger.info(`${variant} build: ${output.metadata.buildSeconds} s (${output.artifactPath})`);
+      builds[variant].push(output);
+    }
+  }
+  const optimized = builds.optimized.at(-1);
+  const plain = builds.plain.at(-1);
+  if (!optimized || !plain) throw new Error('slowRuns must be at least 1');
+
+  const source = await obtainSource({ version: input.version, sourcePath: input.sourcePath, cacheDir: input.cacheDir, logger });
+  const logPath = join(input.logsDir, `bench-${input.version}-${base.id}.log`);
+  const log = openLogFile(logPath);
+  const image = await ensureBuildBaseImage(base, input.baseImage, logger, log, logPath).finally(
+    () => new Promise((resolve) => log.end(resolve)),
+  );
+  const featureDir = await vendorFeature({
+    artifactPaths: [optimized.artifactPath],
+    outputDir: join(input.workDir, 'vendored', FEATURE_ID),
+    force: true,
+  });
+  logger.info(`container output of the install benchmarks: ${logPath}`);
+  const imageInstall = await measureImageInstall({
+    featureDir,
+    artifactPath: optimized.artifactPath,
+    sourceTarball: source.path,
+    version: input.version,
+    image,
+    runs: input.runs,
+    slowRuns: input.slowRuns,
+    workDir: join(input.workDir, 'image-install'),
+    logPath,
+    logger,
+  });
+
+  const distroImage = await distroPythonImage(input.distroImage, logger);
+  logger.phase(`interpreter speed, ${input.runs} runs each, in ${distroImage}`);
+  const interpreter = await measureInterpreterSpeed({
+    interpreters: [
+      { label: 'OPTIMIZE=0 build', artifactPath: plain.artifactPath },
+      { label: 'PGO+LTO artifact', artifactPath: optimized.artifactPath },
+      { label: 'distribution python3', artifactPath: undefined },
+    ],
+    baseline: 'OPTIMIZE=0 build',
+    image: distroImage,
+    runs: input.runs,
+    repeat: 5,
+  });
+
+  return {
+    date: new Date().toISOString(),
+    machine: await describeMachine(),
+    version: input.version,
+    base: base.id,
+    runs: input.runs,
+    slowRuns: input.slowRuns,
+    builder: { plain: builderTimes(builds.plain), optimized: builderTimes(builds.optimized) },
+    imageInstall,
+    sizes: sizesOf(optimized.metadata),
+    interpreter,
+    artifacts: {
+      optimized: { name: optimized.metadata.artifact, sha256: optimized.metadata.sha256 },
+      plain: { name: plain.metadata.artifact, sha256: plain.metadata.sha256 },
+    },
+  };
+}
