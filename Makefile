@@ -18,13 +18,16 @@ build_flags = --version "$(VERSION)" --build "$(BUILD)" --base "$(BASE)" \
   $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") \
   $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
-  $(if $(filter 1,$(KEEP_TESTS)),--keep-tests)
+  $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
+  $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)")
+vagrant_flags = --base "$(BASE)" $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
+  $(if $(VAGRANT_PROVIDER),--provider "$(VAGRANT_PROVIDER)") $(if $(BOX),--box "$(BOX)")
 artifact_name = cpython-$(VERSION)-$(BASE)-$(shell uname -m)-build$(BUILD).tgz
 RUNS ?= 3
 SLOW_RUNS ?= 2
 NAMESPACE ?= octo/cpython-prebuilt/cpython
 
-.PHONY: help setup deps build_cpython validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
+.PHONY: help setup deps build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -35,8 +38,17 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [JOBS=]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
 	$(CLI) build $(build_flags)
+
+vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]
+	$(CLI) vagrant up $(vagrant_flags)
+
+vagrant-cpython-halt: ## stop the builder VM
+	$(CLI) vagrant halt $(vagrant_flags)
+
+vagrant-cpython-destroy: ## delete the builder VM
+	$(CLI) vagrant destroy $(vagrant_flags)
 
 validate-cpython: ## validate an artifact: ARTIFACT=<file or name in infrastructure/cpython/artifacts> [IMAGES="..."]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make validate-cpython ARTIFACT=$(artifact_name)' >&2; exit 2; fi

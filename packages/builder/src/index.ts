@@ -1,5 +1,14 @@
 export type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
 export { DockerBackend } from './backends/docker.ts';
+export {
+  defaultVagrantProvider,
+  VAGRANT_MACHINE,
+  VagrantBackend,
+  VagrantMachine,
+  type VagrantMachineOptions,
+  type VagrantProvider,
+  vagrantProviders,
+} from './backends/vagrant.ts';
 export { type BuildInput, type BuildOutput, buildArtifact } from './build.ts';
 export { dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker.ts';
 export { packDeterministic } from './pack.ts';

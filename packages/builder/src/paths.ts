@@ -9,6 +9,8 @@ export const projectPaths = {
   artifactsDir: join(repoRoot, 'infrastructure/cpython/artifacts'),
   logsDir: join(repoRoot, 'infrastructure/cpython/logs'),
   scriptsDir: join(repoRoot, 'infrastructure/cpython/scripts'),
+  /** The Vagrantfile's folder, /vagrant in the builder VM. */
+  vagrantDir: join(repoRoot, 'infrastructure/cpython'),
   cacheDir: process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache'),
 };
 

@@ -9,6 +9,7 @@ import { measureCommand } from './commands/measure.ts';
 import { phase3Command } from './commands/phase3.ts';
 import { publishCommands } from './commands/publish.ts';
 import { releaseCommand } from './commands/release.ts';
+import { vagrantCommand } from './commands/vagrant.ts';
 import { validateCommand } from './commands/validate.ts';
 
 export function createProgram(): Command {
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   measureCommand(program);
   phase3Command(program);
   benchCommand(program);
+  vagrantCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);

@@ -3,6 +3,8 @@ import { dirname, join, relative } from 'node:path';
 import {
   ArtifactManifest,
   ArtifactMetadata,
+  BuildBases,
+  buildBases,
   CpythonPrebuiltError,
   ValidationReport,
   VersionsManifest,
@@ -46,6 +48,9 @@ export async function generatedFiles(
   const files: Record<string, string> = {
     'infrastructure/cpython/versions.json': `${JSON.stringify({ $schema: './schemas/versions.schema.json', ...VersionsManifest.parse(versionsManifest) }, null, 2)}\n`,
     'infrastructure/cpython/schemas/versions.schema.json': jsonSchema(VersionsManifest),
+    // The Vagrantfile provisions from this list, so both backends install the same packages.
+    'infrastructure/cpython/build-bases.json': `${JSON.stringify({ $schema: './schemas/build-bases.schema.json', ...BuildBases.parse({ bases: buildBases }) }, null, 2)}\n`,
+    'infrastructure/cpython/schemas/build-bases.schema.json': jsonSchema(BuildBases),
     'infrastructure/cpython/schemas/artifact-metadata.schema.json': jsonSchema(ArtifactMetadata),
     'infrastructure/cpython/schemas/validation-report.schema.json': jsonSchema(ValidationReport),
     'infrastructure/artifacts/manifest.schema.json': jsonSchema(ArtifactManifest),

@@ -1,4 +1,14 @@
-import { type BuildInput, buildArtifact, DockerBackend, projectPaths } from '@cpython-prebuilt/builder';
+import {
+  type BuildBackend,
+  type BuildInput,
+  buildArtifact,
+  DockerBackend,
+  defaultVagrantProvider,
+  projectPaths,
+  VagrantBackend,
+  type VagrantProvider,
+  vagrantProviders,
+} from '@cpython-prebuilt/builder';
 import {
   buildBases,
   createLogger,
@@ -21,7 +31,8 @@ export interface BuildFlags {
   optimize: boolean;
   keepTests: boolean;
   jobs?: number;
-  backend: 'docker';
+  backend: 'docker' | 'vagrant';
+  vagrantProvider: VagrantProvider;
   outputDir: string;
   minFreeGb: number;
   measureFullInstall: boolean;
@@ -43,7 +54,16 @@ export function buildOptions(command: Command): Command {
     .option('--no-optimize', 'skip PGO and LTO (a quick build, about 6x faster)')
     .option('--keep-tests', 'keep the test suite, test extension modules and static library', false)
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
-    .addOption(new Option('--backend <name>', 'isolated build environment').choices(['docker']).default('docker'))
+    .addOption(
+      new Option('--backend <name>', 'isolated build environment: a container, or the Vagrant VM iact-cpython-builder')
+        .choices(['docker', 'vagrant'])
+        .default('docker'),
+    )
+    .addOption(
+      new Option('--vagrant-provider <name>', 'provider of the Vagrant VM (default: VAGRANT_DEFAULT_PROVIDER, else virtualbox)')
+        .choices(vagrantProviders)
+        .default(defaultVagrantProvider()),
+    )
     .option('--output-dir <dir>', 'where the artifact, .sha256 and metadata go', projectPaths.artifactsDir)
     .addOption(new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger))
     .option(
@@ -63,6 +83,10 @@ export function buildCommand(program: Command): void {
     .action(async (flags: BuildFlags) => {
       await runBuild(flags);
     });
+}
+
+export function backendFromFlags(flags: Pick<BuildFlags, 'backend' | 'vagrantProvider'>): BuildBackend {
+  return flags.backend === 'vagrant' ? new VagrantBackend(flags.vagrantProvider) : new DockerBackend();
 }
 
 export function buildInputFromFlags(flags: BuildFlags): BuildInput {
@@ -89,8 +113,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
 
 async function runBuild(flags: BuildFlags): Promise<void> {
   const logger = createLogger();
-  const backend = new DockerBackend();
-  const output = await buildArtifact(buildInputFromFlags(flags), backend, logger);
+  const output = await buildArtifact(buildInputFromFlags(flags), backendFromFlags(flags), logger);
   logger.info(`artifact: ${output.artifactPath}`);
   logger.info(`checksum: ${output.sha256Path}`);
   logger.info(`metadata: ${output.metadataPath}`);

@@ -1,6 +1,6 @@
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildArtifact, DockerBackend, projectPaths, repoRoot, validateArtifact } from '@cpython-prebuilt/builder';
+import { buildArtifact, projectPaths, repoRoot, validateArtifact } from '@cpython-prebuilt/builder';
 import { CpythonPrebuiltError, createLogger, loadArtifact, newestBase } from '@cpython-prebuilt/core';
 import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
 import { integrate } from '@cpython-prebuilt/integrate';
@@ -15,7 +15,7 @@ import {
 } from '@cpython-prebuilt/release';
 import { startFakeGitHub } from '@cpython-prebuilt/release/local-github';
 import { type Command, Option } from 'commander';
-import { type BuildFlags, buildInputFromFlags, buildOptions } from './build.ts';
+import { type BuildFlags, backendFromFlags, buildInputFromFlags, buildOptions } from './build.ts';
 import { RESULTS_PATH, reproduceCommand, runMeasure } from './measure.ts';
 import { parsePositiveInteger } from './parse.ts';
 
@@ -58,7 +58,7 @@ async function runPhase3(flags: Phase3Flags): Promise<void> {
   try {
     logger.phase('1/7 build');
     const artifactPath =
-      flags.artifact ?? (await buildArtifact(buildInputFromFlags(flags), new DockerBackend(), logger)).artifactPath;
+      flags.artifact ?? (await buildArtifact(buildInputFromFlags(flags), backendFromFlags(flags), logger)).artifactPath;
     const artifact = await loadArtifact(artifactPath);
 
     logger.phase(`2/7 validate on ${flags.image.join(', ')}`);

@@ -35,6 +35,8 @@ export const BuildBase = z.object({
   codename: z.string(),
   glibc: GlibcVersion,
   packages: z.array(z.string()).min(1),
+  /** The Vagrant box of the same release, for the VirtualBox and libvirt providers. */
+  vagrantBox: z.string(),
 });
 export type BuildBase = z.infer<typeof BuildBase>;
 
@@ -47,6 +49,7 @@ export const buildBases: readonly BuildBase[] = z.array(BuildBase).parse([
     codename: 'focal',
     glibc: '2.31',
     packages: [...buildPackages],
+    vagrantBox: 'ubuntu/focal64',
   },
   {
     id: 'ubuntu22.04',
@@ -55,6 +58,7 @@ export const buildBases: readonly BuildBase[] = z.array(BuildBase).parse([
     codename: 'jammy',
     glibc: '2.35',
     packages: [...buildPackages],
+    vagrantBox: 'ubuntu/jammy64',
   },
   {
     id: 'ubuntu24.04',
@@ -63,6 +67,7 @@ export const buildBases: readonly BuildBase[] = z.array(BuildBase).parse([
     codename: 'noble',
     glibc: '2.39',
     packages: [...buildPackages],
+    vagrantBox: 'bento/ubuntu-24.04',
   },
   {
     id: 'debian11',
@@ -71,6 +76,7 @@ export const buildBases: readonly BuildBase[] = z.array(BuildBase).parse([
     codename: 'bullseye',
     glibc: '2.31',
     packages: [...buildPackages],
+    vagrantBox: 'debian/bullseye64',
   },
   {
     id: 'debian12',
@@ -79,6 +85,7 @@ export const buildBases: readonly BuildBase[] = z.array(BuildBase).parse([
     codename: 'bookworm',
     glibc: '2.36',
     packages: [...buildPackages],
+    vagrantBox: 'debian/bookworm64',
   },
   {
     id: 'debian13',
@@ -87,8 +94,13 @@ export const buildBases: readonly BuildBase[] = z.array(BuildBase).parse([
     codename: 'trixie',
     glibc: '2.41',
     packages: [...buildPackages],
+    vagrantBox: 'debian/trixie64',
   },
 ]);
+
+/** Every base, as infrastructure/cpython/build-bases.json (read by the Vagrantfile). */
+export const BuildBases = z.object({ $schema: z.string().optional(), bases: z.array(BuildBase) });
+export type BuildBases = z.infer<typeof BuildBases>;
 
 /** The procedure's base: the oldest glibc, so one artifact runs on every newer image. */
 export const DEFAULT_BUILD_BASE = 'ubuntu20.04';

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { Benchmarks } from './benchmarks.ts';
+import { renderBenchmarks } from './benchmarks-report.ts';
+import { summarize } from './stats.ts';
+
+const build = (compiler: string, sharedLibpython: boolean) => ({
+  compiler,
+  sharedLibpython,
+  enableOptimizations: true,
+  withLto: true,
+});
+
+function results(feature: number[], fromSource: number[], tarOnly: number[], distroGeomean: number): Benchmarks {
+  return {
+    date: '2026-11-28T12:00:00.000Z',
+    machine: '2 cores',
+    version: '3.13.5',
+    base: 'debian11',
+    runs: 3,
+    slowRuns: 2,
+    builder: {
+      plain: { seconds: summarize([200, 210]), phases: { compile: 110 } },
+      optimized: { seconds: summarize([970, 980]), phases: { compile: 900 } },
+    },
+    imageInstall: {
+      image: 'build-base',
+      feature: summarize(feature),
+      fromSource: summarize(fromSource),
+      fromSourceOptimized: summarize([900, 950]),
+      tarOnly: summarize(tarOnly),
+      steps: { sha256: 0.2, extract: 4 },
+    },
+    sizes: {
+      artifact: 'cpython-3.13.5-debian11-x86_64-build1.tgz',
+      compressedBytes: 46 * 1024 ** 2,
+      installedBytes: 137 * 1024 ** 2,
+      fullInstallBytes: 326 * 1024 ** 2,
+      fullInstallTarGzBytes: 101 * 1024 ** 2,
+    },
+    interpreter: {
+      image: 'distro',
+      runs: 3,
+      versions: { 'OPTIMIZE=0 build': '3.13.5', 'PGO+LTO artifact': '3.13.5', 'distribution python3': '3.13.5' },
+      builds: {
+        'OPTIMIZE=0 build': build('GCC 10.2.1', true),
+        'PGO+LTO artifact': build('GCC 10.2.1', true),
+        'distribution python3': build('GCC 14.2.0', false),
+      },
+      seconds: { 'OPTIMIZE=0 build': { calls: 1 }, 'PGO+LTO artifact': { calls: 0.9 }, 'distribution python3': { calls: 0.8 } },
+      speedup: { 'OPTIMIZE=0 build': { calls: 1 }, 'PGO+LTO artifact': { calls: 1.11 }, 'distribution python3': { calls: 1.25 } },
+      geometricMean: { 'OPTIMIZE=0 build': 1, 'PGO+LTO artifact': 1.11, 'distribution python3': distroGeomean },
+    },
+    artifacts: { optimized: { name: 'a.tgz', sha256: 'a'.repeat(64) }, plain: { name: 'a.tgz', sha256: 'b'.repeat(64) } },
+  };
+}
+
+describe('renderBenchmarks', () => {
+  it('reports the ratios the issue asks for, medians with spread, and the reproduce command', () => {
+    const text = renderBenchmarks(results([5, 6, 5.5], [150, 160], [4, 4.2, 4.1], 1.25), 'sudo make bench');
+    expect(text).toContain('(b)/(a) = **28.2x**');
+    expect(text).toContain('(a)/(c) = **1.34**');
+    expect(text).toContain('| 5.50 s | 5.00 s - 6.00 s | 3 |');
+    expect(text).toContain('Both targets hold');
+    expect(text).toContain('2.20x smaller compressed');
+    expect(text).toContain('```sh\nsudo make bench\n```');
+  });
+
+  it('says which target is missed and where the install time goes', () => {
+    const text = renderBenchmarks(results([20, 21, 22], [150, 160], [4, 4, 4], 1.0), 'x');
+    expect(text).toContain('Targets missed: (b)/(a) is 7.4, under the target of 10; (a)/(c) is 5.25, over the target of 1.5');
+    expect(text).toContain('| extract | 4.00 |');
+  });
+
+  it("names the build differences when the distribution's python3 is faster", () => {
+    const text = renderBenchmarks(results([5], [150], [4], 1.25), 'x');
+    expect(text).toContain("The distribution's python3 is faster than our PGO+LTO artifact here (1.25x vs 1.11x)");
+    expect(text).toContain('the compiler (ours GCC 10.2.1');
+    expect(text).toContain('libpython (ours shared, theirs linked into the executable');
+    const slower = renderBenchmarks(results([5], [150], [4], 1.0), 'x');
+    expect(slower).toContain('as fast as or faster than the distribution');
+  });
+});

@@ -1,0 +1,25 @@
+import { findBase } from '@cpython-prebuilt/core';
+import { describe, expect, it } from 'vitest';
+import { VagrantMachine } from './vagrant.ts';
+
+const machine = new VagrantMachine({
+  provider: 'docker',
+  base: findBase('debian11'),
+  cacheDir: '/repo/.cache',
+  vagrantDir: '/repo/infrastructure/cpython',
+});
+
+describe('VagrantMachine.guestPath', () => {
+  it('maps a host path under the shared cache to /cache in the guest', () => {
+    expect(machine.guestPath('/repo/.cache/work/cpython-3.13.5-abc')).toBe('/cache/work/cpython-3.13.5-abc');
+    expect(machine.guestPath('/repo/.cache/sources/python3.13_3.13.5.orig.tar.xz')).toBe(
+      '/cache/sources/python3.13_3.13.5.orig.tar.xz',
+    );
+  });
+
+  it('has no guest path for files outside the shared folder, so the backend copies them in', () => {
+    expect(machine.guestPath('/home/me/Python-3.13.5.tar.xz')).toBeUndefined();
+    expect(machine.guestPath('/repo/.cache-other/x')).toBeUndefined();
+    expect(machine.guestPath('/repo/.cache/../secret')).toBeUndefined();
+  });
+});

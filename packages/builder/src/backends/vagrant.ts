@@ -1,0 +1,255 @@
+import type { WriteStream } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative } from 'node:path';
+import {
+  type BuildBase,
+  CpythonPrebuiltError,
+  DEFAULT_BUILD_BASE,
+  findBase,
+  type Logger,
+  openLogFile,
+  run,
+} from '@cpython-prebuilt/core';
+import { dockerEnv, ensureDocker } from '../docker.ts';
+import { projectPaths } from '../paths.ts';
+import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
+
+/** The machine name of the procedure's Vagrantfile. */
+export const VAGRANT_MACHINE = 'iact-cpython-builder';
+export const vagrantProviders = ['virtualbox', 'libvirt', 'docker'] as const;
+export type VagrantProvider = (typeof vagrantProviders)[number];
+
+/** Vagrant's own variable picks the provider when no flag does; VirtualBox otherwise, as the procedure. */
+export function defaultVagrantProvider(): VagrantProvider {
+  const fromEnvironment = process.env.VAGRANT_DEFAULT_PROVIDER;
+  return vagrantProviders.find((provider) => provider === fromEnvironment) ?? 'virtualbox';
+}
+
+export interface VagrantMachineOptions {
+  provider: VagrantProvider;
+  base: BuildBase;
+  /** Image the docker provider starts from; the base's own when omitted. */
+  baseImage?: string;
+  /** Box for virtualbox/libvirt; the base's vagrantBox when omitted. */
+  box?: string;
+  /** Host folder shared with the guest as /cache (sources and work directories live there). */
+  cacheDir: string;
+  /** Folder holding the Vagrantfile (shared as /vagrant). */
+  vagrantDir: string;
+}
+
+const GUEST_CACHE = '/cache';
+const GUEST_VAGRANT = '/vagrant';
+const MIN_GUEST_FREE_BYTES = 10 * 1024 ** 3;
+
+/** Single-quotes a value for the guest's sh. */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** Whether a program is installed and answers; never throws. */
+async function commandWorks(file: string, args: string[]): Promise<boolean> {
+  const result = await run(file, args, { allowExitCodes: [1, 127] }).catch(() => undefined);
+  return result?.exitCode === 0;
+}
+
+const troubleshoot = (vagrantDir: string) =>
+  `cd ${vagrantDir} && vagrant up --debug (its output names the failing step); vagrant destroy -f starts over`;
+
+/** The procedure's builder VM, driven through the vagrant command with the repository's Vagrantfile. */
+export class VagrantMachine {
+  constructor(readonly options: VagrantMachineOptions) {}
+
+  /** The Vagrantfile's inputs; also saved for plain `vagrant ...` commands run in its folder. */
+  private get settings(): Record<string, string> {
+    const { options } = this;
+    return {
+      CPYTHON_BUILDER_BASE: options.base.id,
+      CPYTHON_BUILDER_CACHE: options.cacheDir,
+      ...(options.baseImage ? { CPYTHON_BUILDER_BASE_IMAGE: options.baseImage } : {}),
+      ...(options.box ? { CPYTHON_BUILDER_BOX: options.box } : {}),
+    };
+  }
+
+  private get env(): Record<string, string> {
+    return { ...dockerEnv, VAGRANT_CWD: this.options.vagrantDir, ...this.settings };
+  }
+
+  private vagrant(args: string[], log?: WriteStream, logPath?: string, onLine?: (line: string) => void) {
+    return run('vagrant', args, { cwd: this.options.vagrantDir, env: this.env, log, logPath, onLine });
+  }
+
+  /** Vagrant and the chosen provider are installed; fails with what to install otherwise. */
+  async ensureAvailable(): Promise<void> {
+    if (!(await commandWorks('vagrant', ['--version']))) {
+      throw new CpythonPrebuiltError('VAGRANT_UNAVAILABLE', 'Vagrant is not installed (`vagrant --version` failed)', {
+        fix: 'install it (Debian/Ubuntu: sudo apt-get install vagrant openssh-client; others: https://developer.hashicorp.com/vagrant/install), or use --backend docker',
+      });
+    }
+    const { provider } = this.options;
+    if (provider === 'docker') {
+      await ensureDocker();
+      return;
+    }
+    if (provider === 'virtualbox') {
+      if (!(await commandWorks('VBoxManage', ['--version']))) {
+        throw new CpythonPrebuiltError(
+          'VAGRANT_UNAVAILABLE',
+          'the virtualbox provider needs VirtualBox (`VBoxManage --version` failed)',
+          {
+            fix: 'install VirtualBox (https://www.virtualbox.org/wiki/Downloads), or pick another provider: --vagrant-provider docker|libvirt (VAGRANT_PROVIDER= for make)',
+          },
+        );
+      }
+      return;
+    }
+    const plugins = await this.vagrant(['plugin', 'list']);
+    if (!plugins.stdout.includes('vagrant-libvirt')) {
+      throw new CpythonPrebuiltError('VAGRANT_UNAVAILABLE', 'the libvirt provider needs the vagrant-libvirt plugin', {
+        fix: 'install it (Debian: sudo apt-get install vagrant-libvirt libvirt-daemon-system; others: vagrant plugin install vagrant-libvirt)',
+      });
+    }
+  }
+
+  /** Vagrant's machine state: not_created, running, poweroff, stopped, ... */
+  async state(): Promise<string> {
+    const status = await this.vagrant(['status', VAGRANT_MACHINE, '--machine-readable']);
+    const line = status.stdout.split('\n').find((entry) => entry.split(',')[2] === 'state');
+    return line?.split(',')[3]?.trim() ?? 'unknown';
+  }
+
+  async up(logger: Logger, logPath: string): Promise<void> {
+    await this.ensureAvailable();
+    // Saved when the machine is made: an existing one keeps what it was made with.
+    if ((await this.state()) === 'not_created') {
+      const settingsDir = join(this.options.vagrantDir, '.vagrant');
+      await mkdir(settingsDir, { recursive: true });
+      await writeFile(join(settingsDir, 'cpython-builder.json'), `${JSON.stringify(this.settings, null, 2)}\n`);
+    }
+    logger.phase(`vagrant up ${VAGRANT_MACHINE} --provider=${this.options.provider} (${this.options.base.id}); log: ${logPath}`);
+    const log = openLogFile(logPath);
+    try {
+      await this.vagrant(['up', VAGRANT_MACHINE, `--provider=${this.options.provider}`], log, logPath, (line) => {
+        if (/^==> /.test(line)) logger.progress(line.trim());
+      });
+    } catch (error) {
+      throw new CpythonPrebuiltError('VAGRANT_FAILED', `the builder VM ${VAGRANT_MACHINE} did not come up`, {
+        fix: troubleshoot(this.options.vagrantDir),
+        logPath,
+        cause: error,
+      });
+    } finally {
+      await new Promise((resolve) => log.end(resolve));
+    }
+    await this.requireBase();
+  }
+
+  async halt(): Promise<void> {
+    await this.vagrant(['halt', VAGRANT_MACHINE]);
+  }
+
+  async destroy(): Promise<void> {
+    await this.vagrant(['destroy', '-f', VAGRANT_MACHINE]);
+  }
+
+  /** Runs a command in the guest as the vagrant user; output to the log. */
+  async ssh(command: string, options: { log?: WriteStream; logPath?: string; onLine?: (line: string) => void } = {}) {
+    return this.vagrant(['ssh', VAGRANT_MACHINE, '--no-tty', '-c', command], options.log, options.logPath, options.onLine);
+  }
+
+  /** A machine made for another base would build a different artifact under the asked name. */
+  private async requireBase(): Promise<void> {
+    const release = await this.ssh('. /etc/os-release && printf "%s %s" "$ID" "$VERSION_CODENAME"');
+    const [distribution, codename] = release.stdout.trim().split(' ');
+    const { base } = this.options;
+    if (distribution !== base.distribution || codename !== base.codename) {
+      throw new CpythonPrebuiltError(
+        'VAGRANT_FAILED',
+        `the builder VM runs ${distribution} ${codename}, but base ${base.id} (${base.distribution} ${base.codename}) was asked`,
+        { fix: `recreate it for this base: make vagrant-cpython-destroy, then build again (or pass the base it was made for)` },
+      );
+    }
+  }
+
+  /** The guest's free space where the build runs (the procedure asks for 10 GB). */
+  async requireGuestDisk(minFreeBytes = MIN_GUEST_FREE_BYTES): Promise<void> {
+    const df = await this.ssh("df -Pk /tmp | awk 'NR==2 {print $4}'");
+    const free = Number(df.stdout.trim()) * 1024;
+    if (!(free >= minFreeBytes)) {
+      const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
+      throw new CpythonPrebuiltError(
+        'NOT_ENOUGH_DISK',
+        `the builder VM has ${gib(free)} GiB free under /tmp, the build needs ${gib(minFreeBytes)} GiB`,
+        {
+          fix: 'free space in the guest (vagrant ssh), or give it a bigger disk; make vagrant-cpython-destroy then up starts clean',
+        },
+      );
+    }
+  }
+
+  /** Where a host path under the shared cache folder is seen in the guest. */
+  guestPath(hostPath: string): string | undefined {
+    const inside = relative(this.options.cacheDir, hostPath);
+    if (inside.startsWith('..') || isAbsolute(inside)) return undefined;
+    return `${GUEST_CACHE}/${inside.split('\\').join('/')}`;
+  }
+}
+
+/** Builds in the procedure's Vagrant VM, with the same in-guest script and env contract as Docker. */
+export class VagrantBackend implements BuildBackend {
+  readonly name = 'vagrant' as const;
+
+  constructor(
+    private readonly provider: VagrantProvider,
+    private readonly cacheDir: string = projectPaths.cacheDir,
+  ) {}
+
+  machine(base: BuildBase, baseImage?: string): VagrantMachine {
+    // The base's default image means "no override": the docker provider then uses it too.
+    return new VagrantMachine({
+      provider: this.provider,
+      base,
+      baseImage: baseImage && baseImage !== base.image ? baseImage : undefined,
+      cacheDir: this.cacheDir,
+      vagrantDir: projectPaths.vagrantDir,
+    });
+  }
+
+  async ensureAvailable(): Promise<void> {
+    // The base is not known yet; any base checks the same tools.
+    await this.machine(findBase(DEFAULT_BUILD_BASE)).ensureAvailable();
+  }
+
+  async build(request: GuestBuildRequest): Promise<void> {
+    const machine = this.machine(request.base, request.baseImage);
+    // `vagrant up` of a running machine is quick and still checks it matches the base.
+    await machine.up(request.logger, request.logPath);
+    await machine.requireGuestDisk();
+
+    let guestSource = machine.guestPath(request.sourcePath);
+    if (!guestSource) {
+      // A --source outside the shared folder is copied in, beside the build's outputs.
+      const staged = join(request.outputDir, '.source', basename(request.sourcePath));
+      await mkdir(join(request.outputDir, '.source'), { recursive: true });
+      await copyFile(request.sourcePath, staged);
+      guestSource = machine.guestPath(staged);
+    }
+    const guestOutput = machine.guestPath(request.outputDir);
+    if (!guestSource || !guestOutput) {
+      throw new CpythonPrebuiltError('INVALID_INPUT', `${request.outputDir} is not under ${this.cacheDir}, shared as /cache`, {
+        fix: 'keep CPYTHON_PREBUILT_CACHE the folder the Vagrantfile shares (CPYTHON_BUILDER_CACHE)',
+      });
+    }
+    const env = { ...request.env, SOURCE_TARBALL: guestSource, OUTPUT_DIR: guestOutput };
+    const assignments = Object.entries(env).map(([key, value]) => `${key}=${shellQuote(value)}`);
+    // Root in the guest: the prefix is /opt/python-<version>, as in the container.
+    const command = `sudo env ${assignments.join(' ')} bash ${GUEST_VAGRANT}/scripts/build_cpython.sh`;
+    const log = openLogFile(request.logPath);
+    try {
+      log.write(`# vagrant ssh ${VAGRANT_MACHINE} -c: ${command}\n`);
+      await machine.ssh(command, { log, logPath: request.logPath, onLine: phaseReporter(request.logger) });
+    } finally {
+      await new Promise((resolve) => log.end(resolve));
+    }
+  }
+}
