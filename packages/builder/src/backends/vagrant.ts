@@ -1,5 +1,5 @@
 import type { WriteStream } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import {
   type BuildBase,
@@ -10,6 +10,7 @@ import {
   openLogFile,
   run,
 } from '@cpython-prebuilt/core';
+import { extract } from 'tar';
 import { dockerEnv, ensureDocker } from '../docker.ts';
 import { projectPaths } from '../paths.ts';
 import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
@@ -40,6 +41,8 @@ export interface VagrantMachineOptions {
 
 const GUEST_CACHE = '/cache';
 const GUEST_VAGRANT = '/vagrant';
+/** The guest's outputs, handed to the host as one file in the shared cache folder. */
+const GUEST_OUTPUT_TAR = 'guest-output.tar';
 const MIN_GUEST_FREE_BYTES = 10 * 1024 ** 3;
 
 /** Single-quotes a value for the guest's sh. */
@@ -72,7 +75,8 @@ export class VagrantMachine {
   }
 
   private get env(): Record<string, string> {
-    return { ...dockerEnv, VAGRANT_CWD: this.options.vagrantDir, ...this.settings };
+    // No version check against HashiCorp's servers: builds must not wait on the internet.
+    return { ...dockerEnv, VAGRANT_CHECKPOINT_DISABLE: '1', VAGRANT_CWD: this.options.vagrantDir, ...this.settings };
   }
 
   private vagrant(args: string[], log?: WriteStream, logPath?: string, onLine?: (line: string) => void) {
@@ -234,16 +238,26 @@ export class VagrantBackend implements BuildBackend {
       await copyFile(request.sourcePath, staged);
       guestSource = machine.guestPath(staged);
     }
-    const guestOutput = machine.guestPath(request.outputDir);
-    if (!guestSource || !guestOutput) {
+    const guestHandoff = machine.guestPath(join(request.outputDir, GUEST_OUTPUT_TAR));
+    if (!guestSource || !guestHandoff) {
       throw new CpythonPrebuiltError('INVALID_INPUT', `${request.outputDir} is not under ${this.cacheDir}, shared as /cache`, {
         fix: 'keep CPYTHON_PREBUILT_CACHE the folder the Vagrantfile shares (CPYTHON_BUILDER_CACHE)',
       });
     }
+    // The tree is built on the guest's own disk and crosses the shared folder as one tar file:
+    // VirtualBox shared folders refuse symlinks, and files a guest root writes into a bind
+    // mount would belong to root on the host.
+    const guestOutput = `/tmp/cpython-output-${basename(request.outputDir)}`;
     const env = { ...request.env, SOURCE_TARBALL: guestSource, OUTPUT_DIR: guestOutput };
     const assignments = Object.entries(env).map(([key, value]) => `${key}=${shellQuote(value)}`);
-    // Root in the guest: the prefix is /opt/python-<version>, as in the container.
-    const command = `sudo env ${assignments.join(' ')} bash ${GUEST_VAGRANT}/scripts/build_cpython.sh`;
+    const command = [
+      'set -e',
+      `sudo rm -rf ${shellQuote(guestOutput)}`,
+      // Root in the guest: the prefix is /opt/python-<version>, as in the container.
+      `sudo env ${assignments.join(' ')} bash ${GUEST_VAGRANT}/scripts/build_cpython.sh`,
+      `sudo tar -C ${shellQuote(guestOutput)} -cf ${shellQuote(guestHandoff)} .`,
+      `sudo rm -rf ${shellQuote(guestOutput)}`,
+    ].join('\n');
     const log = openLogFile(request.logPath);
     try {
       log.write(`# vagrant ssh ${VAGRANT_MACHINE} -c: ${command}\n`);
@@ -251,5 +265,8 @@ export class VagrantBackend implements BuildBackend {
     } finally {
       await new Promise((resolve) => log.end(resolve));
     }
+    const handoff = join(request.outputDir, GUEST_OUTPUT_TAR);
+    await extract({ file: handoff, cwd: request.outputDir, preserveOwner: false });
+    await rm(handoff, { force: true });
   }
 }
