@@ -39,6 +39,7 @@ function results(feature: number[], fromSource: number[], tarOnly: number[], dis
     },
     interpreter: {
       image: 'distro',
+      baseline: 'OPTIMIZE=0 build',
       runs: 3,
       versions: { 'OPTIMIZE=0 build': '3.13.5', 'PGO+LTO artifact': '3.13.5', 'distribution python3': '3.13.5' },
       builds: {

@@ -1,5 +1,6 @@
 import type { Benchmarks } from './benchmarks.ts';
 import { reproduceBlock } from './documents.ts';
+import type { InterpreterSpeed } from './interpreter-speed.ts';
 import type { Summary } from './stats.ts';
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
@@ -10,6 +11,39 @@ const ratio = (numerator: number, denominator: number) => (numerator / denominat
 
 /** The targets the project set itself; the document says where the time goes when one is missed. */
 export const TARGETS = { fromSourceOverFeature: 10, featureOverTar: 1.5 } as const;
+
+/** Section 3's tables: each workload on each interpreter, and how each interpreter was built. */
+export function interpreterTables(interpreter: InterpreterSpeed): string[] {
+  const labels = Object.keys(interpreter.seconds);
+  const workloads = Object.keys(interpreter.seconds[labels[0] ?? ''] ?? {});
+  return [
+    `packages/bench/workloads/pybench.py, ${interpreter.runs} runs per interpreter (fresh container each, interleaved) in`,
+    `\`${interpreter.image}\`; each workload is the best of 5 repetitions per run, best over runs. Speed-up is the`,
+    `${interpreter.baseline}'s time divided by the interpreter's: above 1 is faster.`,
+    '',
+    `| workload | ${labels.map((label) => `${label} (${interpreter.versions[label]})`).join(' | ')} |`,
+    `|---|${labels.map(() => '---').join('|')}|`,
+    ...workloads.map(
+      (workload) =>
+        `| ${workload} | ${labels
+          .map(
+            (label) =>
+              `${(interpreter.seconds[label]?.[workload] ?? 0).toFixed(3)} s (${(interpreter.speedup[label]?.[workload] ?? 0).toFixed(2)}x)`,
+          )
+          .join(' | ')} |`,
+    ),
+    `| **geometric mean speed-up** | ${labels.map((label) => `**${(interpreter.geometricMean[label] ?? 0).toFixed(2)}x**`).join(' | ')} |`,
+    '',
+    '| how each was built (as it reports) | compiler | libpython | configure flags |',
+    '|---|---|---|---|',
+    ...labels.map((label) => {
+      const build = interpreter.builds[label];
+      if (!build) return `| ${label} | - | - | - |`;
+      const flags = [build.enableOptimizations && '--enable-optimizations', build.withLto && '--with-lto'].filter(Boolean);
+      return `| ${label} | ${build.compiler} | ${build.sharedLibpython ? 'shared (--enable-shared)' : 'static, in the executable'} | ${flags.join(' ') || 'neither'} |`;
+    }),
+  ];
+}
 
 /** What the run can say when the distribution's python3 beats the artifact, from facts it measured. */
 function distroComparison(results: Benchmarks): string[] {
@@ -50,8 +84,6 @@ export function renderBenchmarks(results: Benchmarks, command: string): string {
   const { sizes, interpreter, builder } = results;
   const fromSourceOverFeature = install.fromSource.median / install.feature.median;
   const featureOverTar = install.feature.median / install.tarOnly.median;
-  const labels = Object.keys(interpreter.seconds);
-  const workloads = Object.keys(interpreter.seconds[labels[0] ?? ''] ?? {});
   const phaseNames = [...new Set([...Object.keys(builder.plain.phases), ...Object.keys(builder.optimized.phases)])];
   const missed: string[] = [];
   if (fromSourceOverFeature < TARGETS.fromSourceOverFeature)
@@ -113,31 +145,7 @@ export function renderBenchmarks(results: Benchmarks, command: string): string {
     '',
     '## 3. Interpreter speed',
     '',
-    `packages/bench/workloads/pybench.py, ${interpreter.runs} runs per interpreter (fresh container each, interleaved) in`,
-    `\`${interpreter.image}\`; each workload is the best of 5 repetitions per run, best over runs. Speed-up is the`,
-    "OPTIMIZE=0 build's time divided by the interpreter's: above 1 is faster.",
-    '',
-    `| workload | ${labels.map((label) => `${label} (${interpreter.versions[label]})`).join(' | ')} |`,
-    `|---|${labels.map(() => '---').join('|')}|`,
-    ...workloads.map(
-      (workload) =>
-        `| ${workload} | ${labels
-          .map(
-            (label) =>
-              `${(interpreter.seconds[label]?.[workload] ?? 0).toFixed(3)} s (${(interpreter.speedup[label]?.[workload] ?? 0).toFixed(2)}x)`,
-          )
-          .join(' | ')} |`,
-    ),
-    `| **geometric mean speed-up** | ${labels.map((label) => `**${(interpreter.geometricMean[label] ?? 0).toFixed(2)}x**`).join(' | ')} |`,
-    '',
-    '| how each was built (as it reports) | compiler | libpython | configure flags |',
-    '|---|---|---|---|',
-    ...labels.map((label) => {
-      const build = interpreter.builds[label];
-      if (!build) return `| ${label} | - | - | - |`;
-      const flags = [build.enableOptimizations && '--enable-optimizations', build.withLto && '--with-lto'].filter(Boolean);
-      return `| ${label} | ${build.compiler} | ${build.sharedLibpython ? 'shared (--enable-shared)' : 'static, in the executable'} | ${flags.join(' ') || 'neither'} |`;
-    }),
+    ...interpreterTables(interpreter),
     '',
     ...distroComparison(results),
     `Artifacts: \`${results.artifacts.optimized.name}\` PGO+LTO (sha256 \`${results.artifacts.optimized.sha256.slice(0, 12)}...\`)`,

@@ -84,7 +84,7 @@ function builderTimes(outputs: BuildOutput[]): BuilderTimes {
 }
 
 /** The distribution's own python3 on top of a base image. */
-async function distroPythonImage(base: string, logger: Logger): Promise<string> {
+export async function distroPythonImage(base: string, logger: Logger): Promise<string> {
   const tag = `cpython-prebuilt/bench-distro-python:${base.replace(/[^\w.-]/g, '-')}`;
   if (await imageId(tag)) return tag;
   logger.phase(`preparing ${tag} (apt-get install python3, network: host)`);

@@ -1,5 +1,5 @@
-export { type Benchmarks, type BenchmarksInput, runBenchmarks } from './benchmarks.ts';
-export { renderBenchmarks } from './benchmarks-report.ts';
+export { type Benchmarks, type BenchmarksInput, distroPythonImage, runBenchmarks } from './benchmarks.ts';
+export { interpreterTables, renderBenchmarks } from './benchmarks-report.ts';
 export { reproduceBlock, writeResults } from './documents.ts';
 export { type ImageInstall, type ImageInstallInput, measureImageInstall } from './image-install.ts';
 export {

@@ -37,6 +37,8 @@ export interface InterpreterSpeedInput {
 
 export interface InterpreterSpeed {
   image: string;
+  /** Label of the interpreter the others are compared with. */
+  baseline: string;
   runs: number;
   /** label -> python version it reported */
   versions: Record<string, string>;
@@ -90,5 +92,5 @@ export async function measureInterpreterSpeed(input: InterpreterSpeedInput): Pro
     speedup[label] = Object.fromEntries(ratios);
     geometricMean[label] = Math.exp(ratios.reduce((sum, [, ratio]) => sum + Math.log(ratio), 0) / ratios.length);
   }
-  return { image: input.image, runs: input.runs, versions, builds, seconds, speedup, geometricMean };
+  return { image: input.image, baseline: input.baseline, runs: input.runs, versions, builds, seconds, speedup, geometricMean };
 }

@@ -1,6 +1,7 @@
 import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.ts';
+import { benchInterpretersCommand } from './commands/bench-interpreters.ts';
 import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
@@ -27,6 +28,7 @@ export function createProgram(): Command {
   measureCommand(program);
   phase3Command(program);
   benchCommand(program);
+  benchInterpretersCommand(program);
   vagrantCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderBenchmarks, runBenchmarks, writeResults } from '@cpython-prebuilt/bench';
+import { type Benchmarks, renderBenchmarks, runBenchmarks, writeResults } from '@cpython-prebuilt/bench';
 import { projectPaths, repoRoot } from '@cpython-prebuilt/builder';
 import { buildBases, createLogger, DEFAULT_BUILD_BASE, newestVersion } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
@@ -14,6 +15,7 @@ interface BenchFlags {
   runs: number;
   slowRuns: number;
   output: string;
+  renderOnly: boolean;
 }
 
 export function benchCommand(program: Command): void {
@@ -38,8 +40,20 @@ export function benchCommand(program: Command): void {
         .argParser(parsePositiveInteger),
     )
     .option('--output <file>', 'results document (the raw numbers go beside it as .json)', join(repoRoot, 'docs/benchmarks.md'))
+    .option(
+      '--render-only',
+      'measure nothing: render the document again from the .json beside it (after a wording change)',
+      false,
+    )
     .action(async (flags: BenchFlags) => {
       const logger = createLogger('bench');
+      const jsonPath = flags.output.replace(/\.md$/, '.json');
+      if (flags.renderOnly) {
+        const previous = JSON.parse(await readFile(jsonPath, 'utf8')) as Benchmarks & { command?: string };
+        await writeResults(flags.output, renderBenchmarks(previous, previous.command ?? 'pnpm bench'), previous);
+        logger.info(`rendered ${flags.output} from ${jsonPath}`);
+        return;
+      }
       const base = buildBases.find((entry) => entry.id === flags.base);
       const results = await runBenchmarks({
         version: flags.version,
@@ -56,7 +70,7 @@ export function benchCommand(program: Command): void {
       });
       const command =
         process.env.CPYTHON_PREBUILT_REPRODUCE ?? `pnpm exec cpython-prebuilt bench ${process.argv.slice(3).join(' ')}`;
-      await writeResults(flags.output, renderBenchmarks(results, command), results);
+      await writeResults(flags.output, renderBenchmarks(results, command), { ...results, command });
       logger.info(`results: ${flags.output}`);
     });
 }
