@@ -71,7 +71,7 @@ measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=
 	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
 	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
 
-bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= RUNS=3 SLOW_RUNS=2] (about 80 min)
+bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= RUNS=3 SLOW_RUNS=2] (about an hour on 2 cores)
 	CPYTHON_PREBUILT_REPRODUCE='sudo make bench $(MAKEOVERRIDES)' \
 	  $(CLI) bench --version "$(VERSION)" --base "$(BASE)" $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
 	  $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)" --slow-runs "$(SLOW_RUNS)"

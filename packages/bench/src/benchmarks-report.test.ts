@@ -76,7 +76,7 @@ describe('renderBenchmarks', () => {
     const text = renderBenchmarks(results([5], [150], [4], 1.25), 'x');
     expect(text).toContain("The distribution's python3 is faster than our PGO+LTO artifact here (1.25x vs 1.11x)");
     expect(text).toContain('the compiler (ours GCC 10.2.1');
-    expect(text).toContain('libpython (ours shared, theirs linked into the executable');
+    expect(text).toContain('libpython (ours a shared library, position-independent code; theirs linked into the executable)');
     const slower = renderBenchmarks(results([5], [150], [4], 1.0), 'x');
     expect(slower).toContain('as fast as or faster than the distribution');
   });

@@ -34,7 +34,7 @@ export function interpreterTables(interpreter: InterpreterSpeed): string[] {
     ),
     `| **geometric mean speed-up** | ${labels.map((label) => `**${(interpreter.geometricMean[label] ?? 0).toFixed(2)}x**`).join(' | ')} |`,
     '',
-    '| how each was built (as it reports) | compiler | libpython | configure flags |',
+    '| how each was built (as it reports) | compiler | libpython | configure flags (CONFIG_ARGS) |',
     '|---|---|---|---|',
     ...labels.map((label) => {
       const build = interpreter.builds[label];
@@ -65,15 +65,15 @@ function distroComparison(results: Benchmarks): string[] {
     );
   if (oursBuild.sharedLibpython !== distroBuild.sharedLibpython)
     differences.push(
-      `libpython (ours ${oursBuild.sharedLibpython ? 'shared' : 'static'}, theirs ${distroBuild.sharedLibpython ? 'shared' : 'linked into the executable'}: calls into a shared libpython go through the PLT)`,
+      `libpython (ours ${oursBuild.sharedLibpython ? 'a shared library, position-independent code' : 'linked into the executable'}; theirs ${distroBuild.sharedLibpython ? 'a shared library' : 'linked into the executable'})`,
     );
   return [
     `The distribution's python3 is faster than our PGO+LTO artifact here (${distro.toFixed(2)}x vs ${ours.toFixed(2)}x).`,
     differences.length > 0
       ? `What differs between the two builds: ${differences.join('; ')}.`
       : 'This run sees no difference in compiler or libpython linkage between the two builds.',
-    "The compiler's share can be isolated with the same command on the newest base",
-    '(`--base debian13 --base-image local/debian:trixie`), at the price of a glibc 2.41 floor; see docs/builder.md.',
+    'What else differs (the profile task), what the compiler is worth, and what a build on a newer base gains:',
+    '[interpreter-speed.md](interpreter-speed.md).',
     '',
   ];
 }
@@ -111,7 +111,7 @@ export function renderBenchmarks(results: Benchmarks, command: string): string {
     row('(b) the same with `--enable-optimizations` (its optimize option: PGO, no LTO)', install.fromSourceOptimized),
     row('(c) the floor: a bare `tar -xzf` of the same artifact', install.tarOnly),
     '',
-    `- (b)/(a) = **${fromSourceOverFeature.toFixed(1)}x** (with --enable-optimizations: ${ratio(install.fromSourceOptimized.median, install.feature.median)}x).`,
+    `- (b)/(a) = **${fromSourceOverFeature.toFixed(1)}x** (with --enable-optimizations: ${(install.fromSourceOptimized.median / install.feature.median).toFixed(1)}x).`,
     `- (a)/(c) = **${featureOverTar.toFixed(2)}**.`,
     '',
     missed.length > 0
