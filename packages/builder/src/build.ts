@@ -12,6 +12,7 @@ import {
   findBase,
   formatSha256Line,
   hostArch,
+  isCpythonPrebuiltError,
   type Logger,
   metadataFileName,
   sha256File,
@@ -120,6 +121,8 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
         },
       })
       .catch((error: unknown) => {
+        // A backend's own diagnosis (VM did not boot, guest disk full) already names cause and fix.
+        if (isCpythonPrebuiltError(error) && error.code !== 'COMMAND_FAILED') throw error;
         throw new CpythonPrebuiltError('BUILD_FAILED', `building CPython ${input.version} failed in ${backend.name}`, {
           fix: 'read the end of the log; a missing native module means a -dev package is missing from the base package list',
           logPath,

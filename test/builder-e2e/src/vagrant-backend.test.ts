@@ -114,7 +114,7 @@ describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
       JSON.parse(await readFile(join(output, name.replace('.tgz', '.validation.json')), 'utf8')),
     );
     expect(report.ok).toBe(true);
-    expect(report.runs.map((run) => run.image)).toEqual(['local/debian:bookworm']);
+    expect(report.runs.map((run) => run.image)).toContain('local/debian:bookworm');
   });
 
   it("matches the Docker backend's artifact from the same inputs: files, modules, and bytes", async () => {
