@@ -25,7 +25,8 @@ interface InterpretersFlags {
 const DISTRO_LABEL = 'distribution python3';
 
 function labelled(value: string, previous: [string, string][]): [string, string][] {
-  const split = value.indexOf('=');
+  // The last '=': labels such as "OPTIMIZE=0" carry one, artifact names never do.
+  const split = value.lastIndexOf('=');
   if (split <= 0)
     throw new InvalidArgumentError('expected <label>=<artifact>, e.g. "gcc 14=cpython-3.13.5-debian13-x86_64-build1.tgz"');
   return [...previous, [value.slice(0, split), value.slice(split + 1)]];
