@@ -1,4 +1,4 @@
-import type { Benchmarks } from './benchmarks.ts';
+import { type Benchmarks, INTERPRETER_LABELS } from './benchmarks.ts';
 import { reproduceBlock } from './documents.ts';
 import type { InterpreterSpeed } from './interpreter-speed.ts';
 import type { Summary } from './stats.ts';
@@ -48,10 +48,10 @@ export function interpreterTables(interpreter: InterpreterSpeed): string[] {
 /** What the run can say when the distribution's python3 beats the artifact, from facts it measured. */
 function distroComparison(results: Benchmarks): string[] {
   const { interpreter } = results;
-  const ours = interpreter.geometricMean['PGO+LTO artifact'];
-  const distro = interpreter.geometricMean['distribution python3'];
-  const oursBuild = interpreter.builds['PGO+LTO artifact'];
-  const distroBuild = interpreter.builds['distribution python3'];
+  const ours = interpreter.geometricMean[INTERPRETER_LABELS.optimized];
+  const distro = interpreter.geometricMean[INTERPRETER_LABELS.distro];
+  const oursBuild = interpreter.builds[INTERPRETER_LABELS.optimized];
+  const distroBuild = interpreter.builds[INTERPRETER_LABELS.distro];
   if (!ours || !distro || !oursBuild || !distroBuild) return [];
   if (distro <= ours)
     return [

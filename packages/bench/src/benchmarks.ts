@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   type BuildOutput,
   buildArtifact,
+  buildBaseDockerfile,
   DockerBackend,
   dockerEnv,
   ensureBuildBaseImage,
@@ -70,6 +71,13 @@ export interface Benchmarks {
 
 const FULL_INSTALL_PHASE = 'measure-full-install';
 
+/** The interpreters of section 3, by the labels the document and its JSON use. */
+export const INTERPRETER_LABELS = {
+  plain: 'OPTIMIZE=0 build',
+  optimized: 'PGO+LTO artifact',
+  distro: 'distribution python3',
+} as const;
+
 function builderTimes(outputs: BuildOutput[]): BuilderTimes {
   const metadata = outputs.map((output) => output.metadata);
   const phases = [...new Set(metadata.flatMap((entry) => Object.keys(entry.phaseSeconds)))].filter(
@@ -88,8 +96,10 @@ export async function distroPythonImage(base: string, logger: Logger): Promise<s
   const tag = `cpython-prebuilt/bench-distro-python:${base.replace(/[^\w.-]/g, '-')}`;
   if (await imageId(tag)) return tag;
   logger.phase(`preparing ${tag} (apt-get install python3, network: host)`);
-  const dockerfile = `FROM ${base}\nRUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*\n`;
-  await run('docker', ['build', '--network', 'host', '--tag', tag, '-'], { input: dockerfile, env: dockerEnv });
+  await run('docker', ['build', '--network', 'host', '--tag', tag, '-'], {
+    input: buildBaseDockerfile(base, ['python3']),
+    env: dockerEnv,
+  });
   return tag;
 }
 
@@ -178,11 +188,11 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
   logger.phase(`interpreter speed, ${input.runs} runs each, in ${distroImage}`);
   const interpreter = await measureInterpreterSpeed({
     interpreters: [
-      { label: 'OPTIMIZE=0 build', artifactPath: plain.artifactPath },
-      { label: 'PGO+LTO artifact', artifactPath: optimized.artifactPath },
-      { label: 'distribution python3', artifactPath: undefined },
+      { label: INTERPRETER_LABELS.plain, artifactPath: plain.artifactPath },
+      { label: INTERPRETER_LABELS.optimized, artifactPath: optimized.artifactPath },
+      { label: INTERPRETER_LABELS.distro, artifactPath: undefined },
     ],
-    baseline: 'OPTIMIZE=0 build',
+    baseline: INTERPRETER_LABELS.plain,
     image: distroImage,
     runs: input.runs,
     repeat: 5,

@@ -1,6 +1,6 @@
-export { type Benchmarks, type BenchmarksInput, distroPythonImage, runBenchmarks } from './benchmarks.ts';
+export { type Benchmarks, type BenchmarksInput, distroPythonImage, INTERPRETER_LABELS, runBenchmarks } from './benchmarks.ts';
 export { interpreterTables, renderBenchmarks } from './benchmarks-report.ts';
-export { reproduceBlock, writeResults } from './documents.ts';
+export { reproduceBlock, resultsJsonPath, writeResults } from './documents.ts';
 export { type ImageInstall, type ImageInstallInput, measureImageInstall } from './image-install.ts';
 export {
   type Interpreter,

@@ -2,6 +2,7 @@ export type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
 export { DockerBackend } from './backends/docker.ts';
 export {
   defaultVagrantProvider,
+  ensureVagrant,
   VAGRANT_MACHINE,
   VagrantBackend,
   VagrantMachine,
@@ -10,7 +11,7 @@ export {
   vagrantProviders,
 } from './backends/vagrant.ts';
 export { type BuildInput, type BuildOutput, buildArtifact } from './build.ts';
-export { dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker.ts';
+export { buildBaseDockerfile, dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker.ts';
 export { packDeterministic } from './pack.ts';
 export { projectPaths, repoRoot, resolveArtifactPath } from './paths.ts';
 export { obtainSource } from './source.ts';

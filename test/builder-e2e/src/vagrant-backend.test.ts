@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { projectPaths } from '@cpython-prebuilt/builder';
+import { projectPaths, repoRoot } from '@cpython-prebuilt/builder';
 import { ArtifactMetadata, ValidationReport } from '@cpython-prebuilt/core';
 import { cpythonPrebuilt, debianSourceTarball } from '@cpython-prebuilt/test-fixtures';
 import { execa } from 'execa';
@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 const machineFlags = ['--provider', 'docker', '--base', 'debian11', '--base-image', 'local/debian:bullseye'];
 const buildFlags = ['--version', '3.13.5', '--build', '1', '--base', 'debian11', '--base-image', 'local/debian:bullseye'];
 const vagrantBuildFlags = [...buildFlags, '--no-optimize', '--backend', 'vagrant', '--vagrant-provider', 'docker'];
+
+/** The procedure's make targets, from the repository root. */
+const make = (args: string[]) => execa('make', args, { cwd: repoRoot, reject: false });
 
 /** The procedure's troubleshooting commands, as a user types them in infrastructure/cpython. */
 const vagrant = (args: string[]) => execa('vagrant', args, { cwd: projectPaths.vagrantDir, reject: false });
@@ -62,24 +65,14 @@ describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
   });
 
   it('make vagrant-cpython-up brings the VM up with the build packages, and halt stops it', async () => {
-    const up = await execa(
-      'make',
-      ['vagrant-cpython-up', 'VAGRANT_PROVIDER=docker', 'BASE=debian11', 'BASE_IMAGE=local/debian:bullseye'],
-      {
-        cwd: join(projectPaths.vagrantDir, '../..'),
-        reject: false,
-      },
-    );
+    const up = await make(['vagrant-cpython-up', 'VAGRANT_PROVIDER=docker', 'BASE=debian11', 'BASE_IMAGE=local/debian:bullseye']);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stderr).toContain('iact-cpython-builder is running (docker, debian11)');
     expect(await readFile(join(projectPaths.logsDir, 'vagrant-up.log'), 'utf8')).toMatch(/build packages: all \d+ installed/);
     const packages = await vagrant(['ssh', '-c', 'dpkg -s patchelf libssl-dev tk-dev >/dev/null && echo installed']);
     expect(packages.stdout.trim()).toBe('installed');
 
-    const halt = await execa('make', ['vagrant-cpython-halt', 'VAGRANT_PROVIDER=docker'], {
-      cwd: join(projectPaths.vagrantDir, '../..'),
-      reject: false,
-    });
+    const halt = await make(['vagrant-cpython-halt', 'VAGRANT_PROVIDER=docker']);
     expect(halt.exitCode, halt.stderr).toBe(0);
     expect((await cpythonPrebuilt(['vagrant', 'status', ...machineFlags])).stdout.trim()).toBe('stopped');
   });
@@ -155,10 +148,7 @@ describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
   });
 
   it('make vagrant-cpython-destroy removes the VM', async () => {
-    const destroy = await execa('make', ['vagrant-cpython-destroy', 'VAGRANT_PROVIDER=docker'], {
-      cwd: join(projectPaths.vagrantDir, '../..'),
-      reject: false,
-    });
+    const destroy = await make(['vagrant-cpython-destroy', 'VAGRANT_PROVIDER=docker']);
     expect(destroy.exitCode, destroy.stderr).toBe(0);
     expect((await cpythonPrebuilt(['vagrant', 'status', ...machineFlags])).stdout.trim()).toBe('not_created');
   });

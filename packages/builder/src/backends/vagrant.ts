@@ -1,15 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import {
-  type BuildBase,
-  CpythonPrebuiltError,
-  DEFAULT_BUILD_BASE,
-  findBase,
-  type Logger,
-  openLogFile,
-  run,
-} from '@cpython-prebuilt/core';
+import { type BuildBase, CpythonPrebuiltError, type Logger, openLogFile, run } from '@cpython-prebuilt/core';
 import { extract } from 'tar';
 import { dockerEnv, ensureDocker } from '../docker.ts';
 import { projectPaths } from '../paths.ts';
@@ -59,6 +51,37 @@ async function commandWorks(file: string, args: string[]): Promise<boolean> {
 const troubleshoot = (vagrantDir: string) =>
   `cd ${vagrantDir} && vagrant up --debug (its output names the failing step); vagrant destroy -f starts over`;
 
+/** Vagrant and the provider are installed; fails with what to install otherwise. Needs no machine. */
+export async function ensureVagrant(provider: VagrantProvider): Promise<void> {
+  if (!(await commandWorks('vagrant', ['--version']))) {
+    throw new CpythonPrebuiltError('VAGRANT_UNAVAILABLE', 'Vagrant is not installed (`vagrant --version` failed)', {
+      fix: 'install it (Debian/Ubuntu: sudo apt-get install vagrant openssh-client; others: https://developer.hashicorp.com/vagrant/install), or use --backend docker',
+    });
+  }
+  if (provider === 'docker') {
+    await ensureDocker();
+    return;
+  }
+  if (provider === 'virtualbox') {
+    if (!(await commandWorks('VBoxManage', ['--version']))) {
+      throw new CpythonPrebuiltError(
+        'VAGRANT_UNAVAILABLE',
+        'the virtualbox provider needs VirtualBox (`VBoxManage --version` failed)',
+        {
+          fix: 'install VirtualBox (https://www.virtualbox.org/wiki/Downloads), or pick another provider: --vagrant-provider docker|libvirt (VAGRANT_PROVIDER= for make)',
+        },
+      );
+    }
+    return;
+  }
+  const plugins = await run('vagrant', ['plugin', 'list'], { env: { VAGRANT_CHECKPOINT_DISABLE: '1' } });
+  if (!plugins.stdout.includes('vagrant-libvirt')) {
+    throw new CpythonPrebuiltError('VAGRANT_UNAVAILABLE', 'the libvirt provider needs the vagrant-libvirt plugin', {
+      fix: 'install it (Debian: sudo apt-get install vagrant-libvirt libvirt-daemon-system; others: vagrant plugin install vagrant-libvirt)',
+    });
+  }
+}
+
 /** The procedure's builder VM, driven through the vagrant command with the repository's Vagrantfile. */
 export class VagrantMachine {
   constructor(readonly options: VagrantMachineOptions) {}
@@ -83,36 +106,8 @@ export class VagrantMachine {
     return run('vagrant', args, { cwd: this.options.vagrantDir, env: this.env, log, logPath, onLine });
   }
 
-  /** Vagrant and the chosen provider are installed; fails with what to install otherwise. */
   async ensureAvailable(): Promise<void> {
-    if (!(await commandWorks('vagrant', ['--version']))) {
-      throw new CpythonPrebuiltError('VAGRANT_UNAVAILABLE', 'Vagrant is not installed (`vagrant --version` failed)', {
-        fix: 'install it (Debian/Ubuntu: sudo apt-get install vagrant openssh-client; others: https://developer.hashicorp.com/vagrant/install), or use --backend docker',
-      });
-    }
-    const { provider } = this.options;
-    if (provider === 'docker') {
-      await ensureDocker();
-      return;
-    }
-    if (provider === 'virtualbox') {
-      if (!(await commandWorks('VBoxManage', ['--version']))) {
-        throw new CpythonPrebuiltError(
-          'VAGRANT_UNAVAILABLE',
-          'the virtualbox provider needs VirtualBox (`VBoxManage --version` failed)',
-          {
-            fix: 'install VirtualBox (https://www.virtualbox.org/wiki/Downloads), or pick another provider: --vagrant-provider docker|libvirt (VAGRANT_PROVIDER= for make)',
-          },
-        );
-      }
-      return;
-    }
-    const plugins = await this.vagrant(['plugin', 'list']);
-    if (!plugins.stdout.includes('vagrant-libvirt')) {
-      throw new CpythonPrebuiltError('VAGRANT_UNAVAILABLE', 'the libvirt provider needs the vagrant-libvirt plugin', {
-        fix: 'install it (Debian: sudo apt-get install vagrant-libvirt libvirt-daemon-system; others: vagrant plugin install vagrant-libvirt)',
-      });
-    }
+    await ensureVagrant(this.options.provider);
   }
 
   /** Vagrant's machine state: not_created, running, poweroff, stopped, ... */
@@ -220,8 +215,7 @@ export class VagrantBackend implements BuildBackend {
   }
 
   async ensureAvailable(): Promise<void> {
-    // The base is not known yet; any base checks the same tools.
-    await this.machine(findBase(DEFAULT_BUILD_BASE)).ensureAvailable();
+    await ensureVagrant(this.provider);
   }
 
   async build(request: GuestBuildRequest): Promise<void> {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   describeMachine,
   distroPythonImage,
+  INTERPRETER_LABELS,
   type Interpreter,
   interpreterTables,
   measureInterpreterSpeed,
@@ -11,6 +12,7 @@ import {
 import { repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
 import { createLogger, loadArtifact } from '@cpython-prebuilt/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { reproduceCommand } from './measure.ts';
 import { parsePositiveInteger } from './parse.ts';
 
 interface InterpretersFlags {
@@ -22,7 +24,7 @@ interface InterpretersFlags {
   output: string;
 }
 
-const DISTRO_LABEL = 'distribution python3';
+const DISTRO_LABEL = INTERPRETER_LABELS.distro;
 
 function labelled(value: string, previous: [string, string][]): [string, string][] {
   // The last '=': labels such as "OPTIMIZE=0" carry one, artifact names never do.
@@ -63,10 +65,7 @@ export function benchInterpretersCommand(program: Command): void {
       const image = await distroPythonImage(flags.distroImage, logger);
       logger.phase(`interpreter speed, ${flags.runs} runs each, in ${image}`);
       const speed = await measureInterpreterSpeed({ interpreters, baseline, image, runs: flags.runs, repeat: 5 });
-      const command = `pnpm exec cpython-prebuilt bench-interpreters ${process.argv
-        .slice(3)
-        .map((arg) => (/\s/.test(arg) ? `"${arg}"` : arg))
-        .join(' ')}`;
+      const command = reproduceCommand('bench-interpreters');
       const lines = [
         '# Benchmarks: interpreters side by side',
         '',

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Benchmarks, renderBenchmarks, runBenchmarks, writeResults } from '@cpython-prebuilt/bench';
+import { type Benchmarks, renderBenchmarks, resultsJsonPath, runBenchmarks, writeResults } from '@cpython-prebuilt/bench';
 import { projectPaths, repoRoot } from '@cpython-prebuilt/builder';
-import { buildBases, createLogger, DEFAULT_BUILD_BASE, newestVersion } from '@cpython-prebuilt/core';
+import { buildBases, createLogger, DEFAULT_BUILD_BASE, findBase, newestVersion } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
+import { reproduceCommand } from './measure.ts';
 import { parsePositiveInteger } from './parse.ts';
 
 interface BenchFlags {
@@ -47,18 +48,17 @@ export function benchCommand(program: Command): void {
     )
     .action(async (flags: BenchFlags) => {
       const logger = createLogger('bench');
-      const jsonPath = flags.output.replace(/\.md$/, '.json');
+      const jsonPath = resultsJsonPath(flags.output);
       if (flags.renderOnly) {
         const previous = JSON.parse(await readFile(jsonPath, 'utf8')) as Benchmarks & { command?: string };
         await writeResults(flags.output, renderBenchmarks(previous, previous.command ?? 'pnpm bench'), previous);
         logger.info(`rendered ${flags.output} from ${jsonPath}`);
         return;
       }
-      const base = buildBases.find((entry) => entry.id === flags.base);
       const results = await runBenchmarks({
         version: flags.version,
         baseId: flags.base,
-        baseImage: flags.baseImage ?? base?.image ?? flags.base,
+        baseImage: flags.baseImage ?? findBase(flags.base).image,
         sourcePath: flags.source,
         distroImage: flags.distroImage,
         runs: flags.runs,
@@ -68,8 +68,7 @@ export function benchCommand(program: Command): void {
         cacheDir: projectPaths.cacheDir,
         logger,
       });
-      const command =
-        process.env.CPYTHON_PREBUILT_REPRODUCE ?? `pnpm exec cpython-prebuilt bench ${process.argv.slice(3).join(' ')}`;
+      const command = reproduceCommand('bench');
       await writeResults(flags.output, renderBenchmarks(results, command), { ...results, command });
       logger.info(`results: ${flags.output}`);
     });

@@ -70,6 +70,10 @@ export async function runMeasure(flags: MeasureFlags, command: string): Promise<
 export function reproduceCommand(subcommand: string): string {
   return (
     process.env.CPYTHON_PREBUILT_REPRODUCE?.trim() ||
-    `pnpm exec cpython-prebuilt ${subcommand} ${process.argv.slice(3).join(' ')}`.trim()
+    // Arguments with spaces (labels such as "PGO+LTO gcc 14") stay one argument when pasted back.
+    `pnpm exec cpython-prebuilt ${subcommand} ${process.argv
+      .slice(3)
+      .map((arg) => (/\s/.test(arg) ? `"${arg}"` : arg))
+      .join(' ')}`.trim()
   );
 }
