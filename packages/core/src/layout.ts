@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The monorepo root: packages/core/src/ is three levels below it. */
+export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+const infrastructure = join(repoRoot, 'infrastructure');
+const cpython = join(infrastructure, 'cpython');
+const docs = join(repoRoot, 'docs');
+
+/**
+ * Where everything lives in this repository: the one home of every path. Other modules take
+ * paths from here (or from a flag whose default comes from here), never spell them again.
+ */
+export const layout = {
+  root: repoRoot,
+  /** Built artifacts, their .sha256, metadata and validation reports. */
+  artifactsDir: join(cpython, 'artifacts'),
+  /** Full build logs, named by errors. */
+  logsDir: join(cpython, 'logs'),
+  /** The in-guest scripts every backend runs. */
+  scriptsDir: join(cpython, 'scripts'),
+  /** The Vagrantfile's folder, /vagrant in the builder VM. */
+  vagrantDir: cpython,
+  /** The docker provider's "box" definition. */
+  vagrantDockerDir: join(cpython, 'vagrant/docker'),
+  /** Generated JSON: versions.json, build-bases.json and the JSON schemas. */
+  cpythonDir: cpython,
+  schemasDir: join(cpython, 'schemas'),
+  /** Every published artifact; the feature embeds it. ARTIFACTS.md is always written beside it. */
+  manifest: join(infrastructure, 'artifacts/manifest.json'),
+  /** The feature collection: generated src/ and its test/ suite. */
+  featuresSrcDir: join(repoRoot, 'features/src'),
+  featuresTestDir: join(repoRoot, 'features/test'),
+  /** Example projects; the pilot is the procedure's. */
+  examplesDir: join(repoRoot, 'examples'),
+  pilotDir: join(repoRoot, 'examples/pilot'),
+  docsDir: docs,
+  /** Results documents: markdown, with the raw numbers beside them as .json. */
+  results: {
+    phase3: join(docs, 'infraestructura/cpython_precompilado/fase-3-resultados.md'),
+    benchmarks: join(docs, 'benchmarks.md'),
+    interpreters: join(docs, 'benchmarks-interpreters.md'),
+  },
+  /** Downloads, sources fetched by setup, test fixtures. Never committed. */
+  cacheDir: process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache'),
+} as const;
+
+/** ARTIFACTS.md, the human view of a manifest, lives beside it. */
+export function artifactsMdPath(manifestPath: string): string {
+  return join(manifestPath, '..', 'ARTIFACTS.md');
+}
+
+/** Generated files by path relative to the root (for generate and its freshness check). */
+export function relativeToRoot(path: string): string {
+  return path.startsWith(`${repoRoot}/`) ? path.slice(repoRoot.length + 1) : path;
+}
+
+/** The procedure passes bare names (ARTIFACT=cpython-...tgz): those live in the artifacts folder. */
+export function resolveArtifactPath(artifact: string): string {
+  if (existsSync(artifact) || artifact.includes('/')) return artifact;
+  return join(layout.artifactsDir, artifact);
+}
