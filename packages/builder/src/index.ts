@@ -13,7 +13,6 @@ export {
 export { type BuildInput, type BuildOutput, buildArtifact } from './build.ts';
 export { buildBaseDockerfile, dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker.ts';
 export { packDeterministic } from './pack.ts';
-export { projectPaths, repoRoot, resolveArtifactPath } from './paths.ts';
 export { obtainSource } from './source.ts';
 export { inspectArchive, linkStaysInside } from './validate/archive.ts';
 export { parseCheckLines, validateArtifact } from './validate/validate.ts';

@@ -1,7 +1,7 @@
 import { cp, lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '@cpython-prebuilt/builder';
+import { layout } from '@cpython-prebuilt/core';
 import { vendorFeature } from '@cpython-prebuilt/feature';
 import { openWorkspace } from '@cpython-prebuilt/harness';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
@@ -11,7 +11,7 @@ describe('the pilot project (procedure step 3-4)', () => {
   it('is integrated without losing its comments, builds with the real CLI, and has a working Python inside', async () => {
     const project = await mkdtemp(join(tmpdir(), 'pilot-'));
     onTestFinished(() => rm(project, { recursive: true, force: true }));
-    await cp(join(repoRoot, 'examples/pilot'), project, { recursive: true });
+    await cp(layout.pilotDir, project, { recursive: true });
     // Local features must live under .devcontainer/: the vendored copy goes there.
     await vendorFeature({
       artifactPaths: [inject('artifacts').python313],

@@ -1,8 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '@cpython-prebuilt/builder';
-import { createLogger, loadArtifact, manifestEntryFor } from '@cpython-prebuilt/core';
+import {
+  artifactsMdPath,
+  createLogger,
+  layout,
+  loadArtifact,
+  manifestEntryFor,
+  resolveArtifactPath,
+} from '@cpython-prebuilt/core';
 import {
   featureManifest,
   formatOciReference,
@@ -36,11 +42,11 @@ export function publishCommands(program: Command): void {
       '--to <oci-reference>',
       'oci://<registry>/<repository>:<tag>, e.g. oci://ghcr.io/octo/cpython-artifacts:3.13.5-ubuntu20.04-x86_64-build1',
     )
-    .option('--manifest <file>', 'artifact manifest to record it in', join(repoRoot, 'infrastructure/artifacts/manifest.json'))
+    .option('--manifest <file>', 'artifact manifest to record it in', layout.manifest)
     .option('--no-record', 'do not touch the artifact manifest')
     .action(async (artifactPath: string, flags: PublishArtifactFlags) => {
       const logger = createLogger();
-      const artifact = await loadArtifact(artifactPath);
+      const artifact = await loadArtifact(resolveArtifactPath(artifactPath));
       const ref = parseOciReference(flags.to);
       const client = new OciClient({ logger, username: process.env.OCI_USERNAME, password: process.env.OCI_PASSWORD });
       const manifestDigest = await client.pushArtifact(ref, artifact);
@@ -59,7 +65,7 @@ export function publishCommands(program: Command): void {
         });
         await writeManifest(
           flags.manifest,
-          join(flags.manifest, '..', 'ARTIFACTS.md'),
+          artifactsMdPath(flags.manifest),
           withArtifact(await readManifest(flags.manifest), entry),
         );
         logger.info(`recorded in ${flags.manifest}`);
@@ -72,7 +78,7 @@ export function publishCommands(program: Command): void {
     .description('publish the feature collection with `devcontainer features publish` and read the manifest back')
     .requiredOption('--registry <host>', 'registry host: ghcr.io, or localhost:<port> for a local registry (plain HTTP)')
     .requiredOption('--namespace <ns>', '<owner>/<repo>/cpython, so users write <registry>/<owner>/<repo>/cpython/installer:1')
-    .option('--src <dir>', 'the collection src/ folder (a vendored copy works too)', join(repoRoot, 'features/src'))
+    .option('--src <dir>', 'the collection src/ folder (a vendored copy works too)', layout.featuresSrcDir)
     .action(async (flags: PublishFeatureFlags) => {
       const logger = createLogger();
       const published = await publishFeatures({ srcDir: flags.src, registry: flags.registry, namespace: flags.namespace });

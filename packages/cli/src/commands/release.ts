@@ -1,6 +1,4 @@
-import { join } from 'node:path';
-import { repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
-import { CpythonPrebuiltError, createLogger } from '@cpython-prebuilt/core';
+import { artifactsMdPath, CpythonPrebuiltError, createLogger, layout, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
 
@@ -25,7 +23,7 @@ export function releaseCommand(program: Command): void {
     .option(
       '--manifest <file>',
       'artifact manifest to record the release in (ARTIFACTS.md is written beside it)',
-      join(repoRoot, 'infrastructure/artifacts/manifest.json'),
+      layout.manifest,
     )
     .option('--dry-run', 'print every request instead of sending it', false)
     .action(async (artifact: string, flags: ReleaseFlags) => {
@@ -47,7 +45,7 @@ export function releaseCommand(program: Command): void {
         artifactPath: resolveArtifactPath(artifact),
         client,
         manifestPath: flags.manifest,
-        artifactsMdPath: join(flags.manifest, '..', 'ARTIFACTS.md'),
+        artifactsMdPath: artifactsMdPath(flags.manifest),
         logger,
         dryRun: flags.dryRun,
       });
