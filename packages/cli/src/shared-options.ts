@@ -21,7 +21,10 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Helpers every command shares: argument parsers, the build options, the reproduce line, GitHub credentials. */
 
-const GITHUB_API = 'https://api.github.com';
+/** GitHub's REST API, or GITHUB_API_URL (GitHub Enterprise, a test server); empty counts as unset. */
+export function githubApiUrl(): string {
+  return process.env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+}
 
 export function parsePositiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive whole number');
@@ -125,7 +128,7 @@ export function githubTokenFromEnv(): string | undefined {
 }
 
 /** A GitHub repository to release to, with the token it needs; refuses a missing token or a malformed name. */
-export function githubTargetFromFlags(repository: string, apiUrl = process.env.GITHUB_API_URL || GITHUB_API): GitHubTarget {
+export function githubTargetFromFlags(repository: string, apiUrl = githubApiUrl()): GitHubTarget {
   const [owner, repo, ...rest] = repository.split('/');
   if (!owner || !repo || rest.length > 0) {
     throw new CpythonPrebuiltError('INVALID_INPUT', `--repo "${repository}" is not <owner>/<name>`, {

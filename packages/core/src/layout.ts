@@ -8,6 +8,7 @@ export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '.
 const infrastructure = join(repoRoot, 'infrastructure');
 const cpython = join(infrastructure, 'cpython');
 const docs = join(repoRoot, 'docs');
+const cacheDir = process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache');
 
 /**
  * Where everything lives in this repository: the one home of every path. Other modules take
@@ -44,7 +45,9 @@ export const layout = {
     interpreters: join(docs, 'benchmarks-interpreters.md'),
   },
   /** Downloads, sources fetched by setup, test fixtures. Never committed. */
-  cacheDir: process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache'),
+  cacheDir,
+  /** Debian's pristine upstream tarballs (python3.13_3.13.5.orig.tar.xz...), fetched by setup. */
+  sourcesDir: join(cacheDir, 'sources'),
 } as const;
 
 /** ARTIFACTS.md, the human view of a manifest, lives beside it. */
