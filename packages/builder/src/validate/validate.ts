@@ -18,7 +18,7 @@ import {
   type ValidationRun,
   validationReportFileName,
 } from '@cpython-prebuilt/core';
-import { dockerEnv, ensureDocker, requireImage } from '../docker.ts';
+import { dockerEnv, ensureDocker, requireImage } from '../docker-images.ts';
 import { inspectArchive } from './archive.ts';
 
 export interface ValidateInput {

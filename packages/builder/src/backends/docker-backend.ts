@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import { layout, openLogFile, run } from '@cpython-prebuilt/core';
-import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker.ts';
+import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
 
 /** Builds in a fresh container of the build-base image, with no network. */

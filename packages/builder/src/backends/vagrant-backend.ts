@@ -3,7 +3,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { type BuildBase, CpythonPrebuiltError, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { extract } from 'tar';
-import { dockerEnv, ensureDocker } from '../docker.ts';
+import { dockerEnv, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
 
 /** The machine name of the procedure's Vagrantfile. */
