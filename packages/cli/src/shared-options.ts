@@ -11,8 +11,8 @@ import {
   buildBases,
   CpythonPrebuiltError,
   DEFAULT_BUILD_BASE,
+  defaultVersion,
   layout,
-  newestVersion,
   resolveRelease,
   sourceDateEpoch,
 } from '@cpython-prebuilt/core';
@@ -65,7 +65,7 @@ export interface BuildFlags {
 /** The build options, shared by `build` and `phase3`. */
 export function buildOptions(command: Command): Command {
   return command
-    .addOption(new Option('--version <version>', 'full CPython version').default(newestVersion()))
+    .addOption(new Option('--version <version>', 'full CPython version').default(defaultVersion))
     .addOption(
       new Option('--build <n>', 'build number of this version (rebuilds increase it)').default(1).argParser(parsePositiveInteger),
     )

@@ -26,6 +26,8 @@ export const layout = {
   vagrantDir: cpython,
   /** The docker provider's "box" definition. */
   vagrantDockerDir: join(cpython, 'vagrant/docker'),
+  /** The pinned CPython releases (data of schemas/versions.ts; `versions update` rewrites it). */
+  versionsData: join(repoRoot, 'packages/core/src/schemas/versions.data.json'),
   /** Generated JSON: versions.json, build-bases.json and the JSON schemas. */
   cpythonDir: cpython,
   schemasDir: join(cpython, 'schemas'),

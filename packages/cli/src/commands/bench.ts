@@ -1,4 +1,4 @@
-import { buildBases, createLogger, DEFAULT_BUILD_BASE, layout, newestVersion } from '@cpython-prebuilt/core';
+import { buildBases, createLogger, DEFAULT_BUILD_BASE, defaultVersion, layout } from '@cpython-prebuilt/core';
 import { runBenchmarkSuite } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
 import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
@@ -21,7 +21,7 @@ export function benchCommand(program: Command): void {
     .description(
       'every benchmark in one run: builder wall time, getting CPython into an image (feature, from source, tar), sizes, interpreter speed; writes docs/benchmarks.md and .json',
     )
-    .addOption(new Option('--version <version>', 'CPython version').default(newestVersion()))
+    .addOption(new Option('--version <version>', 'CPython version').default(defaultVersion))
     .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
     .option('--base-image <ref>', "image the build base starts from instead of the base's own (local debootstrap images)")
     .option('--source <path>', 'local source tarball (verified against the pinned sha256)')
