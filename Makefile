@@ -21,7 +21,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
+.PHONY: help setup deps build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -79,6 +79,12 @@ test: setup ## (root) every check CI runs: generated files, types, lint, shellch
 
 check: generate-check typecheck lint shellcheck
 	pnpm test
+
+versions-check: ## exit non-zero when python.org has a patch release or an end of life the versions manifest lacks
+	$(CLI) versions check
+
+versions-update: ## pin new CPython patch releases (downloaded, sha256-verified) and regenerate versions.json: [DRY_RUN=1]
+	$(CLI) versions update $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 generate: ## regenerate the feature, versions.json and JSON schemas from the TypeScript sources
 	pnpm generate

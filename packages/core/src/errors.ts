@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'VAGRANT_FAILED'
   | 'BENCH_FAILED'
   | 'NOT_ENOUGH_DISK'
-  | 'PUBLISH_FAILED';
+  | 'PUBLISH_FAILED'
+  | 'FEED_INVALID'
+  | 'UPDATE_DUE';
 
 export interface ErrorDetails {
   fix?: string;

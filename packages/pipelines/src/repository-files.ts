@@ -25,12 +25,15 @@ const json = (schemaFile: string, value: object) => `${JSON.stringify({ $schema:
  * the manifest, versions.json and build-bases.json from the zod tables, the JSON schemas, and
  * ARTIFACTS.md from the manifest.
  */
-export async function repositoryFiles(manifestPath: string = layout.manifest): Promise<Record<string, string>> {
+export async function repositoryFiles(
+  manifestPath: string = layout.manifest,
+  versions: VersionsManifest = versionsManifest,
+): Promise<Record<string, string>> {
   const manifest = await readManifest(manifestPath);
   const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE });
   const schemas = layout.schemasDir;
   const files: Record<string, string> = {
-    [join(layout.cpythonDir, 'versions.json')]: json('./schemas/versions.schema.json', VersionsManifest.parse(versionsManifest)),
+    [join(layout.cpythonDir, 'versions.json')]: json('./schemas/versions.schema.json', VersionsManifest.parse(versions)),
     [join(schemas, 'versions.schema.json')]: jsonSchema(VersionsManifest),
     // The Vagrantfile provisions from this list, so both backends install the same packages.
     [join(layout.cpythonDir, 'build-bases.json')]: json(
@@ -50,6 +53,8 @@ export async function repositoryFiles(manifestPath: string = layout.manifest): P
 export interface GenerateInput {
   /** Compare instead of writing; stale files are reported, nothing changes. */
   check: boolean;
+  /** The versions manifest to generate from; the one this process loaded by default (`versions update` passes the new one). */
+  versions?: VersionsManifest;
 }
 
 /**
@@ -58,7 +63,7 @@ export interface GenerateInput {
  */
 export async function generateRepositoryFiles(input: GenerateInput): Promise<string[]> {
   const stale: string[] = [];
-  for (const [path, content] of Object.entries(await repositoryFiles())) {
+  for (const [path, content] of Object.entries(await repositoryFiles(layout.manifest, input.versions))) {
     const current = await readFile(path, 'utf8').catch(() => undefined);
     if (current === content) continue;
     stale.push(relativeToRoot(path));
