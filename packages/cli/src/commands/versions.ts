@@ -1,4 +1,4 @@
-import { createLogger, layout } from '@cpython-prebuilt/core';
+import { createLogger, layout, readVersionsManifest, releaseMatrix } from '@cpython-prebuilt/core';
 import {
   DEFAULT_PYTHON_ORG_URL,
   DEFAULT_RELEASE_CYCLE_URL,
@@ -87,5 +87,15 @@ export function versionsCommand(program: Command): void {
         process.stdout.write(
           `${result.written.length === 0 ? describePlan(result.plan) : `wrote ${result.written.join(', ')}`}\n`,
         );
+    });
+
+  versions
+    .command('matrix')
+    .description('the versions the release workflow builds: the newest pinned release of every maintained line')
+    .option('--data <path>', 'the versions data file', layout.versionsData)
+    .option('--json', 'print {"version": [...]} for a GitHub Actions matrix (fromJSON)', false)
+    .action((flags: { data: string; json: boolean }) => {
+      const versions = releaseMatrix(readVersionsManifest(flags.data));
+      process.stdout.write(flags.json ? `${JSON.stringify({ version: versions })}\n` : `${versions.join('\n')}\n`);
     });
 }

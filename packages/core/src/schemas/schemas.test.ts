@@ -12,6 +12,7 @@ import {
   formatVersionsData,
   lineOf,
   newestVersion,
+  releaseMatrix,
   resolveRelease,
   sourceDateEpoch,
   VersionsManifest,
@@ -41,6 +42,15 @@ describe('versions manifest', () => {
     expect(defaultVersion).toBe('3.13.5');
     expect(findRelease(defaultVersion)).toBeDefined();
     expect(compareVersions(newestVersion(), defaultVersion)).toBe(1);
+  });
+
+  it('builds the newest release of each maintained line, and no end-of-life line', () => {
+    expect(releaseMatrix()).toEqual(['3.11.15', '3.12.13', '3.13.14', '3.14.7']);
+    const withNewer = {
+      ...versionsManifest,
+      releases: [...versionsManifest.releases, { ...findRelease('3.14.7'), version: '3.14.8' }],
+    };
+    expect(releaseMatrix(withNewer as VersionsManifest).at(-1)).toBe('3.14.8');
   });
 
   it('refuses a pin with fewer than two digest sources', () => {

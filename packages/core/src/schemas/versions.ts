@@ -152,6 +152,25 @@ export function newestVersion(manifest: VersionsManifest = versionsManifest): st
   return newest;
 }
 
+/**
+ * What the release matrix builds: the newest pinned release of every maintained line, oldest line
+ * first. A merged `versions update` changes this list, and the release workflow builds what is new.
+ */
+export function releaseMatrix(manifest: VersionsManifest = versionsManifest): string[] {
+  return manifest.lines
+    .filter((line) => line.status === 'maintained')
+    .map((line) => line.line)
+    .sort(compareVersions)
+    .flatMap((line) => {
+      const newest = manifest.releases
+        .map((release) => release.version)
+        .filter((version) => lineOf(version) === line)
+        .sort(compareVersions)
+        .at(-1);
+      return newest ? [newest] : [];
+    });
+}
+
 /** SOURCE_DATE_EPOCH for a build: the environment's, else the release day, else 2000-01-01. */
 export function sourceDateEpoch(release: SourceRelease, environment: string | undefined = process.env.SOURCE_DATE_EPOCH): number {
   if (environment !== undefined && environment !== '') {
