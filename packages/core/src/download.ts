@@ -103,7 +103,7 @@ export async function downloadFile(url: string, destination: string, options: Do
 export async function fetchJson<T extends z.ZodType>(
   url: string,
   schema: T,
-  options: { what?: string } = {},
+  options: { what?: string; fix?: string } = {},
 ): Promise<z.output<T>> {
   const what = options.what ?? 'the document';
   let body: string;
@@ -118,13 +118,13 @@ export async function fetchJson<T extends z.ZodType>(
     body = await response.body.text();
     if (response.statusCode !== 200) {
       throw new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} (${what}) answered HTTP ${response.statusCode}`, {
-        fix: 'check the URL (or its base URL option), or try again later',
+        fix: options.fix ?? 'check the URL, or try again later',
       });
     }
   } catch (error) {
     if (error instanceof CpythonPrebuiltError) throw error;
     throw new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} (${what}) failed: ${(error as Error).message}`, {
-      fix: 'check the network or proxy, or point the base URL option at a mirror',
+      fix: options.fix ?? 'check the network or proxy',
       cause: error,
     });
   }

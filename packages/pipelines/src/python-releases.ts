@@ -77,22 +77,30 @@ export interface ReleaseFeeds {
   releaseCycleUrl: string;
 }
 
+const PYTHON_ORG_FIX =
+  'check the network or proxy, or point --python-org-url (CPYTHON_PREBUILT_PYTHON_ORG_URL) at a mirror that serves /api/v2/downloads/';
+
 const apiUrl = (base: string, path: string) => `${base.replace(/\/+$/, '')}/api/v2/downloads/${path}`;
 
 export async function fetchPublishedReleases(feeds: ReleaseFeeds): Promise<PythonOrgRelease[]> {
   return fetchJson(apiUrl(feeds.pythonOrgUrl, 'release/?is_published=true'), z.array(PythonOrgRelease), {
     what: "python.org's release list",
+    fix: PYTHON_ORG_FIX,
   });
 }
 
 export async function fetchReleaseFiles(feeds: ReleaseFeeds, release: PythonOrgRelease): Promise<PythonOrgReleaseFile[]> {
   return fetchJson(apiUrl(feeds.pythonOrgUrl, `release_file/?release=${releaseId(release)}`), z.array(PythonOrgReleaseFile), {
     what: `the files of ${release.name}`,
+    fix: PYTHON_ORG_FIX,
   });
 }
 
 export async function fetchReleaseCycle(feeds: ReleaseFeeds): Promise<ReleaseCycle> {
-  return fetchJson(feeds.releaseCycleUrl, ReleaseCycle, { what: 'the devguide release cycle' });
+  return fetchJson(feeds.releaseCycleUrl, ReleaseCycle, {
+    what: 'the devguide release cycle',
+    fix: 'check the network or proxy, or point --release-cycle-url (CPYTHON_PREBUILT_RELEASE_CYCLE_URL) at a copy of include/release-cycle.json',
+  });
 }
 
 /** The numeric id at the end of a release's resource_uri (…/api/v2/downloads/release/1040/). */
