@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'VAGRANT_UNAVAILABLE'
   | 'VAGRANT_FAILED'
   | 'BENCH_FAILED'
-  | 'NOT_ENOUGH_DISK';
+  | 'NOT_ENOUGH_DISK'
+  | 'PYTHON_COMPILED';
 
 export interface ErrorDetails {
   fix?: string;
