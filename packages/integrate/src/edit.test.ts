@@ -99,8 +99,11 @@ describe('switching a devcontainer.json to the cpython installer', () => {
     );
     const result = switchToFeature(before, 'devcontainer.json', keepVersion);
     expect(features(result.text)['./installer']).toEqual({ version: '3.12' });
-    // The comment line above a removed option stays; no dangling comma after the kept version.
-    expect(result.text).toContain('\t\t"./installer": {\n\t\t\t"version": "3.12"\n\t\t\t// the linters CI uses\n\t\t},');
+    // The comment line above a removed option stays, a removed option with a comment of its own is
+    // commented out with it, and no comma dangles after the kept version.
+    expect(result.text).toContain(
+      '\t\t"./installer": {\n\t\t\t"version": "3.12"\n\t\t\t// the linters CI uses\n\t\t\t// "optimize": true, // slow but fast\n\t\t},',
+    );
     const removed = Object.fromEntries(result.options.filter((o) => o.outcome === 'removed').map((o) => [o.option, o.reason]));
     expect(Object.keys(removed)).toEqual([
       'installTools',
@@ -162,11 +165,20 @@ describe('switching a devcontainer.json to the cpython installer', () => {
     }
   });
 
-  it('turns the string shorthand ("python:1": "3.11") into an entry with that version', () => {
+  it('keeps the string shorthand ("python:1": "3.11", the version option) unless other options are asked', () => {
     const before = '{\n  "features": {\n    "ghcr.io/devcontainers/features/python:1": "3.11" // short\n  }\n}\n';
-    const result = switchToFeature(before, 'devcontainer.json', keepVersion);
-    expect(features(result.text)).toEqual({ './installer': { version: '3.11' } });
-    expect(result.text).toContain('// short');
+    const kept = switchToFeature(before, 'devcontainer.json', keepVersion);
+    expect(kept.text).toBe(before.replace('ghcr.io/devcontainers/features/python:1', './installer'));
+    expect(kept.options).toContainEqual({
+      option: 'version',
+      value: '3.11',
+      outcome: 'kept',
+      reason: 'cpython/installer has it too',
+    });
+    expect(features(switchToFeature(before, 'devcontainer.json', entry).text)).toEqual({ './installer': '3.13.5' });
+    const pinned = switchToFeature(before, 'devcontainer.json', { reference: './installer', options: { sha256: 'abc' } });
+    expect(features(pinned.text)).toEqual({ './installer': { version: '3.11', sha256: 'abc' } });
+    expect(pinned.text).toContain('// short');
   });
 
   it('leaves an official feature that compiles nothing (os-provided, none, no version) unless a version is asked', () => {

@@ -129,15 +129,27 @@ export function switchToFeature(text: string, path: string, entry: FeatureEntry,
   if (key && targetKey !== entry.reference) {
     current = edit(current, [{ offset: key.offset, length: key.length, content: JSON.stringify(entry.reference) }]);
   }
-  // 2. The string shorthand ("python:1": "3.11") becomes an object so options can be added.
+  // 2. The string shorthand ("python:1": "3.11") is the version option in this feature too (the
+  //    devcontainers CLI gives a string to the option named version): it stays a string unless
+  //    options other than version are asked for.
   let value = property(current, path, entry.reference)?.children?.[1];
-  if (value && value.type !== 'object') {
+  const shorthand = value?.type === 'string' && Object.keys(entry.options).every((option) => option === 'version');
+  if (shorthand && value) {
+    const was = value.value as string;
+    const version = entry.options.version ?? was;
+    if (version === was) {
+      if (!ours) outcomes.push({ option: 'version', value: was, outcome: 'kept', reason: 'cpython/installer has it too' });
+    } else {
+      current = edit(current, modify(current, ['features', entry.reference], version, { formattingOptions: formatting }));
+      outcomes.push({ option: 'version', value: version, outcome: 'set', reason: `asked for (was ${JSON.stringify(was)})` });
+    }
+  } else if (value && value.type !== 'object') {
     const carried = value.type === 'string' ? { version: value.value as string } : {};
     current = edit(current, modify(current, ['features', entry.reference], carried, { formattingOptions: formatting }));
   }
   // 3. Remove, one by one, what cpython/installer does not have; say why. (An entry of this
   //    feature keeps whatever the user put in it.)
-  while (!ours) {
+  while (!ours && !shorthand) {
     value = property(current, path, entry.reference)?.children?.[1];
     const children = value?.children ?? [];
     const index = children.findIndex((child) => !carriesOver(keyOf(child)));
@@ -153,7 +165,9 @@ export function switchToFeature(text: string, path: string, entry: FeatureEntry,
     current = edit(current, removeProperty(current, value as Node, index));
   }
   if (!ours) {
-    const kept = getNodeValue(value ?? { type: 'null', offset: 0, length: 0 }) as Record<string, unknown> | null;
+    const kept = shorthand
+      ? null
+      : (getNodeValue(value ?? { type: 'null', offset: 0, length: 0 }) as Record<string, unknown> | null);
     for (const [option, optionValue] of Object.entries(kept ?? {})) {
       if (entry.options[option] === undefined)
         outcomes.push({ option, value: optionValue, outcome: 'kept', reason: 'cpython/installer has it too' });
@@ -163,7 +177,7 @@ export function switchToFeature(text: string, path: string, entry: FeatureEntry,
     }
   }
   // 4. Set what was asked for, and only that.
-  for (const [option, optionValue] of Object.entries(entry.options)) {
+  for (const [option, optionValue] of shorthand ? [] : Object.entries(entry.options)) {
     value = property(current, path, entry.reference)?.children?.[1];
     if (!value) break;
     const before = (getNodeValue(value) as Record<string, unknown>)[option];

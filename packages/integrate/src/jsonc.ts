@@ -82,9 +82,10 @@ function end(node: Node): number {
 }
 
 /**
- * Removes property `index` of `object`. A property on its own line goes with its line (and the
- * comment at the end of that line, which is about it); comment lines above it stay. When the last
- * property goes, the comma before it goes too unless the file used a trailing comma there.
+ * Removes property `index` of `object`. A property on its own line goes with its line; if that
+ * line ends with a comment, the line is commented out instead, so the comment stays beside what
+ * it described. Comment lines above it stay. When the last property goes, the comma before it
+ * goes too unless the file used a trailing comma there.
  */
 export function removeProperty(text: string, object: Node, index: number): Edit[] {
   const properties = object.children ?? [];
@@ -94,18 +95,18 @@ export function removeProperty(text: string, object: Node, index: number): Edit[
   const afterProperty = comma === undefined ? end(property) : comma + 1;
   const start = lineStart(text, property.offset);
   const stop = lineEnd(text, afterProperty);
-  const ownLine =
-    /^[ \t]*$/.test(text.slice(start, property.offset)) &&
-    /^[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?\r?$/.test(text.slice(afterProperty, stop));
-  const edits: Edit[] = ownLine
-    ? [{ offset: start, length: Math.min(stop + 1, text.length) - start, content: '' }]
-    : [
-        {
-          offset: property.offset,
-          length: afterProperty - property.offset + (/^[ \t]*/.exec(text.slice(afterProperty))?.[0].length ?? 0),
-          content: '',
-        },
-      ];
+  const trailing = /^[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?\r?$/.exec(text.slice(afterProperty, stop));
+  const ownLine = /^[ \t]*$/.test(text.slice(start, property.offset)) && trailing !== null;
+  const oneLine = !text.slice(property.offset, afterProperty).includes('\n');
+  let edits: Edit[];
+  if (ownLine && trailing?.[1] && oneLine) {
+    edits = [{ offset: property.offset, length: 0, content: '// ' }];
+  } else if (ownLine) {
+    edits = [{ offset: start, length: Math.min(stop + 1, text.length) - start, content: '' }];
+  } else {
+    const spaces = /^[ \t]*/.exec(text.slice(afterProperty))?.[0].length ?? 0;
+    edits = [{ offset: property.offset, length: afterProperty - property.offset + spaces, content: '' }];
+  }
   const previous = properties[index - 1];
   if (comma === undefined && previous && properties.length - 1 === index) {
     const previousComma = commaAfter(text, end(previous));
