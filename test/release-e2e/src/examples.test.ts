@@ -1,0 +1,60 @@
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '@cpython-prebuilt/builder';
+import { vendorFeature } from '@cpython-prebuilt/feature';
+import { openWorkspace } from '@cpython-prebuilt/harness';
+import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+
+async function copyOfExample(name: string): Promise<string> {
+  const project = await mkdtemp(join(tmpdir(), `${name}-`));
+  onTestFinished(() => rm(project, { recursive: true, force: true }));
+  await cp(join(repoRoot, 'examples', name), project, { recursive: true });
+  return project;
+}
+
+describe('the example projects (Fase 4)', () => {
+  it('a Dockerfile build: --check fails, integrate keeps 3.13, builds with the real CLI and works as its non-root user', async () => {
+    const project = await copyOfExample('dockerfile-build');
+    await vendorFeature({
+      artifactPaths: [inject('artifacts').python313],
+      outputDir: join(project, '.devcontainer/installer'),
+      force: false,
+    });
+
+    const before = await cpythonPrebuilt(['integrate', project, '--check']);
+    expect(before.exitCode).toBe(1);
+    expect(before.stderr).toContain(
+      'error [PYTHON_COMPILED]: Python is still compiled at image build time by .devcontainer/devcontainer.json (the official python feature)',
+    );
+
+    // No --version: the project's 3.13 stays, and the feature resolves it to its newest 3.13.x.
+    const integrated = await cpythonPrebuilt(['integrate', project, '--feature', './installer']);
+    expect(integrated.exitCode, integrated.stderr).toBe(0);
+    expect(integrated.stdout).toContain(
+      '.devcontainer/devcontainer.json: replaced ghcr.io/devcontainers/features/python:1 with ./installer\n',
+    );
+    expect(integrated.stdout).toContain('  optimize true: removed: nothing is compiled any more');
+    const config = await readFile(join(project, '.devcontainer/devcontainer.json'), 'utf8');
+    expect(config).toContain('"version": "3.13",');
+    expect(config).toContain('// "optimize": true, // PGO: slow to build, but the test suite is CPU-bound');
+    const after = await cpythonPrebuilt(['integrate', project, '--check', '--feature', './installer']);
+    expect(after.exitCode, after.stderr).toBe(0);
+
+    const workspace = openWorkspace(project, { removeFolder: false });
+    onTestFinished(() => workspace.dispose());
+    await workspace.up();
+    const run = async (command: string) => (await workspace.exec(['sh', '-c', command])).stdout.trim();
+    expect(await run('whoami')).toBe('dev');
+    expect(await run('echo "$APP_HOME"')).toBe('/srv/app');
+    expect(await run('python3 --version')).toBe('Python 3.13.5');
+    expect(await run('python3 -c "import sys; print(sys.prefix)"')).toBe('/opt/python-3.13.5');
+    expect(await run('python3 -c "import ssl, sqlite3, lzma, bz2, ctypes; print(\'OK\')"')).toBe('OK');
+    // postCreateCommand made the venv as "dev" with the feature's interpreter.
+    expect(await run('cat /home/dev/.venv/pyvenv.cfg')).toContain('version = 3.13.5');
+    expect(await run('/home/dev/.venv/bin/pip --version')).toMatch(
+      /^pip \S+ from \/home\/dev\/\.venv\/lib\/python3\.13\/site-packages\/pip/,
+    );
+  });
+});
