@@ -57,4 +57,54 @@ describe('the example projects (Fase 4)', () => {
       /^pip \S+ from \/home\/dev\/\.venv\/lib\/python3\.13\/site-packages\/pip/,
     );
   });
+
+  it('two configurations: --dry-run shows both diffs, integrate switches both, and each builds and works', async () => {
+    const project = await copyOfExample('two-configs');
+    // A local feature is relative to the configuration naming it: one copy beside each.
+    for (const folder of ['.devcontainer', '.devcontainer/worker']) {
+      await vendorFeature({
+        artifactPaths: [inject('artifacts').python313],
+        outputDir: join(project, folder, 'installer'),
+        force: false,
+      });
+    }
+    const dryRun = await cpythonPrebuilt(['integrate', project, '--feature', './installer', '--dry-run']);
+    expect(dryRun.exitCode, dryRun.stderr).toBe(0);
+    expect(dryRun.stdout).toContain('--- a/.devcontainer/devcontainer.json\n+++ b/.devcontainer/devcontainer.json\n');
+    expect(dryRun.stdout).toContain(
+      '--- a/.devcontainer/worker/devcontainer.json\n+++ b/.devcontainer/worker/devcontainer.json\n',
+    );
+    expect(dryRun.stderr).toContain(
+      '.devcontainer/worker/devcontainer.json: replaced ghcr.io/devcontainers/features/python:1.8.0 with ./installer (not written)',
+    );
+    expect(await readFile(join(project, '.devcontainer/worker/devcontainer.json'), 'utf8')).toContain('python:1.8.0');
+
+    const integrated = await cpythonPrebuilt(['integrate', project, '--feature', './installer', '--json']);
+    expect(integrated.exitCode, integrated.stderr).toBe(0);
+    const report = JSON.parse(integrated.stdout) as { configs: { path: string; status: string }[] };
+    expect(report.configs.map((config) => [config.path, config.status])).toEqual([
+      ['.devcontainer/devcontainer.json', 'switched'],
+      ['.devcontainer/worker/devcontainer.json', 'switched'],
+    ]);
+
+    for (const [config, role] of [
+      [undefined, 'web'],
+      ['.devcontainer/worker/devcontainer.json', 'worker'],
+    ] as const) {
+      const workspace = openWorkspace(project, { removeFolder: false, ...(config ? { config } : {}) });
+      onTestFinished(() => workspace.dispose());
+      await workspace.up();
+      const run = async (command: string) => (await workspace.exec(['sh', '-c', command])).stdout.trim();
+      expect(await run('echo "$APP_ROLE"')).toBe(role);
+      // Only the web app's configuration names its own local feature.
+      expect(await run('cat /usr/local/share/shared-tools/marker 2>/dev/null || echo none')).toBe(
+        role === 'web' ? 'installed' : 'none',
+      );
+      expect(await run('python3 --version')).toBe('Python 3.13.5');
+      expect(await run('python3 -c "import sys; print(sys.prefix)"')).toBe('/opt/python-3.13.5');
+      expect(await run('python3 -m pip --version')).toMatch(/^pip \S+ from \/opt\/python-3\.13\.5\//);
+    }
+    // The web app's postCreateCommand made a venv in the workspace.
+    expect(await readFile(join(project, '.venv/pyvenv.cfg'), 'utf8')).toContain('version = 3.13.5');
+  });
 });
