@@ -2,6 +2,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@cpython-prebuilt/builder';
+import { run as runCommand } from '@cpython-prebuilt/core';
 import { vendorFeature } from '@cpython-prebuilt/feature';
 import { openWorkspace } from '@cpython-prebuilt/harness';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
@@ -107,4 +108,57 @@ describe('the example projects (Fase 4)', () => {
     // The web app's postCreateCommand made a venv in the workspace.
     expect(await readFile(join(project, '.venv/pyvenv.cfg'), 'utf8')).toContain('version = 3.13.5');
   });
+
+  it('a Compose service with a database: integrate leaves the Compose files alone, the service builds and reaches the database', async () => {
+    const project = await copyOfExample('compose-service');
+    await vendorFeature({
+      artifactPaths: [inject('artifacts').python313],
+      outputDir: join(project, '.devcontainer/installer'),
+      force: false,
+    });
+    const dbImage = 'local/example-db:1';
+    const dbImageExisted = (await runCommand('docker', ['image', 'inspect', dbImage], { allowExitCodes: [1] })).exitCode === 0;
+    onTestFinished(() => removeComposeProject(project, dbImageExisted ? [] : [dbImage]));
+
+    const integrated = await cpythonPrebuilt(['integrate', project, '--feature', './installer']);
+    expect(integrated.exitCode, integrated.stderr).toBe(0);
+    expect(integrated.stdout).toMatch(
+      /^\.devcontainer\/devcontainer\.json: replaced ghcr\.io\/devcontainers\/features\/python@sha256:[0-9a-f]{64} with \.\/installer\n/,
+    );
+    expect(integrated.stdout).toContain('  installJupyterlab true: removed: cpython/installer does not install JupyterLab');
+    expect(integrated.stdout).toContain(
+      '  toolsToInstall "ruff,mypy": removed: install them yourself, e.g. `pipx install ruff mypy` in postCreateCommand',
+    );
+
+    const workspace = openWorkspace(project, { removeFolder: false });
+    onTestFinished(() => workspace.dispose());
+    await workspace.up();
+    const run = async (command: string) => (await workspace.exec(['sh', '-c', command])).stdout.trim();
+    expect(await run('python3 --version')).toBe('Python 3.13.5');
+    expect(await run('python3 -c "import sys; print(sys.prefix)"')).toBe('/opt/python-3.13.5');
+    expect(await run('echo "$DATABASE_HOST:$DATABASE_PORT"')).toBe('db:5432');
+    expect(
+      await run(`python3 -c "import socket; print(socket.create_connection(('db', 5432), 5).recv(64).decode().strip())"`),
+    ).toBe('example-db ready');
+    expect(await run('python3 -m venv /tmp/venv && /tmp/venv/bin/python -c "import sqlite3, ssl; print(\'OK\')"')).toBe('OK');
+  });
 });
+
+/** Removes the Compose project the devcontainers CLI started for `project` (containers, network, the app's image) and the images named. */
+async function removeComposeProject(project: string, images: string[]): Promise<void> {
+  if (process.env.CPYTHON_PREBUILT_KEEP_CONTAINERS === '1') return;
+  const label = `com.docker.compose.project.working_dir=${join(project, '.devcontainer')}`;
+  const containers = await runCommand('docker', ['ps', '--all', '--quiet', '--filter', `label=${label}`]);
+  const ids = containers.stdout.split('\n').filter(Boolean);
+  const names = ids.length
+    ? (await runCommand('docker', ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.project"}}', ...ids]))
+        .stdout
+    : '';
+  if (ids.length) await runCommand('docker', ['rm', '--force', ...ids], { allowExitCodes: [1] });
+  for (const name of new Set(names.split('\n').filter(Boolean))) {
+    await runCommand('docker', ['network', 'rm', `${name}_default`], { allowExitCodes: [1] });
+    // Compose names the image it builds for a service without `image:` <project>_<service>.
+    await runCommand('docker', ['rmi', '--force', `${name}_app`], { allowExitCodes: [1] });
+  }
+  for (const image of images) await runCommand('docker', ['rmi', '--force', image], { allowExitCodes: [1] });
+}
