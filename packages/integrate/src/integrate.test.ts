@@ -261,4 +261,42 @@ describe('integrate', () => {
     expect(text).toContain('  version "3.12": kept, cpython/installer has it too\n');
     expect(text).toContain('  installTools: not set, so the official feature installed its default tools');
   });
+
+  it("reports settings that still point into the official feature's install folder", async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': `{
+  "features": { "ghcr.io/devcontainers/features/python:1": { "version": "3.12", "installPath": "/opt/py" } },
+  "containerEnv": { "TOOLS": "/opt/py/current/bin" },
+  "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": "/usr/local/python/current/bin/python" } } }
+}
+`,
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'dry-run' });
+    expect(report.configs[0]?.findings.map((finding) => finding.where)).toEqual([
+      '.devcontainer/devcontainer.json (containerEnv.TOOLS)',
+      '.devcontainer/devcontainer.json (customizations.vscode.settings.python.defaultInterpreterPath)',
+    ]);
+    expect(report.configs[0]?.findings[1]?.message).toContain(
+      "cpython/installer's interpreter is /opt/python-current/bin/python3",
+    );
+  });
+
+  it('--check reports, per configuration, what compiles Python', async () => {
+    const dir = await project({
+      '.devcontainer/a/devcontainer.json': '{ "image": "local/debian:bookworm" }\n',
+      '.devcontainer/b/devcontainer.json': '{ "features": { "./installer": { "version": "3.13" } } }\n',
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'check' });
+    expect(formatReport(report)).toBe(
+      '.devcontainer/a/devcontainer.json: compiles no Python\n.devcontainer/b/devcontainer.json: compiles no Python\n',
+    );
+  });
+
+  it('says where it wrote a symlinked configuration', async () => {
+    const dir = await project({ 'real/devcontainer.json': compiling() });
+    await mkdir(join(dir, '.devcontainer'));
+    await symlink(join(dir, 'real/devcontainer.json'), join(dir, pilotConfig));
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'write' });
+    expect(formatReport(report)).toContain(`  written to ${join(dir, 'real/devcontainer.json')} (the link's target)\n`);
+  });
 });

@@ -12,6 +12,7 @@ import {
   parseOrRefuse,
   switchToFeature,
 } from './edit.ts';
+import { officialPathsIn } from './official.ts';
 import { type Finding, type ImageSource, pythonElsewhere } from './sources.ts';
 import { replaceFileText } from './write.ts';
 
@@ -93,6 +94,17 @@ async function plan(projectDir: string, path: string, entry: FeatureEntry, addIf
   const edited: EditResult = switchToFeature(before, path, entry, { addIfMissing });
   const config = getNodeValue(parseOrRefuse(before, path)) as ImageSource;
   const findings = await pythonElsewhere(absolute, config, projectDir);
+  const installPaths = edited.options.filter((option) => option.option === 'installPath' && typeof option.value === 'string');
+  for (const { at, value } of officialPathsIn(
+    config,
+    installPaths.map((option) => option.value as string),
+  )) {
+    findings.push({
+      where: `${path} (${at})`,
+      message: `${JSON.stringify(value)} is in the official feature's install folder; cpython/installer's interpreter is /opt/python-current/bin/python3 (also /usr/local/bin/python3): change this setting`,
+      compiles: false,
+    });
+  }
   const changed = edited.text !== before;
   return {
     absolute,
@@ -151,14 +163,21 @@ function describeValue(value: unknown): string {
 export function formatReport(report: IntegrateReport): string {
   const lines: string[] = [];
   for (const config of report.configs) {
-    const state = config.changed ? (report.mode === 'write' ? '' : ' (not written)') : ' (no change)';
-    lines.push(`${config.path}: ${config.action}${state}`);
-    if (config.writtenTo && config.writtenTo !== resolve(report.projectDir, config.path))
-      lines.push(`  written to ${config.writtenTo} (the link's target)`);
-    for (const option of config.options)
-      lines.push(
-        `  ${option.option}${describeValue(option.value)}: ${option.outcome === 'kept' || option.outcome === 'set' ? `${option.outcome}, ` : ''}${option.reason}`,
-      );
+    if (report.mode === 'check') {
+      const compiles =
+        config.compilesPython.length > 0 ? `compiles Python (${config.compilesPython.join(', ')})` : 'compiles no Python';
+      lines.push(`${config.path}: ${compiles}`);
+    } else {
+      const state = config.changed ? (report.mode === 'write' ? '' : ' (not written)') : ' (no change)';
+      lines.push(`${config.path}: ${config.action}${state}`);
+      if (config.writtenTo && config.writtenTo !== resolve(report.projectDir, config.path)) {
+        lines.push(`  written to ${config.writtenTo} (the link's target)`);
+      }
+      for (const option of config.options) {
+        const verdict = option.outcome === 'kept' || option.outcome === 'set' ? `${option.outcome}, ` : '';
+        lines.push(`  ${option.option}${describeValue(option.value)}: ${verdict}${option.reason}`);
+      }
+    }
     for (const finding of config.findings) lines.push(`  ${finding.where}: ${finding.message}`);
   }
   return `${lines.join('\n')}\n`;

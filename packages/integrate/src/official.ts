@@ -83,3 +83,24 @@ export function droppedBecause(option: string, value: unknown): string {
 /** The official feature installs these tools when installTools is left at its default (true). */
 export const DEFAULT_TOOLS_NOTE =
   'not set, so the official feature installed its default tools (flake8, black, mypy, pytest and others); cpython/installer installs none: install the ones you use in postCreateCommand';
+
+/**
+ * Settings that still point into the official feature's install folder (its default
+ * /usr/local/python, or the installPath it was given), e.g. VS Code's python.defaultInterpreterPath
+ * set to /usr/local/python/current/bin/python: as JSON paths (`customizations.vscode.settings...`).
+ */
+export function officialPathsIn(config: unknown, installPaths: string[]): { at: string; value: string }[] {
+  const prefixes = [...new Set(['/usr/local/python', ...installPaths])].map((path) => path.replace(/\/+$/, ''));
+  const found: { at: string; value: string }[] = [];
+  const walk = (value: unknown, at: string[]): void => {
+    if (typeof value === 'string') {
+      if (prefixes.some((prefix) => value === prefix || value.includes(`${prefix}/`))) found.push({ at: at.join('.'), value });
+    } else if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) walk(item, [...at, String(index)]);
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) if (key !== 'features' || at.length > 0) walk(item, [...at, key]);
+    }
+  };
+  walk(config, []);
+  return found;
+}
