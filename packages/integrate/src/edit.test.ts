@@ -253,4 +253,17 @@ describe('switching a devcontainer.json to the cpython installer', () => {
       /devcontainer.json cannot be parsed as JSON with comments at line 3, column 22: ValueExpected/,
     );
   });
+
+  it('keeps CRLF line endings when it removes and adds options', () => {
+    const before = official('\t\t\t"version": "3.11",\n\t\t\t"optimize": true').replaceAll('\n', '\r\n');
+    const result = switchToFeature(before, 'devcontainer.json', { reference: './installer', options: { sha256: 'abc' } });
+    expect(features(result.text)['./installer']).toEqual({ version: '3.11', sha256: 'abc' });
+    expect(result.text.replaceAll('\r\n', '')).not.toContain('\n');
+  });
+
+  it('recognises its own entry under a local path from a nested configuration (../installer)', () => {
+    const once = switchToFeature(pilot, 'devcontainer.json', { reference: '../installer', options: {} }).text;
+    const again = switchToFeature(once, 'devcontainer.json', entry);
+    expect(again.action).toBe('updated ./installer (was ../installer)');
+  });
 });

@@ -20,11 +20,11 @@ export function untagged(reference: string): string {
 
 /**
  * This feature under any reference: the one asked for, a published `.../cpython/installer`, or the
- * vendored `./installer`, with any tag or digest. A re-run with another `--feature` renames it.
+ * vendored `./installer` (or `../installer`), with any tag or digest. A re-run with another `--feature` renames it.
  */
 export function isOurFeature(reference: string, requested: string): boolean {
   const bare = untagged(reference);
-  return bare === untagged(requested) || /(^|\/)cpython\/installer$/.test(bare) || bare === './installer';
+  return bare === untagged(requested) || /(^|\/)cpython\/installer$/.test(bare) || /^\.\.?\/(.*\/)?installer$/.test(bare);
 }
 
 /** Options this feature declares (from its option table, the single source). */
