@@ -92,6 +92,7 @@ describe('switching a devcontainer.json to the cpython installer', () => {
         '\t\t\t"toolsToInstall": "ruff,mypy",',
         '\t\t\t"optimize": true, // slow but fast',
         '\t\t\t"enableShared": true,',
+        '\t\t\t"shared": true,',
         '\t\t\t"installPath": "/usr/local/python",',
         '\t\t\t"installJupyterlab": true,',
         '\t\t\t"httpProxy": "http://proxy.invalid:3128"',
@@ -110,6 +111,7 @@ describe('switching a devcontainer.json to the cpython installer', () => {
       'toolsToInstall',
       'optimize',
       'enableShared',
+      'shared',
       'installPath',
       'installJupyterlab',
       'httpProxy',
@@ -118,6 +120,7 @@ describe('switching a devcontainer.json to the cpython installer', () => {
     expect(removed.optimize).toContain('already built with PGO and LTO');
     expect(removed.installPath).toContain('/usr/local/python/<version>');
     expect(removed.httpProxy).toContain('https_proxy');
+    expect(removed.shared).toBe(removed.enableShared);
   });
 
   it('notes that the official default tools are gone when installTools was not set', () => {

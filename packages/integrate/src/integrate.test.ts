@@ -262,11 +262,11 @@ describe('integrate', () => {
     expect(text).toContain('  installTools: not set, so the official feature installed its default tools');
   });
 
-  it("reports settings that still point into the official feature's install folder", async () => {
+  it("reports settings that still point into the official feature's folders", async () => {
     const dir = await project({
       '.devcontainer/devcontainer.json': `{
   "features": { "ghcr.io/devcontainers/features/python:1": { "version": "3.12", "installPath": "/opt/py" } },
-  "containerEnv": { "TOOLS": "/opt/py/current/bin" },
+  "containerEnv": { "TOOLS": "/opt/py/current/bin", "PIPX_BIN_DIR": "/usr/local/py-utils/bin", "OTHER": "/usr/local/pythonista" },
   "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": "/usr/local/python/current/bin/python" } } }
 }
 `,
@@ -274,6 +274,7 @@ describe('integrate', () => {
     const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'dry-run' });
     expect(report.configs[0]?.findings.map((finding) => finding.where)).toEqual([
       '.devcontainer/devcontainer.json (containerEnv.TOOLS)',
+      '.devcontainer/devcontainer.json (containerEnv.PIPX_BIN_DIR)',
       '.devcontainer/devcontainer.json (customizations.vscode.settings.python.defaultInterpreterPath)',
     ]);
     expect(report.configs[0]?.findings[1]?.message).toContain(

@@ -101,7 +101,7 @@ async function plan(projectDir: string, path: string, entry: FeatureEntry, addIf
   )) {
     findings.push({
       where: `${path} (${at})`,
-      message: `${JSON.stringify(value)} is in the official feature's install folder; cpython/installer's interpreter is /opt/python-current/bin/python3 (also /usr/local/bin/python3): change this setting`,
+      message: `${JSON.stringify(value)} is in a folder the official feature made; cpython/installer's interpreter is /opt/python-current/bin/python3 (also /usr/local/bin/python3): change this setting`,
       compiles: false,
     });
   }

@@ -65,6 +65,7 @@ export function droppedBecause(option: string, value: unknown): string {
         ? 'removed: nothing is compiled any more; the prebuilt interpreter is already built with PGO and LTO'
         : 'removed: nothing is compiled any more';
     case 'enableShared':
+    case 'shared': // its name before 1.4
       return 'removed: the prebuilt interpreter always ships libpython3.X.so (built with --enable-shared)';
     case 'installPath':
       return `removed: the official feature installs under ${String(value)}/<version>, cpython/installer under /opt/python-<version> with /opt/python-current; set cpython/installer's installPath (the exact folder) yourself if you need a fixed place`;
@@ -85,12 +86,14 @@ export const DEFAULT_TOOLS_NOTE =
   'not set, so the official feature installed its default tools (flake8, black, mypy, pytest and others); cpython/installer installs none: install the ones you use in postCreateCommand';
 
 /**
- * Settings that still point into the official feature's install folder (its default
- * /usr/local/python, or the installPath it was given), e.g. VS Code's python.defaultInterpreterPath
+ * Settings that still point into the official feature's folders (its default installPath
+ * /usr/local/python or the one it was given, and /usr/local/py-utils for its pipx tools), e.g. VS Code's python.defaultInterpreterPath
  * set to /usr/local/python/current/bin/python: as JSON paths (`customizations.vscode.settings...`).
  */
 export function officialPathsIn(config: unknown, installPaths: string[]): { at: string; value: string }[] {
-  const prefixes = [...new Set(['/usr/local/python', ...installPaths])].map((path) => path.replace(/\/+$/, ''));
+  const prefixes = [...new Set(['/usr/local/python', '/usr/local/py-utils', ...installPaths])].map((path) =>
+    path.replace(/\/+$/, ''),
+  );
   const found: { at: string; value: string }[] = [];
   const walk = (value: unknown, at: string[]): void => {
     if (typeof value === 'string') {
