@@ -234,6 +234,20 @@ describe('integrate', () => {
     expect(report.configs.find((config) => config.path === '.devcontainer/img/devcontainer.json')?.status).toBe('skipped');
   });
 
+  it('reports a python image in a Compose service and in the old dockerFile key', async () => {
+    const dir = await project({
+      '.devcontainer/compose/devcontainer.json': compiling('"dockerComposeFile": "compose.yaml", "service": "app",\n  '),
+      '.devcontainer/compose/compose.yaml': 'services:\n  app:\n    image: docker.io/library/python:3.12-bookworm\n',
+      '.devcontainer/legacy/devcontainer.json': compiling('"dockerFile": "Dockerfile",\n  '),
+      '.devcontainer/legacy/Dockerfile': `FROM --platform=linux/amd64 python:3.11@sha256:${'a'.repeat(64)}\n`,
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'dry-run' });
+    expect(report.configs.map((config) => config.findings.map((finding) => finding.where))).toEqual([
+      ['.devcontainer/compose/compose.yaml (service app)'],
+      ['.devcontainer/legacy/Dockerfile:1'],
+    ]);
+  });
+
   it('reports a Compose service it cannot find', async () => {
     const dir = await project({
       '.devcontainer/devcontainer.json': compiling('"dockerComposeFile": "compose.yaml", "service": "web",\n  '),
