@@ -18,11 +18,10 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function integrateOptions(command: Command): Command {
   return command
     .argument('<project>', 'the project folder')
-    .option(
-      '--config <path>',
-      'switch only this devcontainer.json (relative to the project; repeat for more); default: every configuration the spec finds',
-      collect,
-      [],
+    .addOption(
+      new Option('--config <path>', 'switch only this devcontainer.json (relative to the project; repeat for more)')
+        .argParser(collect)
+        .default([], 'every configuration the spec finds'),
     )
     .option('--feature <reference>', 'how to reference the feature', DEFAULT_FEATURE_REFERENCE)
     .option('--version <version>', "CPython version to set (default: keep the project's version)")
