@@ -64,7 +64,8 @@ configured_mirror() {
   done
 }
 
-apt_install docker.io debootstrap shellcheck ca-certificates dpkg-dev xz-utils docker-registry vagrant openssh-client
+# docker-compose: the devcontainers CLI needs it for Compose-based configurations (examples/compose-service).
+apt_install docker.io debootstrap shellcheck ca-certificates dpkg-dev xz-utils docker-registry vagrant openssh-client docker-compose
 
 # Docker engine: Debian's package has no systemd here; containers get loopback only by default.
 if ! docker info >/dev/null 2>&1; then

@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'NOT_ENOUGH_DISK'
   | 'PUBLISH_FAILED'
   | 'FEED_INVALID'
-  | 'UPDATE_DUE';
+  | 'UPDATE_DUE'
+  | 'PYTHON_COMPILED';
 
 export interface ErrorDetails {
   fix?: string;

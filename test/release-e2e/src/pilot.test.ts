@@ -21,7 +21,9 @@ describe('the pilot project (procedure step 3-4)', () => {
 
     const integrated = await cpythonPrebuilt(['integrate', project, '--feature', './installer', '--version', '3.13.5']);
     expect(integrated.exitCode, integrated.stderr).toBe(0);
-    expect(integrated.stderr).toContain('replaced ghcr.io/devcontainers/features/python:1 with ./installer');
+    expect(integrated.stdout).toContain(
+      '.devcontainer/devcontainer.json: replaced ghcr.io/devcontainers/features/python:1 with ./installer',
+    );
     const config = await readFile(join(project, '.devcontainer/devcontainer.json'), 'utf8');
     expect(config).toContain('// shown by the test');
     expect(config).toContain('/* the interpreter VS Code should pick */');
