@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -64,10 +64,15 @@ async function listen(server: Server, scheme: 'http' | 'https', requests: string
   };
 }
 
-/** A self-signed certificate for 127.0.0.1, made for this run; the container trusts it through CURL_CA_BUNDLE. */
+/**
+ * A self-signed certificate for 127.0.0.1, made for this run, in `dir` (mounted as /certs); the
+ * container trusts it through CURL_CA_BUNDLE (curl) and a wgetrc naming it (wget).
+ */
 async function makeCertificate(dir: string): Promise<{ cert: string; key: string }> {
+  await mkdir(dir, { recursive: true });
   const cert = join(dir, 'ca.pem');
   const key = join(dir, 'key.pem');
+  await writeFile(join(dir, 'wgetrc'), 'ca_certificate = /certs/ca.pem\n');
   await run('openssl', [
     'req',
     '-x509',
@@ -92,15 +97,15 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
   let http: LoopbackServer;
   let https: LoopbackServer;
   let feature: string;
-  let certificate: string;
+  let certificates: string;
   const name = () => basename(inject('artifacts').python313);
   const digest = async () => (await readFile(`${inject('artifacts').python313}.sha256`, 'utf8')).split(' ')[0] ?? '';
 
   beforeAll(async () => {
     const dir = inject('artifacts').dir;
     const work = await mkdtemp(join(tmpdir(), 'download-'));
-    const { cert, key } = await makeCertificate(work);
-    certificate = cert;
+    certificates = join(work, 'certs');
+    const { cert, key } = await makeCertificate(certificates);
     const httpRequests: string[] = [];
     http = await listen(createServer(handler(dir, httpRequests, () => http.url)), 'http', httpRequests);
     const httpsRequests: string[] = [];
@@ -130,8 +135,8 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
       image,
       network: 'host',
       options: { version: '3.13.5', ...options },
-      mounts: { [certificate]: '/certs/ca.pem' },
-      env: { CURL_CA_BUNDLE: '/certs/ca.pem' },
+      mounts: { [certificates]: '/certs' },
+      env: { CURL_CA_BUNDLE: '/certs/ca.pem', WGETRC: '/certs/wgetrc' },
       afterInstall: 'python3 -c "import ssl, sqlite3; print(\'works\')"',
     });
 
@@ -198,6 +203,45 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
     );
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(result.leftovers).toEqual([]);
+  });
+
+  describe('with wget instead of curl', () => {
+    const WGET = 'local/debian:bookworm-wget';
+
+    it('installs from an https artifactUrl with the .sha256 published beside it', async () => {
+      const result = await install({ artifactUrl: `${https.url}/${name()}` }, WGET);
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain(`cpython-installer: sha256 verified against ${https.url}/${name()}.sha256`);
+      expect(result.output).toContain('works');
+    });
+
+    it('refuses an https to http redirect when the digest is not pinned', async () => {
+      const result = await install({ artifactUrl: `${https.url}/redirect-http/${name()}` }, WGET);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        `cpython-installer: error: cannot fetch ${https.url}/redirect-http/${name()}.sha256 (the server redirected to plain http: ${http.url}/${name()}.sha256, refused), and the sha256 option is not set`,
+      );
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('fails on an HTTP 404 with the status and the URL in the error', async () => {
+      const result = await install({ artifactUrl: `${http.url}/missing.tgz`, sha256: 'a'.repeat(64) }, WGET);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(`cpython-installer: error: downloading ${http.url}/missing.tgz failed (HTTP 404)`);
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('gives up on a stalled download at the downloadTimeout deadline', { timeout: 120_000 }, async () => {
+      const started = Date.now();
+      const result = await install(
+        { artifactUrl: `${http.url}/stall/${name()}`, sha256: 'a'.repeat(64), downloadTimeout: '3' },
+        WGET,
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('(no complete answer within downloadTimeout (3 s))');
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(result.leftovers).toEqual([]);
+    });
   });
 
   it('names curl and wget when the image has neither', async () => {
