@@ -195,22 +195,26 @@ known_versions() {
 
 # http_get URL DEST [HEADER]: curl or wget, whichever the image has, within downloadTimeout.
 # An https URL is only ever redirected to https; plain http is for callers that pinned the digest.
-# On failure HTTP_STATUS is the HTTP status (000: no answer) and HTTP_ERROR says why ("none":
-# neither tool is installed), credentials removed.
+# HTTP_STATUS is the last HTTP status (000: no answer), HTTP_HEADERS a file holding the response
+# headers of every hop (for WWW-Authenticate); on failure HTTP_ERROR says why ("none": neither
+# tool is installed), credentials removed.
 http_get() {
-  HTTP_STATUS=000 http_err="${WORK_DIR:-/tmp}/http.err"
+  HTTP_STATUS=000 http_err="${WORK_DIR:-/tmp}/http.err" HTTP_HEADERS="${WORK_DIR:-/tmp}/http.headers"
+  : >"$HTTP_HEADERS"
   case "$1" in https://*) protocols='=https' ;; *) protocols='=http,https' ;; esac
   if command -v curl >/dev/null 2>&1; then
     HTTP_STATUS="$(curl --fail --silent --show-error --location --proto "$protocols" --proto-redir "$protocols" \
       --retry 3 --connect-timeout 20 --max-time "$DOWNLOAD_TIMEOUT" --retry-max-time "$DOWNLOAD_TIMEOUT" \
-      --write-out '%{http_code}' ${3:+--header} ${3:+"$3"} -o "$2" "$1" 2>"$http_err")" && return 0
+      --write-out '%{http_code}' --dump-header "$HTTP_HEADERS" ${3:+--header} ${3:+"$3"} -o "$2" "$1" 2>"$http_err")" && return 0
     status=$?
     [ "$status" != 28 ] || { HTTP_ERROR="no complete answer within downloadTimeout ($DOWNLOAD_TIMEOUT s)"; return 1; }
   elif command -v wget >/dev/null 2>&1; then
     # wget has no overall deadline of its own (--timeout is per read) and --https-only applies to
     # recursive mode only, so timeout(1) bounds it and its log shows every redirect it followed.
-    timeout "$DOWNLOAD_TIMEOUT" wget --tries=3 --progress=dot:giga ${3:+--header} ${3:+"$3"} -O "$2" "$1" 2>"$http_err" && status=0 || status=$?
-    HTTP_STATUS="$(sed -n 's/^HTTP request sent, awaiting response\.\.\. \([0-9][0-9][0-9]\).*/\1/p' "$http_err" | tail -n 1)"
+    timeout "$DOWNLOAD_TIMEOUT" wget --server-response --tries=3 --progress=dot:giga ${3:+--header} ${3:+"$3"} \
+      -O "$2" "$1" 2>"$http_err" && status=0 || status=$?
+    sed -n 's/^  //p' "$http_err" >"$HTTP_HEADERS"
+    HTTP_STATUS="$(sed -n 's/^HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$HTTP_HEADERS" | tail -n 1)"
     HTTP_STATUS="${HTTP_STATUS:-000}"
     if [ "$protocols" = '=https' ] && grep -q '^Location: http:' "$http_err"; then
       rm -f "$2"
