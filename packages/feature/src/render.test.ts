@@ -89,6 +89,8 @@ describe('rendering the feature', () => {
     for (const option of feature.options) expect(feature.files['README.md']).toContain(`| ${option.id} |`);
     expect(feature.files['README.md']).toContain('"ghcr.io/o/r/cpython/installer:1": {}');
     expect(feature.files['README.md']).toContain(feature.files['NOTES.md']?.trimEnd().split('\n')[0] ?? '@@');
+    expect(feature.files['README.md']).toContain('## Inputs it refuses');
+    expect(feature.files['README.md']).toContain('| `artifactUrl` over plain `http://` without `sha256` |');
   });
 
   it('refuses manifest fields with characters install.sh cannot carry, naming the entry and the field', () => {
