@@ -289,6 +289,31 @@ describe('install.sh hardening (issue 11), in real containers', () => {
       expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
     });
 
+    it('never moves the new tree into a folder that appeared at the target meanwhile', async () => {
+      const fakebin = join(work, 'racing-mv');
+      await mkdir(fakebin, { recursive: true });
+      // Another process creates the target between the checks and the rename.
+      await writeFile(
+        join(fakebin, 'mv'),
+        [
+          '#!/bin/sh',
+          'for last in "$@"; do :; done',
+          'if [ "$last" = /opt/python-3.13.5 ] && [ ! -e /opt/python-3.13.5 ]; then mkdir -p /opt/python-3.13.5/intruder; fi',
+          'exec /bin/mv "$@"',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const result = await install(
+        {},
+        { mounts: { [fakebin]: '/fakebin' }, pathPrefix: '/fakebin', afterRun: 'echo "@@opt"; ls -A /opt/python-3.13.5' },
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('cpython-installer: error: could not move the new tree to /opt/python-3.13.5');
+      expect(result.output.split('@@opt')[1]?.trim()).toBe('intruder');
+      expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
+    });
+
     it('sweeps work folders of killed installs but not those of a live one', async () => {
       const result = await install(
         {},
