@@ -109,13 +109,18 @@ for release in "${images[@]}"; do
   rm -rf "$rootfs"
 done
 
-# A bookworm image with curl, for tests that download artifacts from a loopback HTTP server.
-if ! docker image inspect local/debian:bookworm-curl >/dev/null 2>&1; then
-  say "making local/debian:bookworm-curl (log: $log_dir/bookworm-curl.log)"
-  printf 'FROM local/debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n' \
-    | DOCKER_BUILDKIT=0 docker build --network host -t local/debian:bookworm-curl - >"$log_dir/bookworm-curl.log" 2>&1 \
-    || die "building local/debian:bookworm-curl failed, see $log_dir/bookworm-curl.log"
-fi
+# bookworm images with curl, and with wget, for tests that download artifacts from loopback servers
+# (install.sh uses whichever the image has).
+for tool in curl wget; do
+  image="local/debian:bookworm-$tool"
+  if docker image inspect "$image" >/dev/null 2>&1; then
+    continue
+  fi
+  say "making $image (log: $log_dir/bookworm-$tool.log)"
+  printf 'FROM local/debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends %s ca-certificates && rm -rf /var/lib/apt/lists/*\n' "$tool" \
+    | DOCKER_BUILDKIT=0 docker build --network host -t "$image" - >"$log_dir/bookworm-$tool.log" 2>&1 \
+    || die "building $image failed, see $log_dir/bookworm-$tool.log"
+done
 
 # CPython sources: python.org is unreachable, Debian's source archive carries the pristine tarballs.
 src_list=/etc/apt/sources.list.d/cpython-prebuilt-src.sources

@@ -13,11 +13,35 @@ export interface DownloadOptions {
   attempts?: number;
   /** Time without any byte arriving before an attempt is abandoned. */
   idleTimeoutMs?: number;
+  /**
+   * Time the whole download may take, every attempt and pause included: a server that trickles
+   * bytes never trips the idle timeout. Default: $CPYTHON_PREBUILT_DOWNLOAD_DEADLINE_S seconds,
+   * else DEFAULT_DOWNLOAD_DEADLINE_MS.
+   */
+  deadlineMs?: number;
   headers?: Record<string, string>;
 }
 
 // Honours HTTP(S)_PROXY/NO_PROXY (corporate networks) and follows release-asset redirects.
 const dispatcher = new EnvHttpProxyAgent().compose(interceptors.redirect({ maxRedirections: 5 }));
+
+export const DEFAULT_DOWNLOAD_DEADLINE_MS = 30 * 60_000;
+export const DOWNLOAD_DEADLINE_ENV = 'CPYTHON_PREBUILT_DOWNLOAD_DEADLINE_S';
+
+function deadlineFromEnv(): number | undefined {
+  const value = process.env[DOWNLOAD_DEADLINE_ENV];
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9]\d*$/.test(value)) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `${DOWNLOAD_DEADLINE_ENV} must be a whole number of seconds, got "${value}"`,
+      {
+        fix: `set ${DOWNLOAD_DEADLINE_ENV} to e.g. 1800, or unset it`,
+      },
+    );
+  }
+  return Number(value) * 1000;
+}
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
@@ -32,7 +56,18 @@ function formatBytes(bytes: number): string {
  */
 export async function downloadFile(url: string, destination: string, options: DownloadOptions = {}): Promise<void> {
   const attempts = options.attempts ?? 4;
+  const deadlineMs = options.deadlineMs ?? deadlineFromEnv() ?? DEFAULT_DOWNLOAD_DEADLINE_MS;
+  const deadline = AbortSignal.timeout(deadlineMs);
   const partial = `${destination}.part`;
+  const pastDeadline = (cause: unknown) =>
+    new CpythonPrebuiltError(
+      'DOWNLOAD_FAILED',
+      `GET ${url} did not finish within ${deadlineMs / 1000} s (the download deadline)`,
+      {
+        fix: `check the network or proxy; for a large file on a slow link raise ${DOWNLOAD_DEADLINE_ENV}`,
+        cause,
+      },
+    );
   // Errors that another attempt cannot fix (404, 403...) end the loop at once.
   const fatal = new WeakSet<object>();
   let lastError: unknown;
@@ -42,6 +77,7 @@ export async function downloadFile(url: string, destination: string, options: Do
         method: 'GET',
         headers: options.headers,
         dispatcher,
+        signal: deadline,
         headersTimeout: options.idleTimeoutMs ?? 30_000,
         bodyTimeout: options.idleTimeoutMs ?? 30_000,
       });
@@ -66,7 +102,7 @@ export async function downloadFile(url: string, destination: string, options: Do
             callback(null, chunk);
           },
         });
-        await pipeline(response.body, counter, createWriteStream(partial));
+        await pipeline(response.body, counter, createWriteStream(partial), { signal: deadline });
         if (total > 0 && received !== total) {
           throw new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} ended after ${received} of ${total} bytes`);
         }
@@ -76,13 +112,16 @@ export async function downloadFile(url: string, destination: string, options: Do
       }
     } catch (error) {
       await rm(partial, { force: true });
+      if (deadline.aborted) throw pastDeadline(error);
       if (typeof error === 'object' && error !== null && fatal.has(error)) throw error;
       lastError = error;
     }
     if (attempt < attempts) {
       const delay = 500 * 2 ** (attempt - 1);
       options.logger?.warn(`download attempt ${attempt} of ${attempts} failed, retrying in ${delay} ms`);
-      await sleep(delay);
+      await sleep(delay, undefined, { signal: deadline }).catch((error: unknown) => {
+        throw pastDeadline(error);
+      });
     }
   }
   if (lastError instanceof CpythonPrebuiltError) throw lastError;

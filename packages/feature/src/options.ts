@@ -1,3 +1,4 @@
+import { defaultPrefix } from '@cpython-prebuilt/core';
 import { z } from 'zod';
 
 /** The feature's own semver: publishing moves the `1`, `1.0`, `1.0.0` tags. */
@@ -5,6 +6,14 @@ export const FEATURE_ID = 'installer';
 export const FEATURE_VERSION = '1.0.0';
 /** A stable path to the default interpreter, for containerEnv and VS Code settings. */
 export const CURRENT_LINK = '/opt/python-current';
+/** A version's default prefix is this stem plus the version: /opt/python-3.13.5. */
+export const PREFIX_STEM = defaultPrefix('');
+/** The file in a prefix (and in CURRENT_LINK) that says this feature made it; it holds the artifact's sha256. */
+export const MARKER_FILE = '.cpython-prebuilt';
+/** Name stem of the work folders install.sh makes beside a prefix (and sweeps when an install was killed). */
+export const WORK_PREFIX = '.cpython-installer';
+/** Seconds a download may take in all, retries included, unless the downloadTimeout option says otherwise. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_S = 900;
 
 const Common = {
   id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
@@ -42,7 +51,7 @@ export function featureOptions(defaultVersion: string, versionProposals: string[
       type: 'string',
       default: '',
       description:
-        'Install this artifact instead of the one the manifest names: an https URL, an absolute path inside the image build, or a path relative to the feature folder. Needs sha256, or a .sha256 file beside it.',
+        'Install this artifact instead of the one the manifest names: an https URL, an http URL with sha256, an absolute path inside the image build, or a path relative to the feature folder. Needs sha256, or a .sha256 file beside it (https only).',
     },
     {
       id: 'sha256',
@@ -64,21 +73,36 @@ export function featureOptions(defaultVersion: string, versionProposals: string[
       variable: 'INSTALL_PATH',
       type: 'string',
       default: '',
-      description: 'Where to install the version option. Empty means /opt/python-<version>.',
+      description: `Where to install the version option. Empty means ${PREFIX_STEM}<version>.`,
     },
     {
       id: 'setAsDefault',
       variable: 'SET_AS_DEFAULT',
       type: 'boolean',
       default: true,
-      description: `Link python3, python, pip3 and pip in /usr/local/bin and ${CURRENT_LINK} to this version, for every shell and later Dockerfile RUN steps.`,
+      description: `Link python3, python, pip3 and pip in /usr/local/bin and ${CURRENT_LINK} to this version, for every shell and later Dockerfile RUN steps. Links this feature did not make are kept (see replaceExisting).`,
+    },
+    {
+      id: 'replaceExisting',
+      variable: 'REPLACE_EXISTING',
+      type: 'boolean',
+      default: false,
+      description: `With setAsDefault: also replace python3, pip3... in /usr/local/bin and ${CURRENT_LINK} when something else made them (such as a Python the base image ships). Off, they are kept and the install warns.`,
     },
     {
       id: 'additionalVersions',
       variable: 'ADDITIONAL_VERSIONS',
       type: 'string',
       default: '',
-      description: 'Comma-separated extra versions installed side by side under /opt/python-<version> (not made default).',
+      description: `Comma-separated extra versions installed side by side under ${PREFIX_STEM}<version> (not made default).`,
+    },
+    {
+      id: 'downloadTimeout',
+      variable: 'DOWNLOAD_TIMEOUT',
+      type: 'string',
+      default: String(DEFAULT_DOWNLOAD_TIMEOUT_S),
+      description:
+        'Seconds each download (artifact, .sha256, metadata) may take in all, retries included, before the install fails.',
     },
   ]);
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { ArtifactManifest } from '@cpython-prebuilt/core';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { optionEnvName } from './options.ts';
-import { manifestLines, renderFeature } from './render.ts';
+import { CURRENT_LINK, FEATURE_VERSION, MARKER_FILE, optionEnvName, PREFIX_STEM, WORK_PREFIX } from './options.ts';
+import { fillTemplate, manifestLines, renderFeature } from './render.ts';
 
 // The official schema (devcontainers/spec, schemas/devContainerFeature.schema.json), as shipped in shared/reference.
 const officialSchema = JSON.parse(
@@ -89,11 +89,44 @@ describe('rendering the feature', () => {
     for (const option of feature.options) expect(feature.files['README.md']).toContain(`| ${option.id} |`);
     expect(feature.files['README.md']).toContain('"ghcr.io/o/r/cpython/installer:1": {}');
     expect(feature.files['README.md']).toContain(feature.files['NOTES.md']?.trimEnd().split('\n')[0] ?? '@@');
+    expect(feature.files['README.md']).toContain('## Inputs it refuses');
+    expect(feature.files['README.md']).toContain('| `artifactUrl` over plain `http://` without `sha256` |');
   });
 
-  it('refuses a manifest URL that would break out of the quoted MANIFEST string', () => {
+  it('refuses manifest fields with characters install.sh cannot carry, naming the entry and the field', () => {
     const [first] = manifest.artifacts;
     if (!first) throw new Error('fixture manifest is empty');
-    expect(() => manifestLines({ artifacts: [{ ...first, url: "https://x/a.tgz';rm" }] })).toThrow(/contains a quote/);
+    for (const url of [
+      "https://x/a.tgz';rm",
+      "https://x/$'a.tgz",
+      'https://x/$&.tgz',
+      'https://x/a b.tgz',
+      'https://x/a\\nb.tgz',
+    ]) {
+      expect(() => manifestLines({ artifacts: [{ ...first, url }] })).toThrow(
+        /manifest artifact cpython-3\.13\.5-ubuntu20\.04-x86_64-build2\.tgz: url .* has characters install\.sh cannot carry/,
+      );
+    }
+    expect(() => manifestLines({ artifacts: [{ ...first, base: 'ubuntu 20.04' }] })).toThrow(
+      /: base "ubuntu 20\.04" has characters/,
+    );
+  });
+
+  it("fills placeholders with a function, so $& and $' in a value stay literal text", () => {
+    const template = "A='@X@'\nB=@Y@\n";
+    expect(fillTemplate(template, { X: "$&-$'-$`", Y: 'y' })).toBe("A='$&-$'-$`'\nB=y\n");
+    expect(() => fillTemplate(template, { X: 'x' })).toThrow('template placeholder @Y@ has no value');
+    expect(() => fillTemplate(template, { X: 'x', Y: 'y', Z: 'z' })).toThrow('template has no placeholder for Z');
+  });
+
+  it('gives install.sh every constant TypeScript owns, with no placeholder left', () => {
+    const script = feature.files['install.sh'] ?? '';
+    expect(script).not.toMatch(/@[A-Z][A-Z_]*@/);
+    expect(script).toContain(`CURRENT_LINK='${CURRENT_LINK}'`);
+    expect(script).toContain(`PREFIX_STEM='${PREFIX_STEM}'`);
+    expect(script).toContain(`MARKER='${MARKER_FILE}'`);
+    expect(script).toContain(`WORK_PREFIX='${WORK_PREFIX}'`);
+    expect(script).toContain(`# cpython/installer ${FEATURE_VERSION}:`);
+    expect(PREFIX_STEM).toBe('/opt/python-');
   });
 });

@@ -1,6 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { type ArtifactManifest, compareVersions, defaultVersion as defaultSourceVersion } from '@cpython-prebuilt/core';
-import { CURRENT_LINK, FEATURE_ID, FEATURE_VERSION, type FeatureOption, featureOptions, optionEnvName } from './options.ts';
+import {
+  type ArtifactManifest,
+  CpythonPrebuiltError,
+  compareVersions,
+  defaultVersion as defaultSourceVersion,
+} from '@cpython-prebuilt/core';
+import {
+  CURRENT_LINK,
+  FEATURE_ID,
+  FEATURE_VERSION,
+  type FeatureOption,
+  featureOptions,
+  MARKER_FILE,
+  optionEnvName,
+  PREFIX_STEM,
+  WORK_PREFIX,
+} from './options.ts';
 
 const templatesDir = new URL('../templates/', import.meta.url);
 const template = (name: string) => readFileSync(new URL(name, templatesDir), 'utf8');
@@ -30,10 +45,35 @@ function versionChoices(manifest: ArtifactManifest): { defaultVersion: string; p
   return { defaultVersion, proposals };
 }
 
+/**
+ * What each manifest field may hold once it is inside install.sh's single-quoted, whitespace-
+ * separated MANIFEST: no quote, no whitespace, no `$` or backslash, nothing a shell or awk
+ * would read as syntax. The schema already checks the shapes; this is the shell's own fence.
+ */
+const MANIFEST_FIELD: Record<'version' | 'base' | 'arch' | 'glibcMinimum' | 'sha256' | 'url', RegExp> = {
+  version: /^\d+\.\d+\.\d+$/,
+  base: /^[a-z0-9.]+$/,
+  arch: /^[a-z0-9_]+$/,
+  glibcMinimum: /^\d+\.\d+$/,
+  sha256: /^[0-9a-f]{64}$/,
+  url: /^(https:\/\/|http:\/\/|oci:\/\/)?[A-Za-z0-9._~:/?#@!&+,;=%-]+$/,
+};
+
 export function manifestLines(manifest: ArtifactManifest): string {
   return manifest.artifacts
     .map((artifact) => {
-      if (artifact.url.includes("'")) throw new Error(`artifact URL ${artifact.url} contains a quote`);
+      for (const [field, pattern] of Object.entries(MANIFEST_FIELD)) {
+        const value = String(artifact[field as keyof typeof MANIFEST_FIELD]);
+        if (!pattern.test(value)) {
+          throw new CpythonPrebuiltError(
+            'INVALID_INPUT',
+            `manifest artifact ${artifact.file}: ${field} ${JSON.stringify(value)} has characters install.sh cannot carry (allowed: ${pattern.source})`,
+            {
+              fix: `fix the ${field} of that entry in the artifact manifest (percent-encode URL characters such as quotes, spaces or $)`,
+            },
+          );
+        }
+      }
       return [
         artifact.version,
         artifact.build,
@@ -125,6 +165,29 @@ function readme(options: FeatureOption[], input: RenderInput, description: strin
   ].join('\n');
 }
 
+/**
+ * Fills every `@NAME@` of a template. A function replacement, not a replacement string: with a
+ * string, `$&`, `$'` or `` $` `` inside a value would splice template text into the script.
+ */
+export function fillTemplate(text: string, values: Record<string, string>): string {
+  const used = new Set<string>();
+  const filled = text.replace(/@([A-Z][A-Z_]*)@/g, (whole: string, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`template placeholder ${whole} has no value`);
+    used.add(name);
+    return value;
+  });
+  const unused = Object.keys(values).filter((name) => !used.has(name));
+  if (unused.length > 0) throw new Error(`template has no placeholder for ${unused.join(', ')}`);
+  return filled;
+}
+
+/** Constants TypeScript owns, as install.sh receives them (inside single quotes). */
+function shellConstant(name: string, value: string): string {
+  if (!SHELL_SAFE.test(value)) throw new Error(`${name} is not shell-safe: ${value}`);
+  return value;
+}
+
 /** Every file of the feature folder, as text. Pure: the same input gives the same files. */
 export function renderFeature(input: RenderInput): RenderedFeature {
   const { defaultVersion, proposals } = versionChoices(input.manifest);
@@ -132,10 +195,15 @@ export function renderFeature(input: RenderInput): RenderedFeature {
   const description =
     input.description ??
     'Installs a precompiled, PGO+LTO optimised, relocatable CPython in seconds: sha256-verified, checked before it is moved into place, no compiler in your image.';
-  const installSh = template('install.sh.in')
-    .replace('@FEATURE_VERSION@', FEATURE_VERSION)
-    .replace('@OPTION_DEFAULTS@', optionDefaults(options))
-    .replace('@MANIFEST@', manifestLines(input.manifest));
+  const installSh = fillTemplate(template('install.sh.in'), {
+    FEATURE_VERSION: shellConstant('FEATURE_VERSION', FEATURE_VERSION),
+    OPTION_DEFAULTS: optionDefaults(options),
+    CURRENT_LINK: shellConstant('CURRENT_LINK', CURRENT_LINK),
+    PREFIX_STEM: shellConstant('PREFIX_STEM', PREFIX_STEM),
+    MARKER: shellConstant('MARKER', MARKER_FILE),
+    WORK_PREFIX: shellConstant('WORK_PREFIX', WORK_PREFIX),
+    MANIFEST: manifestLines(input.manifest),
+  });
   return {
     options,
     files: {

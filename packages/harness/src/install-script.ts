@@ -14,6 +14,10 @@ export interface InstallRunInput {
   beforeInstall?: string;
   /** Shell commands run after a successful install, e.g. to use the interpreter. */
   afterInstall?: string;
+  /** Shell commands run after install.sh whatever its exit status, e.g. to see what a failure left. */
+  afterRun?: string;
+  /** Extra environment variables for install.sh (not options), e.g. CURL_CA_BUNDLE. */
+  env?: Record<string, string>;
   /** Prepended to PATH inside the container (fake tools for failure cases). */
   pathPrefix?: string;
 }
@@ -31,7 +35,10 @@ export interface InstallRunResult {
  * aborts `devcontainer features test` without a report.
  */
 export async function runInstallScript(input: InstallRunInput): Promise<InstallRunResult> {
-  const env = Object.entries(input.options).flatMap(([id, value]) => ['--env', `${optionEnvName(id)}=${String(value)}`]);
+  const env = [
+    ...Object.entries(input.options).map(([id, value]) => `${optionEnvName(id)}=${String(value)}`),
+    ...Object.entries(input.env ?? {}).map(([name, value]) => `${name}=${value}`),
+  ].flatMap((assignment) => ['--env', assignment]);
   const mounts = Object.entries(input.mounts ?? {}).flatMap(([host, target]) => ['--volume', `${host}:${target}:ro`]);
   // The feature folder is copied, as the CLI copies it into the build context.
   const script = [
@@ -39,6 +46,7 @@ export async function runInstallScript(input: InstallRunInput): Promise<InstallR
     ...(input.beforeInstall ? [input.beforeInstall] : []),
     `${input.pathPrefix ? `PATH="${input.pathPrefix}:$PATH" ` : ''}sh /tmp/feature/install.sh; status=$?`,
     ...(input.afterInstall ? [`if [ "$status" = 0 ]; then ${input.afterInstall}; fi`] : []),
+    ...(input.afterRun ? [input.afterRun] : []),
     'echo "@@leftovers"',
     'find /opt /usr/local/lib /usr/local/bin -mindepth 1 -maxdepth 1 \\( -name "python*" -o -name ".cpython-installer*" -o -name "cpython*" -o -name pip\\* \\) 2>/dev/null',
     'exit $status',

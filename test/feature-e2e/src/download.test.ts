@@ -1,19 +1,44 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { run } from '@cpython-prebuilt/core';
 import { renderFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { runInstallScript } from '@cpython-prebuilt/harness';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-/** A real HTTP server on 127.0.0.1 serving the fixture directory, counting requests. */
-async function serveDirectory(dir: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
-  const requests: string[] = [];
-  const server = createServer(async (request, response) => {
+interface LoopbackServer {
+  url: string;
+  requests: string[];
+  close: () => Promise<void>;
+}
+
+/**
+ * Serves the fixture directory, plus failure routes: /redirect-http/<file> answers 302 to the
+ * plain http server, /error500/<file> answers 500, /stall/<file> sends headers and ten bytes,
+ * then nothing.
+ */
+function handler(dir: string, requests: string[], httpUrl: () => string) {
+  return async (request: IncomingMessage, response: ServerResponse) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     requests.push(path);
+    const [, route = '', ...rest] = path.split('/');
+    if (route === 'redirect-http') {
+      response.writeHead(302, { location: `${httpUrl()}/${rest.join('/')}` }).end();
+      return;
+    }
+    if (route === 'error500') {
+      response.writeHead(500).end('broken');
+      return;
+    }
+    if (route === 'stall') {
+      response.writeHead(200, { 'content-length': 1_000_000 });
+      response.write(Buffer.alloc(10));
+      return;
+    }
     const file = join(dir, basename(path));
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) {
@@ -22,64 +47,205 @@ async function serveDirectory(dir: string): Promise<{ url: string; requests: str
     }
     response.writeHead(200, { 'content-length': info.size });
     createReadStream(file).pipe(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  };
 }
 
-describe('downloading the artifact from a loopback HTTP server', () => {
-  let server: Awaited<ReturnType<typeof serveDirectory>>;
+async function listen(server: Server, scheme: 'http' | 'https', requests: string[]): Promise<LoopbackServer> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${scheme}://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1, made for this run, in `dir` (mounted as /certs); the
+ * container trusts it through CURL_CA_BUNDLE (curl) and a wgetrc naming it (wget).
+ */
+async function makeCertificate(dir: string): Promise<{ cert: string; key: string }> {
+  await mkdir(dir, { recursive: true });
+  const cert = join(dir, 'ca.pem');
+  const key = join(dir, 'key.pem');
+  await writeFile(join(dir, 'wgetrc'), 'ca_certificate = /certs/ca.pem\n');
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
+  return { cert, key };
+}
+
+describe('downloading the artifact from loopback HTTP and HTTPS servers', () => {
+  let http: LoopbackServer;
+  let https: LoopbackServer;
   let feature: string;
+  let certificates: string;
+  const name = () => basename(inject('artifacts').python313);
+  const digest = async () => (await readFile(`${inject('artifacts').python313}.sha256`, 'utf8')).split(' ')[0] ?? '';
 
   beforeAll(async () => {
-    server = await serveDirectory(inject('artifacts').dir);
+    const dir = inject('artifacts').dir;
     const work = await mkdtemp(join(tmpdir(), 'download-'));
+    certificates = join(work, 'certs');
+    const { cert, key } = await makeCertificate(certificates);
+    const httpRequests: string[] = [];
+    http = await listen(createServer(handler(dir, httpRequests, () => http.url)), 'http', httpRequests);
+    const httpsRequests: string[] = [];
+    https = await listen(
+      createHttpsServer(
+        { cert: await readFile(cert), key: await readFile(key) },
+        handler(dir, httpsRequests, () => http.url),
+      ),
+      'https',
+      httpsRequests,
+    );
     // The committed feature as users get it: no vendored artifact.
     feature = await writeFeatureFiles(
       join(work, 'installer'),
       renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
     );
     return async () => {
-      await server.close();
+      await http.close();
+      await https.close();
       await rm(work, { recursive: true, force: true });
     };
   });
 
-  it('installs from artifactUrl with the .sha256 published beside it, using curl', async () => {
-    const name = basename(inject('artifacts').python313);
-    const result = await runInstallScript({
+  const install = (options: Record<string, string>, image = 'local/debian:bookworm-curl') =>
+    runInstallScript({
       featureDir: feature,
-      image: 'local/debian:bookworm-curl',
+      image,
       network: 'host',
-      options: { version: '3.13.5', artifactUrl: `${server.url}/${name}` },
+      options: { version: '3.13.5', ...options },
+      mounts: { [certificates]: '/certs' },
+      env: { CURL_CA_BUNDLE: '/certs/ca.pem', WGETRC: '/certs/wgetrc' },
       afterInstall: 'python3 -c "import ssl, sqlite3; print(\'works\')"',
     });
+
+  it('installs from an https artifactUrl with the .sha256 published beside it, using curl', async () => {
+    const result = await install({ artifactUrl: `${https.url}/${name()}` });
     expect(result.exitCode, result.output).toBe(0);
-    expect(result.output).toContain(`cpython-installer: sha256 verified against ${server.url}/${name}.sha256`);
+    expect(result.output).toContain(`cpython-installer: sha256 verified against ${https.url}/${name()}.sha256`);
     expect(result.output).toContain('works');
-    expect(server.requests).toEqual(expect.arrayContaining([`/${name}.sha256`, `/${name.replace('.tgz', '.json')}`, `/${name}`]));
+    expect(https.requests).toEqual(
+      expect.arrayContaining([`/${name()}.sha256`, `/${name().replace('.tgz', '.json')}`, `/${name()}`]),
+    );
   });
 
-  it('fails on an HTTP 404 with the URL in the error, leaving nothing behind', async () => {
-    const result = await runInstallScript({
-      featureDir: feature,
-      image: 'local/debian:bookworm-curl',
-      network: 'host',
-      options: { version: '3.13.5', artifactUrl: `${server.url}/missing.tgz`, sha256: 'a'.repeat(64) },
-    });
+  it('installs over plain http when the sha256 option pins the digest', async () => {
+    const result = await install({ artifactUrl: `${http.url}/${name()}`, sha256: await digest() });
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).toContain('cpython-installer: sha256 verified against the sha256 option');
+    expect(result.output).toContain('works');
+  });
+
+  it('refuses an https to http redirect when the digest is not pinned', async () => {
+    const result = await install({ artifactUrl: `${https.url}/redirect-http/${name()}` });
     expect(result.exitCode).toBe(1);
-    expect(result.output).toContain(`cpython-installer: error: downloading ${server.url}/missing.tgz failed (curl exit 22)`);
+    expect(result.output).toContain(`cpython-installer: error: cannot fetch ${https.url}/redirect-http/${name()}.sha256 (`);
+    expect(result.output).toContain('only https redirects are followed), and the sha256 option is not set');
     expect(result.leftovers).toEqual([]);
   });
 
-  it('names curl and wget when the image has neither', async () => {
-    const result = await runInstallScript({
-      featureDir: feature,
-      image: 'local/debian:bookworm',
-      network: 'host',
-      options: { version: '3.13.5', artifactUrl: `${server.url}/x.tgz`, sha256: 'a'.repeat(64) },
+  it('fails on an HTTP 404 with the status and the URL in the error, leaving nothing behind', async () => {
+    const result = await install({ artifactUrl: `${http.url}/missing.tgz`, sha256: 'a'.repeat(64) });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(`cpython-installer: error: downloading ${http.url}/missing.tgz failed (HTTP 404)`);
+    expect(result.leftovers).toEqual([]);
+  });
+
+  it('never prints the credentials of an artifactUrl', async () => {
+    const withCredentials = http.url.replace('http://', 'http://someone:s3cret-token@');
+    const result = await install({ artifactUrl: `${withCredentials}/missing.tgz`, sha256: 'a'.repeat(64) });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(`cpython-installer: CPython 3.13.5 from ${http.url}/missing.tgz`);
+    expect(result.output).toContain(`cpython-installer: error: downloading ${http.url}/missing.tgz failed (HTTP 404)`);
+    expect(result.output).not.toContain('s3cret-token');
+  });
+
+  it('tells a missing .sha256 from one it cannot fetch', async () => {
+    const missing = await install({ artifactUrl: `${https.url}/missing.tgz` });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.output).toContain(
+      `cpython-installer: error: no sha256 for ${https.url}/missing.tgz: the sha256 option is not set and ${https.url}/missing.tgz.sha256 does not exist (HTTP 404)`,
+    );
+    const broken = await install({ artifactUrl: `${https.url}/error500/${name()}` });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.output).toContain(
+      `cpython-installer: error: cannot fetch ${https.url}/error500/${name()}.sha256 (HTTP 500), and the sha256 option is not set`,
+    );
+  });
+
+  it('gives up on a stalled download at the downloadTimeout deadline', { timeout: 120_000 }, async () => {
+    const started = Date.now();
+    const result = await install({ artifactUrl: `${http.url}/stall/${name()}`, sha256: 'a'.repeat(64), downloadTimeout: '3' });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(
+      `cpython-installer: error: downloading ${http.url}/stall/${name()} failed (no complete answer within downloadTimeout (3 s))`,
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(result.leftovers).toEqual([]);
+  });
+
+  describe('with wget instead of curl', () => {
+    const WGET = 'local/debian:bookworm-wget';
+
+    it('installs from an https artifactUrl with the .sha256 published beside it', async () => {
+      const result = await install({ artifactUrl: `${https.url}/${name()}` }, WGET);
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain(`cpython-installer: sha256 verified against ${https.url}/${name()}.sha256`);
+      expect(result.output).toContain('works');
     });
+
+    it('refuses an https to http redirect when the digest is not pinned', async () => {
+      const result = await install({ artifactUrl: `${https.url}/redirect-http/${name()}` }, WGET);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        `cpython-installer: error: cannot fetch ${https.url}/redirect-http/${name()}.sha256 (the server redirected to plain http: ${http.url}/${name()}.sha256, refused), and the sha256 option is not set`,
+      );
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('fails on an HTTP 404 with the status and the URL in the error', async () => {
+      const result = await install({ artifactUrl: `${http.url}/missing.tgz`, sha256: 'a'.repeat(64) }, WGET);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(`cpython-installer: error: downloading ${http.url}/missing.tgz failed (HTTP 404)`);
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('gives up on a stalled download at the downloadTimeout deadline', { timeout: 120_000 }, async () => {
+      const started = Date.now();
+      const result = await install(
+        { artifactUrl: `${http.url}/stall/${name()}`, sha256: 'a'.repeat(64), downloadTimeout: '3' },
+        WGET,
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('(no complete answer within downloadTimeout (3 s))');
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(result.leftovers).toEqual([]);
+    });
+  });
+
+  it('names curl and wget when the image has neither', async () => {
+    const result = await install({ artifactUrl: `${http.url}/x.tgz`, sha256: 'a'.repeat(64) }, 'local/debian:bookworm');
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain('cpython-installer: error: neither curl nor wget is installed, so');
     expect(result.leftovers).toEqual([]);

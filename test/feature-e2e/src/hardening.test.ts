@@ -1,0 +1,335 @@
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { ArtifactManifest } from '@cpython-prebuilt/core';
+import { renderFeature, vendorFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
+import { runInstallScript } from '@cpython-prebuilt/harness';
+import { create } from 'tar';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+
+const IMAGE = 'local/debian:bookworm';
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+/** A stand-in interpreter that passes the smoke test, so only the archive checks can stop an install. */
+const FAKE_PYTHON = '#!/bin/sh\necho 3.13.5\n';
+
+describe('install.sh hardening (issue 11), in real containers', () => {
+  let work: string;
+  let feature: string;
+  let artifactName: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'hardening-'));
+    const artifacts = inject('artifacts');
+    artifactName = basename(artifacts.python313);
+    feature = await vendorFeature({
+      artifactPaths: [artifacts.python313, artifacts.python311],
+      outputDir: join(work, 'installer'),
+      force: false,
+    });
+    return () => rm(work, { recursive: true, force: true });
+  });
+
+  const install = (options: Record<string, string | boolean>, extra: Partial<Parameters<typeof runInstallScript>[0]> = {}) =>
+    runInstallScript({ featureDir: feature, image: IMAGE, options, ...extra });
+
+  /** A .tgz with python-3.13.5/bin/python3 (a stand-in) plus what `extra` adds under python-3.13.5/. */
+  async function craftArchive(name: string, extra: (top: string) => Promise<void>): Promise<string> {
+    const root = await mkdtemp(join(work, 'craft-'));
+    const top = join(root, 'python-3.13.5');
+    await mkdir(join(top, 'bin'), { recursive: true });
+    await writeFile(join(top, 'bin/python3'), FAKE_PYTHON, { mode: 0o755 });
+    await extra(top);
+    const file = join(root, name);
+    await create({ file, cwd: root, gzip: true, preservePaths: true }, ['python-3.13.5']);
+    const bytes = await readFile(file);
+    await writeFile(join(feature, name), bytes);
+    return sha256(bytes);
+  }
+
+  const installCrafted = async (name: string, digest: string) =>
+    install(
+      { artifactUrl: name, sha256: digest, version: '3.13.5' },
+      { afterRun: 'echo "@@tmp"; ls /tmp; echo "@@perm"; find /opt -perm /6000 2>/dev/null' },
+    );
+
+  describe('the extracted tree is checked, not the listing text', () => {
+    it('refuses a symlink chain that leaves the prefix although its text stays inside', async () => {
+      const digest = await craftArchive('chain.tgz', async (top) => {
+        await symlink('.', join(top, 'l1'));
+        await symlink('l1/l1/../../X', join(top, 'x'));
+      });
+      const result = await installCrafted('chain.tgz', digest);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        'cpython-installer: error: refusing the artifact: symlink python-3.13.5/x -> l1/l1/../../X points outside the tree',
+      );
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('refuses a link whose name contains " -> " and leaves the prefix', async () => {
+      const digest = await craftArchive('arrow.tgz', async (top) => {
+        await symlink('../../../../../../etc', join(top, 'a -> b'));
+      });
+      const result = await installCrafted('arrow.tgz', digest);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        'cpython-installer: error: refusing the artifact: symlink python-3.13.5/a -> b -> ../../../../../../etc points outside the tree',
+      );
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('never writes its marker through a link the archive planted', async () => {
+      const digest = await craftArchive('marker.tgz', async (top) => {
+        await symlink('.', join(top, 'l1'));
+        await symlink('l1/l1/l1/l1/l1/l1/../../../../../../tmp/written-by-marker', join(top, '.cpython-prebuilt'));
+      });
+      const result = await installCrafted('marker.tgz', digest);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        'cpython-installer: error: refusing the artifact: entry python-3.13.5/.cpython-prebuilt has the name of the marker this feature writes',
+      );
+      expect(result.output.split('@@tmp')[1]).not.toContain('written-by-marker');
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('refuses setuid files', async () => {
+      const digest = await craftArchive('setuid.tgz', async (top) => {
+        await writeFile(join(top, 'bin/su'), '#!/bin/sh\n');
+        await chmod(join(top, 'bin/su'), 0o4755);
+      });
+      const result = await installCrafted('setuid.tgz', digest);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        'cpython-installer: error: refusing the artifact: entry python-3.13.5/bin/su is setuid or setgid (-rwsr-xr-x)',
+      );
+      expect(result.output.split('@@perm')[1]?.trim()).toBe('');
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it('refuses world-writable directories', async () => {
+      const digest = await craftArchive('writable.tgz', async (top) => {
+        await mkdir(join(top, 'share'));
+        await chmod(join(top, 'share'), 0o777);
+      });
+      const result = await installCrafted('writable.tgz', digest);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        'cpython-installer: error: refusing the artifact: entry python-3.13.5/share is world-writable (drwxrwxrwx)',
+      );
+      expect(result.leftovers).toEqual([]);
+    });
+  });
+
+  describe('default links: only what this feature made is replaced', () => {
+    const basePython =
+      'mkdir -p /usr/local/bin && printf "#!/bin/sh\\necho base-python\\n" > /usr/local/bin/python3 && chmod +x /usr/local/bin/python3';
+
+    it('keeps a python3 the image already has, warns, and says how to opt in', async () => {
+      const result = await install(
+        {},
+        {
+          beforeInstall: basePython,
+          afterInstall: '/usr/local/bin/python3; /usr/local/bin/python3.13 --version; readlink /usr/local/bin/pip3',
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain(
+        'cpython-installer: warning: kept /usr/local/bin/python3: this feature did not make them (set "replaceExisting": true to replace them)',
+      );
+      expect(result.output).toContain('base-python');
+      expect(result.output).toContain('Python 3.13.5');
+      expect(result.output).toContain('/opt/python-3.13.5/bin/pip3');
+    });
+
+    it('keeps an /opt/python-current it did not make', async () => {
+      const result = await install(
+        {},
+        {
+          beforeInstall: 'mkdir -p /opt/python-current && echo mine > /opt/python-current/keep',
+          afterInstall: 'cat /opt/python-current/keep',
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain('cpython-installer: warning: kept /opt/python-current: this feature did not make them');
+      expect(result.output).toContain('mine');
+    });
+
+    it('replaces them with replaceExisting, and re-links its own links on a re-run', async () => {
+      const result = await install(
+        { replaceExisting: true },
+        {
+          beforeInstall: basePython,
+          afterInstall:
+            'REPLACEEXISTING=false sh /tmp/feature/install.sh 2>&1 | grep -c warning; readlink /usr/local/bin/python3',
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).not.toContain('warning');
+      expect(result.output).toMatch(/\n0\n\/opt\/python-3\.13\.5\/bin\/python3\n/);
+    });
+  });
+
+  describe('options are checked up front, each message naming the option', () => {
+    it('refuses values that cannot be meant and never glob-expands additionalVersions', async () => {
+      const cases: [Record<string, string>, string][] = [
+        [{ version: '3.13.5;x' }, 'cpython-installer: error: version "3.13.5;x" is not a CPython version'],
+        [{ version: '3.13.5 x' }, 'cpython-installer: error: version "3.13.5 x" is not a CPython version'],
+        [{ additionalVersions: '*' }, 'cpython-installer: error: additionalVersions entry "*" is not a CPython version'],
+        [
+          { additionalVersions: '3.11, 3.12;x' },
+          'cpython-installer: error: additionalVersions entry "3.12;x" is not a CPython version',
+        ],
+        [{ replaceExisting: 'maybe' }, 'cpython-installer: error: replaceExisting must be true or false, got "maybe"'],
+        [
+          { downloadTimeout: 'soon' },
+          'cpython-installer: error: downloadTimeout must be a number of seconds such as 900, got "soon"',
+        ],
+        [{ installPath: '/opt/../etc' }, 'cpython-installer: error: installPath must be absolute, got "/opt/../etc"'],
+        [
+          { artifactUrl: 'http://127.0.0.1:9/a.tgz' },
+          'cpython-installer: error: artifactUrl http://127.0.0.1:9/a.tgz is plain http and the sha256 option is not set',
+        ],
+        [{ artifactUrl: "https://h/a'.tgz" }, `cpython-installer: error: artifactUrl "https://h/a'.tgz" contains characters`],
+        [
+          { artifactUrl: 'cpython-3.13.5-debian11-x86_64-build1.tgz', version: '3.11' },
+          'cpython-installer: error: artifactUrl names CPython 3.13.5, which is not a 3.11 release',
+        ],
+        [
+          { artifactUrl: 'custom.tgz', version: '3.13' },
+          'cpython-installer: error: version "3.13" with artifactUrl: an explicit artifact needs a full version',
+        ],
+      ];
+      for (const [options, message] of cases) {
+        const result = await install(options, { beforeInstall: 'cd /tmp/feature && touch 3.9 bin' });
+        expect(result.exitCode, JSON.stringify(options)).toBe(1);
+        expect(result.output).toContain(message);
+        expect(result.output).not.toContain('cpython-installer: CPython ');
+        expect(result.leftovers).toEqual([]);
+      }
+    });
+
+    it.each(['3.13', 'latest'])(
+      'installs artifactUrl with version %s, taking the full version from the file name',
+      async (version) => {
+        const result = await install({ artifactUrl: artifactName, version });
+        expect(result.exitCode, result.output).toBe(0);
+        expect(result.output).toContain(
+          `cpython-installer: version ${version}: installing CPython 3.13.5, the version artifactUrl names`,
+        );
+        expect(result.output).toContain('cpython-installer: installed CPython 3.13.5 in /opt/python-3.13.5');
+      },
+    );
+  });
+
+  it('names the lowest glibc any artifact of the version needs', async () => {
+    const entry = (glibcMinimum: string, build: number): ArtifactManifest['artifacts'][number] => ({
+      version: '3.13.5',
+      build,
+      base: 'future',
+      arch: 'x86_64',
+      glibcMinimum,
+      file: `cpython-3.13.5-future-x86_64-build${build}.tgz`,
+      sha256: 'a'.repeat(64),
+      url: `https://example.org/cpython-3.13.5-future-x86_64-build${build}.tgz`,
+      sizeBytes: 1,
+      location: 'nowhere',
+      publishedAt: '2026-11-29',
+    });
+    const dir = await writeFeatureFiles(
+      join(work, 'glibc-floor'),
+      renderFeature({ manifest: { artifacts: [entry('2.50', 1), entry('2.99', 2)] }, featureReference: './installer' }).files,
+    );
+    const result = await runInstallScript({ featureDir: dir, image: IMAGE, options: { version: '3.13.5' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(
+      'cpython-installer: error: the artifact for CPython 3.13.5 needs glibc 2.50 but this image has glibc 2.36',
+    );
+    expect(result.output).toContain('cpython-installer: fix: use a base image with glibc 2.50 or newer');
+  });
+
+  describe('replacing an install', () => {
+    /** An mv that fails when it would put the new tree in place (the second of the two moves). */
+    async function failingMv(): Promise<string> {
+      const fakebin = join(work, 'fake-mv');
+      await mkdir(fakebin, { recursive: true });
+      await writeFile(
+        join(fakebin, 'mv'),
+        [
+          '#!/bin/sh',
+          'for last in "$@"; do :; done',
+          'case "$*" in */previous*) ;; *) if [ "$last" = /opt/python-3.13.5 ]; then echo "mv: simulated failure" >&2; exit 1; fi ;; esac',
+          'exec /bin/mv "$@"',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      return fakebin;
+    }
+
+    it('puts the previous install back when the new tree cannot be moved into place', async () => {
+      const fakebin = await failingMv();
+      const result = await install(
+        {},
+        {
+          // An older build of the same version: another digest in the marker, an extra file.
+          beforeInstall:
+            'sh /tmp/feature/install.sh >/dev/null 2>&1 && echo older > /opt/python-3.13.5/.cpython-prebuilt && touch /opt/python-3.13.5/old-build',
+          mounts: { [fakebin]: '/fakebin' },
+          pathPrefix: '/fakebin',
+          afterRun: 'ls /opt/python-3.13.5/old-build && /opt/python-3.13.5/bin/python3 --version',
+        },
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('mv: simulated failure');
+      expect(result.output).toContain(
+        'cpython-installer: error: could not move the new tree to /opt/python-3.13.5; the previous one, if any, is back in place',
+      );
+      expect(result.output).toContain('/opt/python-3.13.5/old-build\nPython 3.13.5');
+      expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
+    });
+
+    it('never moves the new tree into a folder that appeared at the target meanwhile', async () => {
+      const fakebin = join(work, 'racing-mv');
+      await mkdir(fakebin, { recursive: true });
+      // Another process creates the target between the checks and the rename.
+      await writeFile(
+        join(fakebin, 'mv'),
+        [
+          '#!/bin/sh',
+          'for last in "$@"; do :; done',
+          'if [ "$last" = /opt/python-3.13.5 ] && [ ! -e /opt/python-3.13.5 ]; then mkdir -p /opt/python-3.13.5/intruder; fi',
+          'exec /bin/mv "$@"',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const result = await install(
+        {},
+        { mounts: { [fakebin]: '/fakebin' }, pathPrefix: '/fakebin', afterRun: 'echo "@@opt"; ls -A /opt/python-3.13.5' },
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('cpython-installer: error: could not move the new tree to /opt/python-3.13.5');
+      expect(result.output.split('@@opt')[1]?.trim()).toBe('intruder');
+      expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
+    });
+
+    it('sweeps work folders of killed installs but not those of a live one', async () => {
+      const result = await install(
+        {},
+        {
+          beforeInstall: [
+            'mkdir -p /opt/.cpython-installer.dead01/python-3.13.5 && echo 999999 > /opt/.cpython-installer.dead01/pid',
+            'mkdir -p /opt/.cpython-installer.live01 && (sleep 600 & echo $! > /opt/.cpython-installer.live01/pid)',
+          ].join(' && '),
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain(
+        'cpython-installer: removed /opt/.cpython-installer.dead01, left by an interrupted install',
+      );
+      expect(result.leftovers).toContain('/opt/.cpython-installer.live01');
+      expect(result.leftovers).not.toContain('/opt/.cpython-installer.dead01');
+    });
+  });
+});
