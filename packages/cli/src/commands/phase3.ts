@@ -7,13 +7,14 @@ import { integrate } from '@cpython-prebuilt/integrate';
 import {
   formatOciReference,
   GitHubClient,
+  githubToken,
   OciClient,
   parseOciReference,
   publishFeatures,
   releaseArtifact,
   startRegistry,
 } from '@cpython-prebuilt/release';
-import { startFakeGitHub } from '@cpython-prebuilt/release/local-github';
+import { startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
 import { type Command, Option } from 'commander';
 import { type BuildFlags, backendFromFlags, buildInputFromFlags, buildOptions } from './build.ts';
 import { RESULTS_PATH, reproduceCommand, runMeasure } from './measure.ts';
@@ -71,7 +72,7 @@ async function runPhase3(flags: Phase3Flags): Promise<void> {
     }
 
     logger.phase('3/7 release');
-    const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
+    const token = githubToken();
     if (flags.repo && !token) {
       throw new CpythonPrebuiltError(
         'INVALID_INPUT',
@@ -82,7 +83,7 @@ async function runPhase3(flags: Phase3Flags): Promise<void> {
       );
     }
     const realRelease = Boolean(flags.repo && token);
-    const github = realRelease ? undefined : await startFakeGitHub();
+    const github = realRelease ? undefined : await startGitHubApiStandIn();
     if (github) cleanups.push(() => github.close());
     const [owner, repo] = realRelease ? (flags.repo ?? '').split('/') : [github?.owner, github?.repo];
     // Local rehearsals record into a scratch manifest: only real releases touch the committed one.
@@ -98,7 +99,6 @@ async function runPhase3(flags: Phase3Flags): Promise<void> {
         dryRun: false,
       }),
       manifestPath,
-      artifactsMdPath: join(manifestPath, '..', 'ARTIFACTS.md'),
       logger,
       dryRun: false,
     });

@@ -57,11 +57,7 @@ export function publishCommands(program: Command): void {
           url: formatOciReference(ref),
           location: `OCI ${ref.registry}/${ref.repository}`,
         });
-        await writeManifest(
-          flags.manifest,
-          join(flags.manifest, '..', 'ARTIFACTS.md'),
-          withArtifact(await readManifest(flags.manifest), entry),
-        );
+        await writeManifest(flags.manifest, withArtifact(await readManifest(flags.manifest), entry));
         logger.info(`recorded in ${flags.manifest}`);
       }
       process.stdout.write(`${formatOciReference(ref)}\n`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
 import { CpythonPrebuiltError, createLogger } from '@cpython-prebuilt/core';
-import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
+import { GitHubClient, githubToken, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
 
 interface ReleaseFlags {
@@ -30,7 +30,7 @@ export function releaseCommand(program: Command): void {
     .option('--dry-run', 'print every request instead of sending it', false)
     .action(async (artifact: string, flags: ReleaseFlags) => {
       const logger = createLogger();
-      const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN ?? '';
+      const token = githubToken() ?? '';
       if (!token && !flags.dryRun) {
         throw new CpythonPrebuiltError('INVALID_INPUT', 'no GitHub token: GITHUB_TOKEN and GH_TOKEN are both unset', {
           fix: 'export GITHUB_TOKEN=<a token with contents:write on the repository>, or use --dry-run',
@@ -47,11 +47,10 @@ export function releaseCommand(program: Command): void {
         artifactPath: resolveArtifactPath(artifact),
         client,
         manifestPath: flags.manifest,
-        artifactsMdPath: join(flags.manifest, '..', 'ARTIFACTS.md'),
         logger,
         dryRun: flags.dryRun,
       });
       logger.info(`${result.tag}: uploaded ${result.uploaded.length} asset(s), verified ${result.verified.length} by download`);
-      if (!flags.dryRun) process.stdout.write(`${result.entry.url}\n`);
+      process.stdout.write(flags.dryRun ? result.plan.map((line) => `${line}\n`).join('') : `${result.entry.url}\n`);
     });
 }
