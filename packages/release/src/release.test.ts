@@ -1,58 +1,19 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ArtifactMetadata, createLogger, formatSha256Line } from '@cpython-prebuilt/core';
+import { createLogger } from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GitHubApiError, GitHubClient } from './github.ts';
 import { type GitHubApiStandIn, startGitHubApiStandIn } from './github-api-standin.ts';
 import { ManifestReadError, readManifest } from './manifest.ts';
 import { releaseArtifact } from './release.ts';
+import { makeTestArtifact } from './test-artifact.ts';
 import { githubToken } from './token.ts';
 
 const logger = createLogger('test');
 const NAME = 'cpython-3.13.5-debian11-x86_64-build1.tgz';
 
-/** A small stand-in artifact with schema-valid metadata and .sha256 beside it. */
-async function makeArtifact(
-  content = 'pretend this is a CPython tree',
-  base = 'debian11',
-): Promise<{ dir: string; path: string; sha256: string; name: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'release-'));
-  const NAME = `cpython-3.13.5-${base}-x86_64-build1.tgz`;
-  const path = join(dir, NAME);
-  const bytes = Buffer.from(content);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await writeFile(path, bytes);
-  await writeFile(`${path}.sha256`, formatSha256Line(sha256, NAME));
-  const metadata: ArtifactMetadata = {
-    schemaVersion: 1,
-    artifact: NAME,
-    sha256,
-    version: '3.13.5',
-    build: 1,
-    base,
-    baseImage: 'local/debian:bullseye',
-    arch: 'x86_64',
-    prefix: '/opt/python-3.13.5',
-    topDirectory: 'python-3.13.5',
-    glibcMinimum: '2.30',
-    configureArgs: '--enable-shared',
-    compiler: 'GCC 10.2.1',
-    optimizations: { pgo: true, lto: true },
-    keepTests: false,
-    extensionModules: ['_ssl'],
-    bundledLibraries: [{ name: 'libssl.so.1.1', from: '/usr/lib/x86_64-linux-gnu/libssl.so.1.1' }],
-    source: { url: 'https://www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz', sha256: '9'.repeat(64) },
-    sizes: { compressedBytes: bytes.length, installedBytes: 100, fileCount: 1 },
-    buildSeconds: 1,
-    phaseSeconds: {},
-    backend: 'docker',
-    sourceDateEpoch: 1749600000,
-  };
-  await writeFile(join(dir, NAME.replace('.tgz', '.json')), JSON.stringify(metadata));
-  return { dir, path, sha256, name: NAME };
-}
+const makeArtifact = makeTestArtifact;
 
 async function fakeGitHub(): Promise<GitHubApiStandIn> {
   const github = await startGitHubApiStandIn();
