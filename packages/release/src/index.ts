@@ -1,4 +1,11 @@
-export { devcontainer, devcontainerBin, featureManifest, type PublishedFeature, publishFeatures } from './devcontainers-cli.ts';
+export {
+  devcontainer,
+  devcontainerBin,
+  FeaturePublishError,
+  featureManifest,
+  type PublishedFeature,
+  publishFeatures,
+} from './devcontainers-cli.ts';
 export { GitHubApiError, GitHubClient, type GitHubClientOptions, GitHubUnreachableError } from './github.ts';
 export { type LocalRegistry, LocalRegistryError, type RegistryOptions, startRegistry } from './local-registry.ts';
 export { ManifestReadError, readManifest, renderArtifactsMd, withArtifact, writeManifest } from './manifest.ts';
