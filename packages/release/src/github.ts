@@ -248,8 +248,13 @@ export class GitHubClient {
     });
   }
 
+  /** Idempotent: a retried DELETE whose first attempt got through answers 404, which is success here. */
   async deleteAsset(assetId: number): Promise<void> {
-    await this.call({ method: 'DELETE', url: `${this.repoUrl}/releases/assets/${assetId}` });
+    try {
+      await this.call({ method: 'DELETE', url: `${this.repoUrl}/releases/assets/${assetId}` });
+    } catch (error) {
+      if (!(error instanceof GitHubApiError && error.status === 404)) throw error;
+    }
   }
 
   /** The asset's bytes through the API (302 to storage, followed without the token), retried like every call. */

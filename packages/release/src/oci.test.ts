@@ -165,6 +165,7 @@ describe('where Basic credentials may go', () => {
     expect(mayReceiveCredentials('registry.example:5000', 'https://registry.example:5001/token')).toBe(true);
     expect(mayReceiveCredentials('localhost:5000', 'http://localhost:5001/token')).toBe(true);
     expect(mayReceiveCredentials('localhost:5000', 'http://127.0.0.1:5001/token')).toBe(false);
+    expect(mayReceiveCredentials('[::1]:5000', 'http://[::1]:5001/token')).toBe(true);
     expect(mayReceiveCredentials('ghcr.io', 'not a url')).toBe(false);
   });
 });

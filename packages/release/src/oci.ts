@@ -64,9 +64,9 @@ export function mayReceiveCredentials(registry: string, realm: string): boolean 
   } catch {
     return false;
   }
-  if (url.hostname !== hostOf(registry).replace(/^\[|\]$/g, '') && url.host !== hostOf(registry)) return false;
+  if (url.hostname !== hostOf(registry)) return false;
   if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname);
+  return url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname);
 }
 
 /** Whether `url` is on the registry itself (same scheme, host and port): only there goes the bearer token. */

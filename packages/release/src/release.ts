@@ -233,9 +233,7 @@ async function updateSums(
       // A lock is a few bytes: one still half-uploaded after 30 s was left by a dropped connection.
       if (held && age > (isComplete(held) ? staleMs : Math.min(staleMs, 30_000))) {
         input.logger.warn(`${SUMS_LOCK} is ${Math.round(age / 1000)} s old (a run that died): breaking it`);
-        await input.client.deleteAsset(held.id).catch((deleteError: unknown) => {
-          if (!(deleteError instanceof GitHubApiError && deleteError.status === 404)) throw deleteError;
-        });
+        await input.client.deleteAsset(held.id);
         continue;
       }
       if (attempt >= attempts) {
