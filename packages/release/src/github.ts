@@ -8,7 +8,7 @@ export const GitHubAsset = z.object({
   id: z.number(),
   name: z.string(),
   size: z.number(),
-  /** "uploaded" when complete; "starter"/"new" for an upload that never finished. */
+  /** "uploaded" when complete; anything else ("starter", "new", "open") is an upload that never finished. */
   state: z.string().optional(),
   browser_download_url: z.string(),
   url: z.string(),

@@ -176,7 +176,9 @@ const renderSums = (digests: Map<string, string>) =>
  * that upload and deleted afterwards: one writer at a time. The holder lists the assets after it
  * took the lock and writes a line for every complete asset (known digests, others downloaded).
  * Assets are never removed (only half-finished ones, which have no line), so a later holder's
- * listing includes every asset of every earlier holder: no writer can drop another's lines.
+ * listing includes every asset of every earlier holder: no writer can drop another's lines (this
+ * relies on GitHub's read-after-write for a completed upload, which the read-back below checks for
+ * this run's own assets).
  * A run that dies holding the lock leaves it behind; it is broken (deleted by the id seen, so two
  * breakers cannot delete a fresh lock) once older than `sumsLockStaleMs`, far longer than a
  * rewrite takes. Finally the published file is read back and must contain this run's lines.
