@@ -271,7 +271,14 @@ export class OciClient {
   /** The digest of the manifest a reference names now, or undefined when there is none. */
   private async manifestDigest(ref: OciReference): Promise<string | undefined> {
     const url = `${baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${ref.reference}`;
-    const response = await this.send(ref.registry, 'GET', url, { headers: { accept: MANIFEST_MEDIA_TYPE } });
+    // Whatever the tag names now (an image, an index...), as stored: its bytes give its digest.
+    const accept = [
+      MANIFEST_MEDIA_TYPE,
+      'application/vnd.oci.image.index.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+    ].join(', ');
+    const response = await this.send(ref.registry, 'GET', url, { headers: { accept } });
     if (response.statusCode === 404) {
       await response.body.dump();
       return undefined;
