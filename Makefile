@@ -4,30 +4,24 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CLI := pnpm exec cpython-prebuilt
 
-VERSION ?= 3.13.5
-BUILD ?= 1
-BASE ?= ubuntu20.04
-OPTIMIZE ?= 1
-SHORT_VERSION := $(word 1,$(subst ., ,$(VERSION))).$(word 2,$(subst ., ,$(VERSION)))
-# python.org is the source; a Debian pristine tarball fetched by setup is used when present.
-SOURCE ?= $(firstword $(wildcard .cache/sources/python$(SHORT_VERSION)_$(VERSION).orig.tar.*))
-# Bare images for validate-cpython; these machines use debootstrap images (scripts/setup-machine.sh).
+# Every default (version, build number, base, optimisation, images...) is the CLI's: a variable
+# left unset passes no flag, so the CLI's --help is the one place that states them.
+# Bare images for validate-cpython on these machines (debootstrap images, scripts/setup-machine.sh).
 IMAGES ?= local/debian:bullseye local/debian:bookworm local/debian:trixie
 
-build_flags = --version "$(VERSION)" --build "$(BUILD)" --base "$(BASE)" \
+build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(BUILD)") $(if $(BASE),--base "$(BASE)") \
   $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") \
   $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
   $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)")
-vagrant_flags = --base "$(BASE)" $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
+vagrant_flags = $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
   $(if $(VAGRANT_PROVIDER),--provider "$(VAGRANT_PROVIDER)") $(if $(BOX),--box "$(BOX)")
-artifact_name = cpython-$(VERSION)-$(BASE)-$(shell uname -m)-build$(BUILD).tgz
-RUNS ?= 3
-SLOW_RUNS ?= 2
-NAMESPACE ?= octo/cpython-prebuilt/cpython
+runs_flags = $(if $(RUNS),--runs "$(RUNS)")
+image_flags = $(foreach image,$(IMAGES),--image "$(image)")
+artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
+.PHONY: help setup deps build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -51,41 +45,46 @@ vagrant-cpython-destroy: ## delete the builder VM
 	$(CLI) vagrant destroy $(vagrant_flags)
 
 validate-cpython: ## validate an artifact: ARTIFACT=<file or name in infrastructure/cpython/artifacts> [IMAGES="..."]
-	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make validate-cpython ARTIFACT=$(artifact_name)' >&2; exit 2; fi
-	$(CLI) validate "$(ARTIFACT)" $(foreach image,$(IMAGES),--image "$(image)")
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
+	$(CLI) validate "$(ARTIFACT)" $(image_flags)
 
 artifact: setup ## (root) setup, PGO+LTO build, validation on every image in IMAGES
-	$(MAKE) build_cpython
-	$(MAKE) validate-cpython ARTIFACT=$(artifact_name)
+	artifact="$$($(CLI) build $(build_flags))" && $(CLI) validate "$$artifact" $(image_flags)
 
 release-cpython: ## publish ARTIFACT= as a GitHub release: [REPO=owner/name] [DRY_RUN=1]; needs GITHUB_TOKEN
-	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make release-cpython ARTIFACT=$(artifact_name)' >&2; exit 2; fi
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	$(CLI) release "$(ARTIFACT)" $(if $(REPO),--repo "$(REPO)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<repo>/cpython
-	@if [ -z "$(REGISTRY)" ]; then echo 'REGISTRY= is required, e.g. make publish REGISTRY=ghcr.io NAMESPACE=octo/cpython-prebuilt/cpython' >&2; exit 2; fi
+	@if [ -z "$(REGISTRY)" ] || [ -z "$(NAMESPACE)" ]; then echo 'REGISTRY= and NAMESPACE= are required, e.g. make publish REGISTRY=ghcr.io NAMESPACE=octo/cpython-prebuilt/cpython' >&2; exit 2; fi
 	$(CLI) publish-feature --registry "$(REGISTRY)" --namespace "$(NAMESPACE)"
 
-measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=3]
-	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, e.g. make measure ARTIFACT=$(artifact_name)' >&2; exit 2; fi
+measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=]
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
-	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)"
+	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags)
 
-bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= RUNS=3 SLOW_RUNS=2] (about an hour on 2 cores)
-	CPYTHON_PREBUILT_REPRODUCE='sudo make bench $(MAKEOVERRIDES)' \
-	  $(CLI) bench --version "$(VERSION)" --base "$(BASE)" $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
-	  $(if $(SOURCE),--source "$(SOURCE)") --runs "$(RUNS)" --slow-runs "$(SLOW_RUNS)"
+bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= RUNS= SLOW_RUNS=] (about an hour on 2 cores)
+	CPYTHON_PREBUILT_REPRODUCE='make bench $(MAKEOVERRIDES)' \
+	  $(CLI) bench $(if $(VERSION),--version "$(VERSION)") $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
+	  $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)")
 
 phase3: setup ## (root) the main job: build, validate, release, publish, integrate, measure, record (local targets by default)
-	CPYTHON_PREBUILT_REPRODUCE='sudo make phase3 $(MAKEOVERRIDES)' \
-	  $(CLI) phase3 $(build_flags) $(foreach image,$(IMAGES),--image "$(image)") --runs "$(RUNS)" \
-	  $(if $(REPO),--repo "$(REPO)") $(if $(REGISTRY),--registry "$(REGISTRY)") --namespace "$(NAMESPACE)"
+	CPYTHON_PREBUILT_REPRODUCE='make phase3 $(MAKEOVERRIDES)' \
+	  $(CLI) phase3 $(build_flags) $(image_flags) $(runs_flags) \
+	  $(if $(REPO),--repo "$(REPO)") $(if $(REGISTRY),--registry "$(REGISTRY)") $(if $(NAMESPACE),--namespace "$(NAMESPACE)")
 
 test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests
 	$(MAKE) check
 
 check: generate-check typecheck lint shellcheck
 	pnpm test
+
+versions-check: ## exit non-zero when python.org has a patch release or an end of life the versions manifest lacks
+	$(CLI) versions check
+
+versions-update: ## pin new CPython patch releases (downloaded, sha256-verified) and regenerate versions.json: [DRY_RUN=1]
+	$(CLI) versions update $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 generate: ## regenerate the feature, versions.json and JSON schemas from the TypeScript sources
 	pnpm generate

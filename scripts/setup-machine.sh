@@ -3,6 +3,7 @@
 # host packages, a running Docker engine, local base images, CPython sources, Node deps.
 # Idempotent: every step checks first and skips what is already there.
 # Env: SETUP_IMAGES (debian releases to debootstrap), SETUP_SOURCES (Debian source packages),
+#      SETUP_MIRROR (Debian archive URL; default: the one this machine's apt sources use),
 #      SETUP_SKIP_NODE=1 to leave node_modules alone.
 set -euo pipefail
 
@@ -18,7 +19,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 if [ "$(id -u)" -ne 0 ]; then
-  die "this script installs packages and starts dockerd: run it as root (sudo $0)"
+  die "this script installs packages and starts dockerd: run it as root (for example: su -c \"bash $0\")"
 fi
 
 apt_updated=0
@@ -39,7 +40,32 @@ apt_install() {
     >"$log_dir/apt-install.log" 2>&1 || die "apt-get install failed, see $log_dir/apt-install.log"
 }
 
-apt_install docker.io debootstrap shellcheck ca-certificates dpkg-dev xz-utils docker-registry vagrant openssh-client
+# The Debian archive this machine already uses (a mirror or proxy stays in use): the URI of the
+# first `deb` source for the host's own release, from deb822 files in sources.list.d and from
+# one-line sources.list files. Prints nothing when there is none.
+configured_mirror() {
+  local codename="$1"
+  local files=()
+  local file
+  for file in /etc/apt/sources.list.d/*.sources; do [ -f "$file" ] && files+=("$file"); done
+  if [ "${#files[@]}" -gt 0 ]; then
+    awk -v codename="$codename" '
+      function flush() { if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " codename " ") && uris != "") { split(uris, u, " "); print u[1]; found = 1; exit } }
+      /^[ \t]*$/ { flush(); types = suites = uris = ""; next }
+      /^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
+      /^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
+      /^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
+      END { if (!found) flush() }' "${files[@]}" | head -n 1
+  fi
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$file" ] || continue
+    # deb [options] URI suite components...
+    sed -e 's/\[[^]]*\]//' "$file" | awk -v codename="$codename" '$1 == "deb" && $3 == codename { print $2; exit }'
+  done
+}
+
+# docker-compose: the devcontainers CLI needs it for Compose-based configurations (examples/compose-service).
+apt_install docker.io debootstrap shellcheck ca-certificates dpkg-dev xz-utils docker-registry vagrant openssh-client docker-compose
 
 # Docker engine: Debian's package has no systemd here; containers get loopback only by default.
 if ! docker info >/dev/null 2>&1; then
@@ -53,14 +79,31 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 # Base images: nothing can be pulled here, so they are made from Debian's archive.
+# Debian's archive, asked for only when something must come from it.
+mirror=""
+need_mirror() {
+  [ -z "$mirror" ] || return 0
+  mirror="${SETUP_MIRROR:-}"
+  local host_id codename
+  host_id="$(sed -n 's/^ID=//p' /etc/os-release | tr -d '"')"
+  codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release | tr -d '"')"
+  if [ -z "$mirror" ] && [ "$host_id" = debian ] && [ -n "$codename" ]; then
+    mirror="$(configured_mirror "$codename" | head -n 1)"
+  fi
+  mirror="${mirror%/}"
+  [ -n "$mirror" ] || die "no Debian archive for this ${host_id:-unknown} machine in its apt sources (/etc/apt/sources.list.d/*.sources, /etc/apt/sources.list): set SETUP_MIRROR=<the Debian archive URL your network uses, ending in /debian> and run again"
+  say "Debian archive: $mirror (${SETUP_MIRROR:+from SETUP_MIRROR}${SETUP_MIRROR:-from the apt sources})"
+}
+
 for release in "${images[@]}"; do
   image="local/debian:$release"
   if docker image inspect "$image" >/dev/null 2>&1; then
     continue
   fi
+  need_mirror
   rootfs="$(mktemp -d "/tmp/rootfs-$release.XXXXXX")"
   say "debootstrap $release -> $image (log: $log_dir/debootstrap-$release.log)"
-  debootstrap --variant=minbase "$release" "$rootfs" http://deb.debian.org/debian \
+  debootstrap --variant=minbase "$release" "$rootfs" "$mirror" \
     >"$log_dir/debootstrap-$release.log" 2>&1 || die "debootstrap $release failed, see $log_dir/debootstrap-$release.log"
   tar -C "$rootfs" -c . | docker import - "$image" >/dev/null
   rm -rf "$rootfs"
@@ -77,7 +120,8 @@ fi
 # CPython sources: python.org is unreachable, Debian's source archive carries the pristine tarballs.
 src_list=/etc/apt/sources.list.d/cpython-prebuilt-src.sources
 if [ ! -f "$src_list" ]; then
-  printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm trixie' \
+  need_mirror
+  printf '%s\n' 'Types: deb-src' "URIs: $mirror" 'Suites: bookworm trixie' \
     'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' >"$src_list"
   apt_updated=0
 fi

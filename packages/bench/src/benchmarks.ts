@@ -11,6 +11,7 @@ import {
 } from '@cpython-prebuilt/builder';
 import {
   type ArtifactMetadata,
+  CpythonPrebuiltError,
   findBase,
   type Logger,
   openLogFile,
@@ -21,7 +22,7 @@ import {
 import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
 import { type ImageInstall, measureImageInstall } from './image-install.ts';
 import { type InterpreterSpeed, measureInterpreterSpeed } from './interpreter-speed.ts';
-import { describeMachine } from './measure.ts';
+import { describeMachine } from './pilot-build.ts';
 import { type Summary, summarize } from './stats.ts';
 
 export interface BenchmarksInput {
@@ -105,7 +106,11 @@ export async function distroPythonImage(base: string, logger: Logger): Promise<s
 
 function sizesOf(metadata: ArtifactMetadata): Sizes {
   const full = metadata.sizes.fullInstall;
-  if (!full) throw new Error(`${metadata.artifact} was built without --measure-full-install`);
+  if (!full) {
+    throw new CpythonPrebuiltError('BENCH_FAILED', `${metadata.artifact} was built without --measure-full-install`, {
+      fix: 'rebuild it with --measure-full-install, as the benchmarks do',
+    });
+  }
   return {
     artifact: metadata.artifact,
     compressedBytes: metadata.sizes.compressedBytes,
@@ -157,7 +162,11 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
   }
   const optimized = builds.optimized.at(-1);
   const plain = builds.plain.at(-1);
-  if (!optimized || !plain) throw new Error('slowRuns must be at least 1');
+  if (!optimized || !plain) {
+    throw new CpythonPrebuiltError('INVALID_INPUT', 'the benchmarks need at least one slow run', {
+      fix: 'pass --slow-runs 1 or more',
+    });
+  }
 
   const source = await obtainSource({ version: input.version, sourcePath: input.sourcePath, cacheDir: input.cacheDir, logger });
   const logPath = join(input.logsDir, `bench-${input.version}-${base.id}.log`);

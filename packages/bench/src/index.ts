@@ -8,6 +8,6 @@ export {
   type InterpreterSpeedInput,
   measureInterpreterSpeed,
 } from './interpreter-speed.ts';
-export { describeMachine, type MeasureInput, type Measurement, measurePilot } from './measure.ts';
-export { renderResults } from './report.ts';
+export { renderResults } from './phase3-results.ts';
+export { describeMachine, type MeasureInput, type Measurement, measurePilot } from './pilot-build.ts';
 export { type Summary, summarize } from './stats.ts';

@@ -1,5 +1,5 @@
 export type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
-export { DockerBackend } from './backends/docker.ts';
+export { DockerBackend } from './backends/docker-backend.ts';
 export {
   defaultVagrantProvider,
   ensureVagrant,
@@ -9,11 +9,10 @@ export {
   type VagrantMachineOptions,
   type VagrantProvider,
   vagrantProviders,
-} from './backends/vagrant.ts';
+} from './backends/vagrant-backend.ts';
 export { type BuildInput, type BuildOutput, buildArtifact } from './build.ts';
-export { buildBaseDockerfile, dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker.ts';
+export { buildBaseDockerfile, dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker-images.ts';
 export { packDeterministic } from './pack.ts';
-export { projectPaths, repoRoot, resolveArtifactPath } from './paths.ts';
 export { obtainSource } from './source.ts';
 export { inspectArchive, linkStaysInside } from './validate/archive.ts';
 export { parseCheckLines, validateArtifact } from './validate/validate.ts';

@@ -40,6 +40,18 @@ async function serve(handler: (path: string, hits: number) => { status: number; 
 }
 
 describe('obtaining the source', () => {
+  it("takes Debian's pristine tarball from the sources folder when its bytes match the pin, and nothing else", async () => {
+    const sourcesDir = await mkdtemp(join(tmpdir(), 'sources-'));
+    const cacheDir = await mkdtemp(join(tmpdir(), 'cache-'));
+    // A look-alike with other bytes is skipped: the .gz candidate is tried next and matches.
+    await writeFile(join(sourcesDir, 'python3.99_3.99.0.orig.tar.xz'), 'other bytes');
+    await writeFile(join(sourcesDir, 'python3.99_3.99.0.orig.tar.gz'), PAYLOAD);
+    const source = await obtainSource({ version: '3.99.0', sha256: PAYLOAD_SHA256, cacheDir, sourcesDir, logger });
+    expect(source.path).toBe(join(sourcesDir, 'python3.99_3.99.0.orig.tar.gz'));
+    expect(source.sha256).toBe(PAYLOAD_SHA256);
+    expect(await readdir(cacheDir)).toEqual([]);
+  });
+
   it('downloads from a mirror URL, verifies the pin and reuses the cache afterwards', async () => {
     let downloads = 0;
     const url = await serve(() => {

@@ -4,6 +4,7 @@ import {
   CpythonPrebuiltError,
   downloadFile,
   type Logger,
+  layout,
   pathExists,
   resolveRelease,
   type SourceRelease,
@@ -19,6 +20,8 @@ export interface SourceRequest {
   sourceUrl?: string;
   sha256?: string;
   cacheDir: string;
+  /** Where setup put Debian's pristine tarballs; layout.sourcesDir when omitted. */
+  sourcesDir?: string;
   logger: Logger;
 }
 
@@ -26,6 +29,19 @@ export interface ObtainedSource {
   path: string;
   release: SourceRelease;
   sha256: string;
+}
+
+/**
+ * Debian's source archive carries python.org's tarball unchanged as python<X.Y>_<version>.orig.tar.*;
+ * setup fetches them into <cache>/sources. Used only when its bytes match the pin.
+ */
+async function debianPristineTarball(release: SourceRelease, sourcesDir: string): Promise<string | undefined> {
+  const short = release.version.split('.').slice(0, 2).join('.');
+  for (const extension of ['xz', 'gz']) {
+    const candidate = join(sourcesDir, `python${short}_${release.version}.orig.tar.${extension}`);
+    if ((await pathExists(candidate)) && (await sha256File(candidate)) === release.sha256) return candidate;
+  }
+  return undefined;
 }
 
 /**
@@ -44,6 +60,13 @@ export async function obtainSource(request: SourceRequest): Promise<ObtainedSour
     request.logger.info(`verifying ${path} against the pinned sha256 ${release.sha256}`);
     const sha256 = await verifySha256(path, release.sha256, path);
     return { path, release, sha256 };
+  }
+  if (!request.sourceUrl) {
+    const pristine = await debianPristineTarball(release, request.sourcesDir ?? layout.sourcesDir);
+    if (pristine) {
+      request.logger.info(`using Debian's pristine tarball ${pristine} (sha256 verified, the same bytes as python.org's)`);
+      return { path: pristine, release, sha256: release.sha256 };
+    }
   }
   const url = request.sourceUrl ?? release.url;
   const fileName = url.split('/').at(-1) || `Python-${release.version}.tar.xz`;

@@ -12,6 +12,7 @@ import { publishCommands } from './commands/publish.ts';
 import { releaseCommand } from './commands/release.ts';
 import { vagrantCommand } from './commands/vagrant.ts';
 import { validateCommand } from './commands/validate.ts';
+import { versionsCommand } from './commands/versions.ts';
 
 export function createProgram(): Command {
   const program = new Command('cpython-prebuilt')
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   benchCommand(program);
   benchInterpretersCommand(program);
   vagrantCommand(program);
+  versionsCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);

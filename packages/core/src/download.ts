@@ -4,6 +4,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, interceptors, request } from 'undici';
+import type { z } from 'zod';
 import { CpythonPrebuiltError } from './errors.ts';
 import type { Logger } from './log.ts';
 
@@ -93,4 +94,54 @@ export async function downloadFile(url: string, destination: string, options: Do
       cause: lastError,
     },
   );
+}
+
+/**
+ * GETs a JSON document and checks it against `schema`; a non-200 answer, a body that is not JSON
+ * or one of another shape is a FEED_INVALID or DOWNLOAD_FAILED error naming the URL.
+ */
+export async function fetchJson<T extends z.ZodType>(
+  url: string,
+  schema: T,
+  options: { what?: string; fix?: string } = {},
+): Promise<z.output<T>> {
+  const what = options.what ?? 'the document';
+  let body: string;
+  try {
+    const response = await request(url, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      dispatcher,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
+    body = await response.body.text();
+    if (response.statusCode !== 200) {
+      throw new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} (${what}) answered HTTP ${response.statusCode}`, {
+        fix: options.fix ?? 'check the URL, or try again later',
+      });
+    }
+  } catch (error) {
+    if (error instanceof CpythonPrebuiltError) throw error;
+    throw new CpythonPrebuiltError('DOWNLOAD_FAILED', `GET ${url} (${what}) failed: ${(error as Error).message}`, {
+      fix: options.fix ?? 'check the network or proxy',
+      cause: error,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new CpythonPrebuiltError('FEED_INVALID', `${url} (${what}) is not JSON`, { fix: 'check the URL', cause: error });
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new CpythonPrebuiltError(
+      'FEED_INVALID',
+      `${url} (${what}) does not have the expected shape: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+      { fix: 'the service changed its format, or the URL points at something else; check it', cause: result.error },
+    );
+  }
+  return result.data;
 }

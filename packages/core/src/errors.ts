@@ -20,7 +20,11 @@ export type ErrorCode =
   | 'VAGRANT_UNAVAILABLE'
   | 'VAGRANT_FAILED'
   | 'BENCH_FAILED'
-  | 'NOT_ENOUGH_DISK';
+  | 'NOT_ENOUGH_DISK'
+  | 'PUBLISH_FAILED'
+  | 'FEED_INVALID'
+  | 'UPDATE_DUE'
+  | 'PYTHON_COMPILED';
 
 export interface ErrorDetails {
   fix?: string;

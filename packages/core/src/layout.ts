@@ -8,6 +8,7 @@ export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '.
 const infrastructure = join(repoRoot, 'infrastructure');
 const cpython = join(infrastructure, 'cpython');
 const docs = join(repoRoot, 'docs');
+const cacheDir = process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache');
 
 /**
  * Where everything lives in this repository: the one home of every path. Other modules take
@@ -25,6 +26,8 @@ export const layout = {
   vagrantDir: cpython,
   /** The docker provider's "box" definition. */
   vagrantDockerDir: join(cpython, 'vagrant/docker'),
+  /** The pinned CPython releases (data of schemas/versions.ts; `versions update` rewrites it). */
+  versionsData: join(repoRoot, 'packages/core/src/schemas/versions.data.json'),
   /** Generated JSON: versions.json, build-bases.json and the JSON schemas. */
   cpythonDir: cpython,
   schemasDir: join(cpython, 'schemas'),
@@ -44,7 +47,9 @@ export const layout = {
     interpreters: join(docs, 'benchmarks-interpreters.md'),
   },
   /** Downloads, sources fetched by setup, test fixtures. Never committed. */
-  cacheDir: process.env.CPYTHON_PREBUILT_CACHE ?? join(repoRoot, '.cache'),
+  cacheDir,
+  /** Debian's pristine upstream tarballs (python3.13_3.13.5.orig.tar.xz...), fetched by setup. */
+  sourcesDir: join(cacheDir, 'sources'),
 } as const;
 
 /** ARTIFACTS.md, the human view of a manifest, lives beside it. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ArtifactManifest, compareVersions, newestVersion } from '@cpython-prebuilt/core';
+import { type ArtifactManifest, compareVersions, defaultVersion as defaultSourceVersion } from '@cpython-prebuilt/core';
 import { CURRENT_LINK, FEATURE_ID, FEATURE_VERSION, type FeatureOption, featureOptions, optionEnvName } from './options.ts';
 
 const templatesDir = new URL('../templates/', import.meta.url);
@@ -22,9 +22,9 @@ export interface RenderedFeature {
 
 function versionChoices(manifest: ArtifactManifest): { defaultVersion: string; proposals: string[] } {
   const versions = [...new Set(manifest.artifacts.map((artifact) => artifact.version))].sort(compareVersions).reverse();
-  // Before anything is published the newest pinned source version is the default; installing it
-  // then needs artifactUrl, and install.sh says so.
-  const defaultVersion = versions[0] ?? newestVersion();
+  // Before anything is published the default build version is the default; installing it then
+  // needs artifactUrl, and install.sh says so.
+  const defaultVersion = versions[0] ?? defaultSourceVersion;
   const minors = [...new Set(versions.map((version) => version.split('.').slice(0, 2).join('.')))];
   const proposals = [...new Set([defaultVersion, ...versions, ...minors, 'latest'])];
   return { defaultVersion, proposals };

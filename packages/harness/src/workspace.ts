@@ -44,24 +44,26 @@ export async function createWorkspace(input: WorkspaceInput): Promise<Devcontain
 }
 
 /** Drives the devcontainers CLI on an existing project folder (e.g. a copy of the pilot). */
-export function openWorkspace(folder: string, options: { removeFolder: boolean }): DevcontainerWorkspace {
+export function openWorkspace(folder: string, options: { removeFolder: boolean; config?: string }): DevcontainerWorkspace {
   const images: string[] = [];
   let containerId: string | undefined;
+  // A configuration other than the default one (e.g. .devcontainer/<folder>/devcontainer.json).
+  const config = options.config ? ['--config', join(folder, options.config)] : [];
   return {
     folder,
     async build(imageName) {
-      await devcontainer(['build', '--workspace-folder', folder, '--image-name', imageName]);
+      await devcontainer(['build', '--workspace-folder', folder, ...config, '--image-name', imageName]);
       images.push(imageName);
     },
     async up() {
-      const result = await devcontainer(['up', '--workspace-folder', folder, '--remove-existing-container']);
+      const result = await devcontainer(['up', '--workspace-folder', folder, ...config, '--remove-existing-container']);
       const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { containerId?: string; outcome?: string };
       if (outcome.outcome !== 'success' || !outcome.containerId) throw new Error(`devcontainer up failed: ${result.stdout}`);
       containerId = outcome.containerId;
       return containerId;
     },
     async exec(command) {
-      const result = await devcontainer(['exec', '--workspace-folder', folder, ...command], true);
+      const result = await devcontainer(['exec', '--workspace-folder', folder, ...config, ...command], true);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     },
     async dispose() {

@@ -1,2 +1,22 @@
-export { type EditResult, type FeatureEntry, parseOrRefuse, switchToFeature } from './edit.ts';
-export { findDevcontainerJson, type IntegrateInput, type IntegrateResult, integrate } from './integrate.ts';
+export {
+  type EditResult,
+  type EditStatus,
+  type FeatureEntry,
+  type OptionOutcome,
+  parseOrRefuse,
+  switchToFeature,
+} from './edit.ts';
+export {
+  type ConfigReport,
+  findConfigurations,
+  findDevcontainerJson,
+  formatReport,
+  type IntegrateInput,
+  type IntegrateMode,
+  type IntegrateProjectInput,
+  type IntegrateReport,
+  type IntegrateResult,
+  integrate,
+  integrateProject,
+} from './integrate.ts';
+export { type Finding, isPythonImage } from './sources.ts';

@@ -1,50 +1,317 @@
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { integrate } from './integrate.ts';
+import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { formatReport, integrate, integrateProject } from './integrate.ts';
 
 const pilotDir = fileURLToPath(new URL('../../../examples/pilot', import.meta.url));
 const entry = { reference: './installer', options: { version: '3.13.5' } };
+const keepVersion = { reference: './installer', options: {} };
+const pilotConfig = '.devcontainer/devcontainer.json';
+
+async function temporaryDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 async function copyOfPilot(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pilot-'));
+  const dir = await temporaryDir('pilot-');
   await cp(pilotDir, dir, { recursive: true });
   return dir;
 }
 
+/** Writes `files` (path -> text) under a new temporary project. */
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = await temporaryDir('project-');
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+const compiling = (extra = '') => `{
+  // compiles 3.12
+  ${extra}"features": { "ghcr.io/devcontainers/features/python:1": { "version": "3.12" } }
+}
+`;
+
+async function caught(promise: Promise<unknown>): Promise<CpythonPrebuiltError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CpythonPrebuiltError) return error;
+    throw error;
+  }
+  throw new Error('expected a CpythonPrebuiltError');
+}
+
 describe('integrate', () => {
-  it('with --dry-run shows the diff and leaves the file as it was', async () => {
-    const project = await copyOfPilot();
-    const path = join(project, '.devcontainer/devcontainer.json');
+  it('with --dry-run shows a unified diff and leaves the file as it was', async () => {
+    const dir = await copyOfPilot();
+    const path = join(dir, pilotConfig);
     const before = await readFile(path, 'utf8');
-    const result = await integrate({ projectDir: project, entry, dryRun: true });
-    expect(result.changed).toBe(true);
-    expect(result.diff).toContain('-\t\t"ghcr.io/devcontainers/features/python:1": {');
-    expect(result.diff).toContain('+\t\t"./installer": {');
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'dry-run' });
+    const [config] = report.configs;
+    expect(config?.changed).toBe(true);
+    expect(config?.diff).toContain(`--- a/${pilotConfig}\n+++ b/${pilotConfig}\n`);
+    expect(config?.diff).toContain('-\t\t"ghcr.io/devcontainers/features/python:1": {');
+    expect(config?.diff).toContain('+\t\t"./installer": {');
+    expect(config?.writtenTo).toBeUndefined();
     expect(await readFile(path, 'utf8')).toBe(before);
+    expect(formatReport(report)).toContain(
+      `${pilotConfig}: replaced ghcr.io/devcontainers/features/python:1 with ./installer (not written)`,
+    );
   });
 
   it('writes the edited file and no temporary files', async () => {
-    const project = await copyOfPilot();
-    const result = await integrate({ projectDir: project, entry, dryRun: false });
+    const dir = await copyOfPilot();
+    const result = await integrate({ projectDir: dir, entry, dryRun: false });
     expect(await readFile(result.path, 'utf8')).toContain('"./installer": {');
-    expect((await readdir(join(project, '.devcontainer'))).sort()).toEqual(['devcontainer.json', 'project-tools']);
+    expect((await readdir(join(dir, '.devcontainer'))).sort()).toEqual(['devcontainer.json', 'project-tools']);
+  });
+
+  it("keeps the file's mode", async () => {
+    const dir = await copyOfPilot();
+    const path = join(dir, pilotConfig);
+    await chmod(path, 0o640);
+    await integrate({ projectDir: dir, entry, dryRun: false });
+    expect((await stat(path)).mode & 0o7777).toBe(0o640);
+  });
+
+  it('writes a symlinked configuration at its target and leaves the link a link', async () => {
+    const dir = await copyOfPilot();
+    const shared = await temporaryDir('shared-');
+    const target = join(shared, 'devcontainer.json');
+    await cp(join(dir, pilotConfig), target);
+    await rm(join(dir, pilotConfig));
+    await symlink(target, join(dir, pilotConfig));
+    await integrate({ projectDir: dir, entry, dryRun: false });
+    expect((await lstat(join(dir, pilotConfig))).isSymbolicLink()).toBe(true);
+    expect(await readlink(join(dir, pilotConfig))).toBe(target);
+    expect(await readFile(target, 'utf8')).toContain('"./installer": {');
+    expect(await readdir(shared)).toEqual(['devcontainer.json']);
   });
 
   it('refuses a broken file and does not touch it', async () => {
-    const project = await copyOfPilot();
-    const path = join(project, '.devcontainer/devcontainer.json');
+    const dir = await copyOfPilot();
+    const path = join(dir, pilotConfig);
     await writeFile(path, '{ "features": { ');
-    await expect(integrate({ projectDir: project, entry, dryRun: false })).rejects.toThrow(/cannot be parsed/);
+    await expect(integrate({ projectDir: dir, entry, dryRun: false })).rejects.toThrow(/cannot be parsed/);
     expect(await readFile(path, 'utf8')).toBe('{ "features": { ');
   });
 
-  it('says where it looked when there is no devcontainer.json', async () => {
-    const empty = await mkdtemp(join(tmpdir(), 'empty-'));
-    await expect(integrate({ projectDir: empty, entry, dryRun: true })).rejects.toThrow(
-      /no \.devcontainer\/devcontainer\.json or \.devcontainer\.json in/,
+  it('says where it looked when there is no configuration', async () => {
+    const empty = await temporaryDir('empty-');
+    const error = await caught(integrateProject({ projectDir: empty, configs: [], entry, mode: 'dry-run' }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain(
+      'looked for .devcontainer/devcontainer.json, .devcontainer.json and .devcontainer/<folder>/devcontainer.json',
     );
+  });
+
+  it('finds every configuration the spec allows and switches each one', async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': compiling(),
+      '.devcontainer.json': compiling(),
+      '.devcontainer/api/devcontainer.json': compiling(),
+      '.devcontainer/web/devcontainer.json': '{ "image": "local/debian:bookworm", "features": { "./node": {} } }\n',
+      '.devcontainer/docs/README.md': 'no configuration here',
+      '.devcontainer/nested/deeper/devcontainer.json': compiling(),
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'write' });
+    expect(report.configs.map((config) => [config.path, config.status])).toEqual([
+      ['.devcontainer/devcontainer.json', 'switched'],
+      ['.devcontainer.json', 'switched'],
+      ['.devcontainer/api/devcontainer.json', 'switched'],
+      ['.devcontainer/web/devcontainer.json', 'skipped'],
+    ]);
+    expect(await readFile(join(dir, '.devcontainer/api/devcontainer.json'), 'utf8')).toContain(
+      '"./installer": { "version": "3.12" }',
+    );
+    // Not a place the spec looks: left alone.
+    expect(await readFile(join(dir, '.devcontainer/nested/deeper/devcontainer.json'), 'utf8')).toBe(compiling());
+    expect(await readFile(join(dir, '.devcontainer/web/devcontainer.json'), 'utf8')).not.toContain('installer');
+  });
+
+  it('switches only the configuration named, and adds the feature to a named one that has none', async () => {
+    const dir = await project({
+      '.devcontainer/api/devcontainer.json': compiling(),
+      '.devcontainer/web/devcontainer.json': '{ "image": "local/debian:bookworm" }\n',
+    });
+    const report = await integrateProject({
+      projectDir: dir,
+      configs: ['.devcontainer/web/devcontainer.json'],
+      entry,
+      mode: 'write',
+    });
+    expect(report.configs.map((config) => config.status)).toEqual(['added']);
+    expect(await readFile(join(dir, '.devcontainer/api/devcontainer.json'), 'utf8')).toBe(compiling());
+    const missing = await caught(
+      integrateProject({ projectDir: dir, configs: ['.devcontainer/nope.json'], entry, mode: 'write' }),
+    );
+    expect(missing.message).toContain('.devcontainer/nope.json does not exist');
+  });
+
+  it('writes nothing when one of the configurations cannot be edited', async () => {
+    const dir = await project({
+      '.devcontainer/a/devcontainer.json': compiling(),
+      '.devcontainer/b/devcontainer.json': '{ "features": ',
+    });
+    await expect(integrateProject({ projectDir: dir, configs: [], entry, mode: 'write' })).rejects.toThrow(
+      /b\/devcontainer.json cannot be parsed/,
+    );
+    expect(await readFile(join(dir, '.devcontainer/a/devcontainer.json'), 'utf8')).toBe(compiling());
+  });
+
+  it('--check fails while a configuration compiles Python, changes nothing, and passes once switched', async () => {
+    const dir = await project({
+      '.devcontainer/api/devcontainer.json': compiling(),
+      '.devcontainer/web/devcontainer.json': '{ "image": "local/debian:bookworm" }\n',
+    });
+    const error = await caught(integrateProject({ projectDir: dir, configs: [], entry, mode: 'check' }));
+    expect(error.code).toBe('PYTHON_COMPILED');
+    expect(error.message).toBe(
+      'Python is still compiled at image build time by .devcontainer/api/devcontainer.json (the official python feature)',
+    );
+    expect(await readFile(join(dir, '.devcontainer/api/devcontainer.json'), 'utf8')).toBe(compiling());
+    await integrateProject({ projectDir: dir, configs: [], entry, mode: 'write' });
+    const passed = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'check' });
+    expect(passed.configs.every((config) => config.compilesPython.length === 0)).toBe(true);
+  });
+
+  it('--check also fails on a Dockerfile that compiles Python itself', async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': '{ "build": { "dockerfile": "Dockerfile" } }\n',
+      '.devcontainer/Dockerfile': 'FROM local/debian:bookworm\nRUN pyenv install 3.12.4 \\\n  && pyenv global 3.12.4\n',
+    });
+    const error = await caught(integrateProject({ projectDir: dir, configs: [], entry, mode: 'check' }));
+    expect(error.message).toContain('.devcontainer/devcontainer.json (.devcontainer/Dockerfile:2)');
+  });
+
+  it('reports Python from a base image or apt-get in a Dockerfile, and from a Compose service', async () => {
+    const dir = await project({
+      '.devcontainer/app/devcontainer.json': compiling('"build": { "dockerfile": "Dockerfile", "context": ".." },\n  '),
+      '.devcontainer/app/Dockerfile': [
+        'ARG VARIANT=3.12-slim',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference, not a template
+        'FROM python:${VARIANT} AS base',
+        'FROM base',
+        '# apt-get install python3 in a comment does not count',
+        'RUN apt-get update && apt-get install -y --no-install-recommends \\',
+        '    curl python3 python3-venv \\',
+        '  && rm -rf /var/lib/apt/lists/*',
+      ].join('\n'),
+      '.devcontainer/svc/devcontainer.json': compiling(
+        '"dockerComposeFile": ["../../compose.yaml", "compose.extend.yaml"], "service": "app",\n  ',
+      ),
+      'compose.yaml': 'services:\n  app:\n    image: python:3.12\n  db:\n    image: local/postgres:15\n',
+      '.devcontainer/svc/compose.extend.yaml':
+        'services:\n  app:\n    build:\n      context: .\n      dockerfile: docker/app.Dockerfile\n',
+      'docker/app.Dockerfile': 'FROM local/debian:bookworm\nRUN pip install -r requirements.txt\n',
+      '.devcontainer/img/devcontainer.json': '{ "image": "mcr.microsoft.com/devcontainers/python:3.12" }\n',
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'dry-run' });
+    const findings = Object.fromEntries(
+      report.configs.map((config) => [config.path, config.findings.map((f) => `${f.where}: ${f.message}`)]),
+    );
+    expect(findings['.devcontainer/app/devcontainer.json']).toEqual([
+      expect.stringMatching(/^\.devcontainer\/app\/Dockerfile:2: the base image python:3\.12-slim brings its own Python/),
+      expect.stringMatching(/^\.devcontainer\/app\/Dockerfile:5: installs python3, python3-venv from the distribution/),
+    ]);
+    // The Compose files merge; build wins over image; paths are relative to the first file's folder.
+    expect(findings['.devcontainer/svc/devcontainer.json']).toEqual([
+      expect.stringMatching(/^docker\/app\.Dockerfile:2: uses Python before any feature is installed/),
+    ]);
+    expect(findings['.devcontainer/img/devcontainer.json']).toEqual([
+      expect.stringMatching(
+        /^\.devcontainer\/img\/devcontainer\.json: the image mcr\.microsoft\.com\/devcontainers\/python:3\.12 brings its own Python/,
+      ),
+    ]);
+    expect(report.configs.find((config) => config.path === '.devcontainer/img/devcontainer.json')?.status).toBe('skipped');
+  });
+
+  it('reports a python image in a Compose service and in the old dockerFile key', async () => {
+    const dir = await project({
+      '.devcontainer/compose/devcontainer.json': compiling('"dockerComposeFile": "compose.yaml", "service": "app",\n  '),
+      '.devcontainer/compose/compose.yaml': 'services:\n  app:\n    image: docker.io/library/python:3.12-bookworm\n',
+      '.devcontainer/legacy/devcontainer.json': compiling('"dockerFile": "Dockerfile",\n  '),
+      '.devcontainer/legacy/Dockerfile': `FROM --platform=linux/amd64 python:3.11@sha256:${'a'.repeat(64)}\n`,
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'dry-run' });
+    expect(report.configs.map((config) => config.findings.map((finding) => finding.where))).toEqual([
+      ['.devcontainer/compose/compose.yaml (service app)'],
+      ['.devcontainer/legacy/Dockerfile:1'],
+    ]);
+  });
+
+  it('reports a Compose service it cannot find', async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': compiling('"dockerComposeFile": "compose.yaml", "service": "web",\n  '),
+      '.devcontainer/compose.yaml': 'services:\n  app:\n    image: local/debian:bookworm\n',
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'dry-run' });
+    expect(report.configs[0]?.findings.map((finding) => finding.message)).toEqual([
+      'service "web" is not in .devcontainer/compose.yaml',
+    ]);
+  });
+
+  it('prints what happens to each official option in the report', async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json':
+        '{\n  "features": {\n    "ghcr.io/devcontainers/features/python:1": {\n      "version": "3.12",\n      "optimize": true\n    }\n  }\n}\n',
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'write' });
+    const text = formatReport(report);
+    expect(text.split('\n')[0]).toBe(
+      '.devcontainer/devcontainer.json: replaced ghcr.io/devcontainers/features/python:1 with ./installer',
+    );
+    expect(text).toContain(
+      '  optimize true: removed: nothing is compiled any more; the prebuilt interpreter is already built with PGO and LTO\n',
+    );
+    expect(text).toContain('  version "3.12": kept, cpython/installer has it too\n');
+    expect(text).toContain('  installTools: not set, so the official feature installed its default tools');
+  });
+
+  it("reports settings that still point into the official feature's folders", async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': `{
+  "features": { "ghcr.io/devcontainers/features/python:1": { "version": "3.12", "installPath": "/opt/py" } },
+  "containerEnv": { "TOOLS": "/opt/py/current/bin", "PIPX_BIN_DIR": "/usr/local/py-utils/bin", "OTHER": "/usr/local/pythonista" },
+  "customizations": { "vscode": { "settings": { "python.defaultInterpreterPath": "/usr/local/python/current/bin/python" } } }
+}
+`,
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'dry-run' });
+    expect(report.configs[0]?.findings.map((finding) => finding.where)).toEqual([
+      '.devcontainer/devcontainer.json (containerEnv.TOOLS)',
+      '.devcontainer/devcontainer.json (containerEnv.PIPX_BIN_DIR)',
+      '.devcontainer/devcontainer.json (customizations.vscode.settings.python.defaultInterpreterPath)',
+    ]);
+    expect(report.configs[0]?.findings[1]?.message).toContain(
+      "cpython/installer's interpreter is /opt/python-current/bin/python3",
+    );
+  });
+
+  it('--check reports, per configuration, what compiles Python', async () => {
+    const dir = await project({
+      '.devcontainer/a/devcontainer.json': '{ "image": "local/debian:bookworm" }\n',
+      '.devcontainer/b/devcontainer.json': '{ "features": { "./installer": { "version": "3.13" } } }\n',
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'check' });
+    expect(formatReport(report)).toBe(
+      '.devcontainer/a/devcontainer.json: compiles no Python\n.devcontainer/b/devcontainer.json: compiles no Python\n',
+    );
+  });
+
+  it('says where it wrote a symlinked configuration', async () => {
+    const dir = await project({ 'real/devcontainer.json': compiling() });
+    await mkdir(join(dir, '.devcontainer'));
+    await symlink(join(dir, 'real/devcontainer.json'), join(dir, pilotConfig));
+    const report = await integrateProject({ projectDir: dir, configs: [], entry, mode: 'write' });
+    expect(formatReport(report)).toContain(`  written to ${join(dir, 'real/devcontainer.json')} (the link's target)\n`);
   });
 });

@@ -1,9 +1,187 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { createTwoFilesPatch } from 'diff';
-import { type FeatureEntry, switchToFeature } from './edit.ts';
+import { getNodeValue } from 'jsonc-parser';
+import {
+  type EditResult,
+  type EditStatus,
+  type FeatureEntry,
+  type OptionOutcome,
+  parseOrRefuse,
+  switchToFeature,
+} from './edit.ts';
+import { officialPathsIn } from './official.ts';
+import { type Finding, type ImageSource, pythonElsewhere } from './sources.ts';
+import { replaceFileText } from './write.ts';
+
+/** write: change the files; dry-run: only the diff; check: change nothing, fail if Python is still compiled. */
+export type IntegrateMode = 'write' | 'dry-run' | 'check';
+
+export interface IntegrateProjectInput {
+  projectDir: string;
+  /** Configurations to switch (relative to projectDir, or absolute); none means every one found. */
+  configs: string[];
+  entry: FeatureEntry;
+  mode: IntegrateMode;
+}
+
+export interface ConfigReport {
+  /** Relative to the project: `.devcontainer/backend/devcontainer.json`. */
+  path: string;
+  status: EditStatus;
+  action: string;
+  options: OptionOutcome[];
+  /** Python from places integrate cannot change. */
+  findings: Finding[];
+  /** As found: what compiles Python at image build time (empty: nothing does). */
+  compilesPython: string[];
+  changed: boolean;
+  /** Unified diff (a/ and b/ prefixes, for `git apply`); empty when unchanged. */
+  diff: string;
+  /** The file written (a symlinked configuration's target), when mode is write and it changed. */
+  writtenTo?: string;
+}
+
+export interface IntegrateReport {
+  projectDir: string;
+  mode: IntegrateMode;
+  configs: ConfigReport[];
+}
+
+/** The places the Dev Container spec looks for configurations, in its order. */
+export async function findConfigurations(projectDir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const candidate of ['.devcontainer/devcontainer.json', '.devcontainer.json']) {
+    if (existsSync(join(projectDir, candidate))) found.push(candidate);
+  }
+  const folder = join(projectDir, '.devcontainer');
+  const entries = existsSync(folder) ? await readdir(folder, { withFileTypes: true }) : [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const candidate = join('.devcontainer', entry.name, 'devcontainer.json');
+    if ((entry.isDirectory() || entry.isSymbolicLink()) && existsSync(join(projectDir, candidate))) found.push(candidate);
+  }
+  if (found.length === 0) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `no dev container configuration in ${projectDir} (looked for .devcontainer/devcontainer.json, .devcontainer.json and .devcontainer/<folder>/devcontainer.json)`,
+      { fix: 'pass the project folder that holds the dev container configuration, or name it with --config' },
+    );
+  }
+  return found;
+}
+
+function named(projectDir: string, config: string): string {
+  const path = isAbsolute(config) ? config : resolve(projectDir, config);
+  if (!existsSync(path)) {
+    throw new CpythonPrebuiltError('INVALID_INPUT', `the configuration ${config} does not exist in ${projectDir}`, {
+      fix: 'name a devcontainer.json relative to the project folder, e.g. .devcontainer/devcontainer.json',
+    });
+  }
+  return relative(projectDir, path);
+}
+
+interface Planned {
+  report: ConfigReport;
+  absolute: string;
+  text: string;
+}
+
+async function plan(projectDir: string, path: string, entry: FeatureEntry, addIfMissing: boolean): Promise<Planned> {
+  const absolute = resolve(projectDir, path);
+  const before = await readFile(absolute, 'utf8');
+  const edited: EditResult = switchToFeature(before, path, entry, { addIfMissing });
+  const config = getNodeValue(parseOrRefuse(before, path)) as ImageSource;
+  const findings = await pythonElsewhere(absolute, config, projectDir);
+  const installPaths = edited.options.filter((option) => option.option === 'installPath' && typeof option.value === 'string');
+  for (const { at, value } of officialPathsIn(
+    config,
+    installPaths.map((option) => option.value as string),
+  )) {
+    findings.push({
+      where: `${path} (${at})`,
+      message: `${JSON.stringify(value)} is in a folder the official feature made; cpython/installer's interpreter is /opt/python-current/bin/python3 (also /usr/local/bin/python3): change this setting`,
+      compiles: false,
+    });
+  }
+  const changed = edited.text !== before;
+  return {
+    absolute,
+    text: edited.text,
+    report: {
+      path,
+      status: edited.status,
+      action: edited.action,
+      options: edited.options,
+      findings,
+      compilesPython: [
+        ...(edited.compiledPython ? ['the official python feature'] : []),
+        ...findings.filter((finding) => finding.compiles).map((finding) => finding.where),
+      ],
+      changed,
+      diff: changed ? createTwoFilesPatch(`a/${path}`, `b/${path}`, before, edited.text, undefined, undefined) : '',
+    },
+  };
+}
+
+/**
+ * Switches a project's dev container configurations (each one found, or the ones named) to the
+ * feature in `entry`. Every file is edited in memory first: if one cannot be, none is written.
+ */
+export async function integrateProject(input: IntegrateProjectInput): Promise<IntegrateReport> {
+  const paths =
+    input.configs.length > 0
+      ? input.configs.map((config) => named(input.projectDir, config))
+      : await findConfigurations(input.projectDir);
+  // A configuration without any python feature gets one only when it was named.
+  const addIfMissing = input.configs.length > 0;
+  const planned: Planned[] = [];
+  for (const path of paths) planned.push(await plan(input.projectDir, path, input.entry, addIfMissing));
+  if (input.mode === 'check') {
+    const compiling = planned.filter(({ report }) => report.compilesPython.length > 0);
+    if (compiling.length > 0) {
+      const reasons = compiling.map(({ report }) => `${report.path} (${report.compilesPython.join(', ')})`);
+      throw new CpythonPrebuiltError('PYTHON_COMPILED', `Python is still compiled at image build time by ${reasons.join(', ')}`, {
+        fix: `run \`cpython-prebuilt integrate ${input.projectDir}\` to switch to the prebuilt feature, or remove the compile step it names`,
+      });
+    }
+  }
+  if (input.mode === 'write') {
+    for (const { report, absolute, text } of planned) {
+      if (report.changed) report.writtenTo = await replaceFileText(absolute, text);
+    }
+  }
+  return { projectDir: input.projectDir, mode: input.mode, configs: planned.map(({ report }) => report) };
+}
+
+function describeValue(value: unknown): string {
+  return value === undefined ? '' : ` ${JSON.stringify(value)}`;
+}
+
+/** The report for people: one block per configuration. */
+export function formatReport(report: IntegrateReport): string {
+  const lines: string[] = [];
+  for (const config of report.configs) {
+    if (report.mode === 'check') {
+      const compiles =
+        config.compilesPython.length > 0 ? `compiles Python (${config.compilesPython.join(', ')})` : 'compiles no Python';
+      lines.push(`${config.path}: ${compiles}`);
+    } else {
+      const state = config.changed ? (report.mode === 'write' ? '' : ' (not written)') : ' (no change)';
+      lines.push(`${config.path}: ${config.action}${state}`);
+      if (config.writtenTo && config.writtenTo !== resolve(report.projectDir, config.path)) {
+        lines.push(`  written to ${config.writtenTo} (the link's target)`);
+      }
+      for (const option of config.options) {
+        const verdict = option.outcome === 'kept' || option.outcome === 'set' ? `${option.outcome}, ` : '';
+        lines.push(`  ${option.option}${describeValue(option.value)}: ${verdict}${option.reason}`);
+      }
+    }
+    for (const finding of config.findings) lines.push(`  ${finding.where}: ${finding.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 export interface IntegrateInput {
   projectDir: string;
@@ -18,32 +196,21 @@ export interface IntegrateResult {
   changed: boolean;
 }
 
-/** The project's devcontainer.json, where the spec looks for it first. */
-export function findDevcontainerJson(projectDir: string): string {
-  for (const candidate of ['.devcontainer/devcontainer.json', '.devcontainer.json']) {
-    const path = join(projectDir, candidate);
-    if (existsSync(path)) return path;
-  }
-  throw new CpythonPrebuiltError('INVALID_INPUT', `no .devcontainer/devcontainer.json or .devcontainer.json in ${projectDir}`, {
-    fix: 'pass the project folder that holds the dev container configuration',
-  });
+/** The project's first configuration, where the spec looks for it first. */
+export async function findDevcontainerJson(projectDir: string): Promise<string> {
+  const [first] = await findConfigurations(projectDir);
+  return join(projectDir, first as string);
 }
 
-/** Edits devcontainer.json through a temporary file and one rename: never half-written. */
+/** One configuration (the first the spec finds), adding the feature if it has none. */
 export async function integrate(input: IntegrateInput): Promise<IntegrateResult> {
-  const path = findDevcontainerJson(input.projectDir);
-  const before = await readFile(path, 'utf8');
-  const { text, action } = switchToFeature(before, path, input.entry);
-  const diff = createTwoFilesPatch(path, path, before, text, 'before', 'after');
-  const changed = text !== before;
-  if (!input.dryRun && changed) {
-    const temporary = `${path}.cpython-prebuilt-${process.pid}.tmp`;
-    try {
-      await writeFile(temporary, text);
-      await rename(temporary, path);
-    } finally {
-      await rm(temporary, { force: true });
-    }
-  }
-  return { path, action, diff, changed };
+  const path = await findDevcontainerJson(input.projectDir);
+  const report = await integrateProject({
+    projectDir: input.projectDir,
+    configs: [path],
+    entry: input.entry,
+    mode: input.dryRun ? 'dry-run' : 'write',
+  });
+  const [config] = report.configs;
+  return { path, action: config?.action ?? '', diff: config?.diff ?? '', changed: config?.changed ?? false };
 }

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { projectPaths, repoRoot } from '@cpython-prebuilt/builder';
-import { ArtifactMetadata, ValidationReport } from '@cpython-prebuilt/core';
+import { ArtifactMetadata, layout, repoRoot, ValidationReport } from '@cpython-prebuilt/core';
 import { cpythonPrebuilt, debianSourceTarball } from '@cpython-prebuilt/test-fixtures';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,7 +17,7 @@ const vagrantBuildFlags = [...buildFlags, '--no-optimize', '--backend', 'vagrant
 const make = (args: string[]) => execa('make', args, { cwd: repoRoot, reject: false });
 
 /** The procedure's troubleshooting commands, as a user types them in infrastructure/cpython. */
-const vagrant = (args: string[]) => execa('vagrant', args, { cwd: projectPaths.vagrantDir, reject: false });
+const vagrant = (args: string[]) => execa('vagrant', args, { cwd: layout.vagrantDir, reject: false });
 
 async function extract(artifact: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'compare-'));
@@ -41,7 +40,7 @@ async function fileDigests(root: string): Promise<Map<string, string>> {
 describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
   let work: string;
   beforeAll(async () => {
-    work = await mkdtemp(join(projectPaths.cacheDir, 'vagrant-e2e-'));
+    work = await mkdtemp(join(layout.cacheDir, 'vagrant-e2e-'));
   });
   afterAll(async () => {
     await cpythonPrebuilt(['vagrant', 'destroy', ...machineFlags]);
@@ -68,7 +67,7 @@ describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
     const up = await make(['vagrant-cpython-up', 'VAGRANT_PROVIDER=docker', 'BASE=debian11', 'BASE_IMAGE=local/debian:bullseye']);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stderr).toContain('iact-cpython-builder is running (docker, debian11)');
-    expect(await readFile(join(projectPaths.logsDir, 'vagrant-up.log'), 'utf8')).toMatch(/build packages: all \d+ installed/);
+    expect(await readFile(join(layout.logsDir, 'vagrant-up.log'), 'utf8')).toMatch(/build packages: all \d+ installed/);
     const packages = await vagrant(['ssh', '-c', 'dpkg -s patchelf libssl-dev tk-dev >/dev/null && echo installed']);
     expect(packages.stdout.trim()).toBe('installed');
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { repoRoot } from '@cpython-prebuilt/builder';
+import { layout } from '@cpython-prebuilt/core';
 import { assembleCollection, featuresTest } from '@cpython-prebuilt/harness';
 import { BASE_IMAGES } from '@cpython-prebuilt/test-fixtures';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,8 +13,8 @@ describe('devcontainer features test (the real CLI), offline, with the artifacts
     const artifacts = inject('artifacts');
     const assembled = await assembleCollection({
       artifactPaths: [artifacts.python313, artifacts.python311],
-      testDir: join(repoRoot, 'features/test/installer'),
-      extraTestFiles: [join(repoRoot, 'infrastructure/cpython/scripts/make_test_wheel.py')],
+      testDir: join(layout.featuresTestDir, 'installer'),
+      extraTestFiles: [join(layout.scriptsDir, 'make_test_wheel.py')],
     });
     collection = assembled.root;
     return assembled.dispose;

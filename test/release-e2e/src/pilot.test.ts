@@ -1,7 +1,7 @@
 import { cp, lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '@cpython-prebuilt/builder';
+import { layout } from '@cpython-prebuilt/core';
 import { vendorFeature } from '@cpython-prebuilt/feature';
 import { openWorkspace } from '@cpython-prebuilt/harness';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
@@ -11,7 +11,7 @@ describe('the pilot project (procedure step 3-4)', () => {
   it('is integrated without losing its comments, builds with the real CLI, and has a working Python inside', async () => {
     const project = await mkdtemp(join(tmpdir(), 'pilot-'));
     onTestFinished(() => rm(project, { recursive: true, force: true }));
-    await cp(join(repoRoot, 'examples/pilot'), project, { recursive: true });
+    await cp(layout.pilotDir, project, { recursive: true });
     // Local features must live under .devcontainer/: the vendored copy goes there.
     await vendorFeature({
       artifactPaths: [inject('artifacts').python313],
@@ -21,7 +21,9 @@ describe('the pilot project (procedure step 3-4)', () => {
 
     const integrated = await cpythonPrebuilt(['integrate', project, '--feature', './installer', '--version', '3.13.5']);
     expect(integrated.exitCode, integrated.stderr).toBe(0);
-    expect(integrated.stderr).toContain('replaced ghcr.io/devcontainers/features/python:1 with ./installer');
+    expect(integrated.stdout).toContain(
+      '.devcontainer/devcontainer.json: replaced ghcr.io/devcontainers/features/python:1 with ./installer',
+    );
     const config = await readFile(join(project, '.devcontainer/devcontainer.json'), 'utf8');
     expect(config).toContain('// shown by the test');
     expect(config).toContain('/* the interpreter VS Code should pick */');

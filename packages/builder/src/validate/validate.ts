@@ -6,6 +6,7 @@ import {
   defaultPrefix,
   expectedImports,
   type Logger,
+  layout,
   parseArtifactFileName,
   readSha256For,
   run,
@@ -17,8 +18,7 @@ import {
   type ValidationRun,
   validationReportFileName,
 } from '@cpython-prebuilt/core';
-import { dockerEnv, ensureDocker, requireImage } from '../docker.ts';
-import { projectPaths } from '../paths.ts';
+import { dockerEnv, ensureDocker, requireImage } from '../docker-images.ts';
 import { inspectArchive } from './archive.ts';
 
 export interface ValidateInput {
@@ -54,8 +54,8 @@ async function hostChecks(artifactPath: string, version: string): Promise<{ run:
     checks.push({ name: 'checksum', ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
   try {
-    const layout = await inspectArchive(artifactPath, topDirectoryName(version), version.split('.').slice(0, 2).join('.'));
-    checks.push({ name: 'archive layout', ...layout });
+    const archive = await inspectArchive(artifactPath, topDirectoryName(version), version.split('.').slice(0, 2).join('.'));
+    checks.push({ name: 'archive layout', ...archive });
   } catch (error) {
     checks.push({
       name: 'archive layout',
@@ -82,7 +82,7 @@ async function containerChecks(artifactPath: string, version: string, image: str
       '--volume',
       `${dirname(artifactPath)}:/artifact:ro`,
       '--volume',
-      `${projectPaths.scriptsDir}:/scripts:ro`,
+      `${layout.scriptsDir}:/scripts:ro`,
       '--env',
       `ARTIFACT=/artifact/${basename(artifactPath)}`,
       '--env',

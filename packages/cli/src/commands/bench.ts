@@ -1,11 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type Benchmarks, renderBenchmarks, resultsJsonPath, runBenchmarks, writeResults } from '@cpython-prebuilt/bench';
-import { projectPaths, repoRoot } from '@cpython-prebuilt/builder';
-import { buildBases, createLogger, DEFAULT_BUILD_BASE, findBase, newestVersion } from '@cpython-prebuilt/core';
+import { buildBases, createLogger, DEFAULT_BUILD_BASE, defaultVersion, layout } from '@cpython-prebuilt/core';
+import { runBenchmarkSuite } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { reproduceCommand } from './measure.ts';
-import { parsePositiveInteger } from './parse.ts';
+import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
 
 interface BenchFlags {
   version: string;
@@ -25,7 +21,7 @@ export function benchCommand(program: Command): void {
     .description(
       'every benchmark in one run: builder wall time, getting CPython into an image (feature, from source, tar), sizes, interpreter speed; writes docs/benchmarks.md and .json',
     )
-    .addOption(new Option('--version <version>', 'CPython version').default(newestVersion()))
+    .addOption(new Option('--version <version>', 'CPython version').default(defaultVersion))
     .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
     .option('--base-image <ref>', "image the build base starts from instead of the base's own (local debootstrap images)")
     .option('--source <path>', 'local source tarball (verified against the pinned sha256)')
@@ -40,36 +36,25 @@ export function benchCommand(program: Command): void {
         .default(2)
         .argParser(parsePositiveInteger),
     )
-    .option('--output <file>', 'results document (the raw numbers go beside it as .json)', join(repoRoot, 'docs/benchmarks.md'))
+    .option('--output <file>', 'results document (the raw numbers go beside it as .json)', layout.results.benchmarks)
     .option(
       '--render-only',
       'measure nothing: render the document again from the .json beside it (after a wording change)',
       false,
     )
     .action(async (flags: BenchFlags) => {
-      const logger = createLogger('bench');
-      const jsonPath = resultsJsonPath(flags.output);
-      if (flags.renderOnly) {
-        const previous = JSON.parse(await readFile(jsonPath, 'utf8')) as Benchmarks & { command?: string };
-        await writeResults(flags.output, renderBenchmarks(previous, previous.command ?? 'pnpm bench'), previous);
-        logger.info(`rendered ${flags.output} from ${jsonPath}`);
-        return;
-      }
-      const results = await runBenchmarks({
+      await runBenchmarkSuite({
         version: flags.version,
         baseId: flags.base,
-        baseImage: flags.baseImage ?? findBase(flags.base).image,
+        baseImage: flags.baseImage,
         sourcePath: flags.source,
         distroImage: flags.distroImage,
         runs: flags.runs,
         slowRuns: flags.slowRuns,
-        workDir: join(projectPaths.cacheDir, 'bench'),
-        logsDir: projectPaths.logsDir,
-        cacheDir: projectPaths.cacheDir,
-        logger,
+        output: flags.output,
+        renderOnly: flags.renderOnly,
+        reproduce: reproduceCommand('bench'),
+        logger: createLogger('bench'),
       });
-      const command = reproduceCommand('bench');
-      await writeResults(flags.output, renderBenchmarks(results, command), { ...results, command });
-      logger.info(`results: ${flags.output}`);
     });
 }

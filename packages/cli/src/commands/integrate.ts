@@ -1,35 +1,63 @@
-import { createLogger } from '@cpython-prebuilt/core';
 import { DEFAULT_FEATURE_REFERENCE } from '@cpython-prebuilt/feature';
-import { integrate } from '@cpython-prebuilt/integrate';
-import type { Command } from 'commander';
+import { formatReport, type IntegrateMode, type IntegrateProjectInput, integrateProject } from '@cpython-prebuilt/integrate';
+import { type Command, Option } from 'commander';
 
 interface IntegrateFlags {
+  config: string[];
   feature: string;
-  version: string;
+  version?: string;
   artifactUrl?: string;
   sha256?: string;
   dryRun: boolean;
+  check: boolean;
+  json: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function integrateOptions(command: Command): Command {
+  return command
+    .argument('<project>', 'the project folder')
+    .addOption(
+      new Option('--config <path>', 'switch only this devcontainer.json (relative to the project; repeat for more)')
+        .argParser(collect)
+        .default([], 'every configuration the spec finds'),
+    )
+    .option('--feature <reference>', 'how to reference the feature', DEFAULT_FEATURE_REFERENCE)
+    .option('--version <version>', "CPython version to set (default: keep the project's version)")
+    .option('--artifact-url <url>', 'pin an artifact URL (needs --sha256 unless a .sha256 is published beside it)')
+    .option('--sha256 <digest>', 'sha256 of --artifact-url')
+    .addOption(new Option('--dry-run', 'print a unified diff, change nothing').default(false).conflicts('check'))
+    .option('--check', 'change nothing; exit non-zero if a configuration still compiles Python (for CI)', false)
+    .option('--json', 'print the report as JSON', false);
+}
+
+export function integrateInputFromFlags(project: string, flags: IntegrateFlags): IntegrateProjectInput {
+  const options: Record<string, string> = {};
+  if (flags.version !== undefined) options.version = flags.version;
+  if (flags.artifactUrl !== undefined) options.artifactUrl = flags.artifactUrl;
+  if (flags.sha256 !== undefined) options.sha256 = flags.sha256;
+  const mode: IntegrateMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
+  return { projectDir: project, configs: flags.config, entry: { reference: flags.feature, options }, mode };
 }
 
 export function integrateCommand(program: Command): void {
-  program
-    .command('integrate')
-    .description("switch a project's devcontainer.json from the official python feature to cpython/installer, keeping comments")
-    .argument('<project>', 'the project folder (holding .devcontainer/devcontainer.json)')
-    .option('--feature <reference>', 'how to reference the feature', DEFAULT_FEATURE_REFERENCE)
-    .option('--version <version>', 'CPython version option for the feature', '3.13')
-    .option('--artifact-url <url>', 'pin an artifact URL (needs --sha256 unless a .sha256 is published beside it)')
-    .option('--sha256 <digest>', 'sha256 of --artifact-url')
-    .option('--dry-run', 'print the diff, change nothing', false)
-    .action(async (project: string, flags: IntegrateFlags) => {
-      const logger = createLogger();
-      const options: Record<string, string> = { version: flags.version };
-      if (flags.artifactUrl) options.artifactUrl = flags.artifactUrl;
-      if (flags.sha256) options.sha256 = flags.sha256;
-      const result = await integrate({ projectDir: project, entry: { reference: flags.feature, options }, dryRun: flags.dryRun });
-      process.stdout.write(flags.dryRun ? result.diff : `${result.path}\n`);
-      logger.info(
-        `${result.path}: ${result.changed ? result.action : 'already up to date'}${flags.dryRun ? ' (dry run, not written)' : ''}`,
-      );
-    });
+  integrateOptions(
+    program
+      .command('integrate')
+      .description(
+        "switch a project's dev container configurations from the official python feature to cpython/installer, keeping comments and options",
+      ),
+  ).action(async (project: string, flags: IntegrateFlags) => {
+    const report = await integrateProject(integrateInputFromFlags(project, flags));
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else if (report.mode === 'dry-run') {
+      // The diff alone on stdout (`> change.patch`, `git apply`), the report beside it on stderr.
+      process.stdout.write(report.configs.map((config) => config.diff).join(''));
+      process.stderr.write(formatReport(report));
+    } else {
+      process.stdout.write(formatReport(report));
+    }
+  });
 }

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
-import { repoRoot, resolveArtifactPath } from '@cpython-prebuilt/builder';
-import { CpythonPrebuiltError, createLogger } from '@cpython-prebuilt/core';
-import { GitHubClient, githubToken, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
+import { CpythonPrebuiltError, createLogger, layout, resolveArtifactPath } from '@cpython-prebuilt/core';
+import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
+import { githubApiUrl, githubTokenFromEnv } from '../shared-options.ts';
 
 interface ReleaseFlags {
   repo?: string;
@@ -17,20 +16,16 @@ export function releaseCommand(program: Command): void {
     .description('publish an artifact as the GitHub release cpython-<version>-build<N>, verify it, record it in the manifest')
     .argument('<artifact>', 'the .tgz (its .sha256 and .json metadata beside it)')
     .option('--repo <owner/name>', 'GitHub repository (default: from the git remote "origin")')
-    .option(
-      '--api-url <url>',
-      'GitHub REST API base URL (GitHub Enterprise, or a test server)',
-      process.env.GITHUB_API_URL ?? 'https://api.github.com',
-    )
+    .option('--api-url <url>', 'GitHub REST API base URL (GitHub Enterprise, or a test server)', githubApiUrl())
     .option(
       '--manifest <file>',
       'artifact manifest to record the release in (ARTIFACTS.md is written beside it)',
-      join(repoRoot, 'infrastructure/artifacts/manifest.json'),
+      layout.manifest,
     )
     .option('--dry-run', 'print every request instead of sending it', false)
     .action(async (artifact: string, flags: ReleaseFlags) => {
       const logger = createLogger();
-      const token = githubToken() ?? '';
+      const token = githubTokenFromEnv() ?? '';
       if (!token && !flags.dryRun) {
         throw new CpythonPrebuiltError('INVALID_INPUT', 'no GitHub token: GITHUB_TOKEN and GH_TOKEN are both unset', {
           fix: 'export GITHUB_TOKEN=<a token with contents:write on the repository>, or use --dry-run',

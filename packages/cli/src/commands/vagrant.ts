@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import {
   defaultVagrantProvider,
-  projectPaths,
   VAGRANT_MACHINE,
   VagrantMachine,
   type VagrantProvider,
   vagrantProviders,
 } from '@cpython-prebuilt/builder';
-import { buildBases, createLogger, DEFAULT_BUILD_BASE, findBase } from '@cpython-prebuilt/core';
+import { buildBases, createLogger, DEFAULT_BUILD_BASE, findBase, layout } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
 
 interface VagrantFlags {
@@ -23,8 +22,8 @@ function machineFromFlags(flags: VagrantFlags): VagrantMachine {
     base: findBase(flags.base),
     baseImage: flags.baseImage,
     box: flags.box,
-    cacheDir: projectPaths.cacheDir,
-    vagrantDir: projectPaths.vagrantDir,
+    cacheDir: layout.cacheDir,
+    vagrantDir: layout.vagrantDir,
   });
 }
 
@@ -51,11 +50,9 @@ export function vagrantCommand(program: Command): void {
     async (flags: VagrantFlags) => {
       const logger = createLogger('vagrant');
       const machine = machineFromFlags(flags);
-      await machine.up(logger, join(projectPaths.logsDir, 'vagrant-up.log'));
+      await machine.up(logger, join(layout.logsDir, 'vagrant-up.log'));
       await machine.requireGuestDisk();
-      logger.info(
-        `${VAGRANT_MACHINE} is running (${flags.provider}, ${flags.base}); vagrant ssh from ${projectPaths.vagrantDir}`,
-      );
+      logger.info(`${VAGRANT_MACHINE} is running (${flags.provider}, ${flags.base}); vagrant ssh from ${layout.vagrantDir}`);
     },
   );
   machineOptions(vagrant.command('halt').description('stop the builder VM (its disk stays)')).action(

@@ -1,5 +1,5 @@
-import { resolveArtifactPath, validateArtifact } from '@cpython-prebuilt/builder';
-import { CpythonPrebuiltError, createLogger, newestBase } from '@cpython-prebuilt/core';
+import { validateArtifact } from '@cpython-prebuilt/builder';
+import { CpythonPrebuiltError, createLogger, newestBase, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { type Command, Option } from 'commander';
 
 interface ValidateFlags {

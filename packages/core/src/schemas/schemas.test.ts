@@ -1,24 +1,82 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CpythonPrebuiltError } from '../errors.ts';
+import { layout } from '../layout.ts';
 import { buildBases, findBase, newestBase } from './bases.ts';
 import { compareVersions } from './common.ts';
 import { ArtifactMetadata } from './metadata.ts';
 import { expectedExtensions, expectedImports } from './modules.ts';
-import { newestVersion, resolveRelease, sourceDateEpoch, versionsManifest } from './versions.ts';
+import {
+  defaultVersion,
+  findRelease,
+  formatVersionsData,
+  lineOf,
+  newestVersion,
+  releaseMatrix,
+  resolveRelease,
+  sourceDateEpoch,
+  VersionsManifest,
+  versionsManifest,
+} from './versions.ts';
 
 describe('versions manifest', () => {
-  it('pins python.org tarballs by sha256', () => {
+  it('pins python.org tarballs by sha256, each digest with two independent sources', () => {
     for (const release of versionsManifest.releases) {
       expect(release.url).toBe(`https://www.python.org/ftp/python/${release.version}/${release.url.split('/').at(-1)}`);
       expect(release.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(release.digestSources.length).toBeGreaterThanOrEqual(2);
     }
-    expect(newestVersion()).toBe('3.13.5');
+  });
+
+  it('pins a .tar.xz release of every line from 3.9 to 3.14, and 3.12.6', () => {
+    for (const line of ['3.9', '3.10', '3.11', '3.12', '3.13', '3.14']) {
+      const ofLine = versionsManifest.releases.filter(
+        (release) => lineOf(release.version) === line && release.url.endsWith('.tar.xz'),
+      );
+      expect(ofLine.length, line).toBeGreaterThan(0);
+    }
+    expect(findRelease('3.12.6')?.sha256).toBe('1999658298cf2fb837dffed8ff3c033ef0c98ef20cf73c5d5f66bed5ab89697c');
+  });
+
+  it('keeps the default build version apart from the newest pin: 3.13.5, whose source is on these machines', () => {
+    expect(defaultVersion).toBe('3.13.5');
+    expect(findRelease(defaultVersion)).toBeDefined();
+    expect(compareVersions(newestVersion(), defaultVersion)).toBe(1);
+  });
+
+  it('builds the newest release of each maintained line, and no end-of-life line', () => {
+    expect(releaseMatrix()).toEqual(['3.11.15', '3.12.13', '3.13.14', '3.14.7']);
+    const withNewer = {
+      ...versionsManifest,
+      releases: [...versionsManifest.releases, { ...findRelease('3.14.7'), version: '3.14.8' }],
+    };
+    expect(releaseMatrix(withNewer as VersionsManifest).at(-1)).toBe('3.14.8');
+  });
+
+  it('refuses a pin with fewer than two digest sources', () => {
+    const [first] = versionsManifest.releases;
+    const oneSource = { ...first, digestSources: first?.digestSources.slice(0, 1) };
+    const result = VersionsManifest.safeParse({ lines: versionsManifest.lines, releases: [oneSource] });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toContain('at least two independent sources');
+  });
+
+  it('refuses a release whose line is not listed, and a version pinned twice', () => {
+    const release = findRelease('3.12.6');
+    expect(VersionsManifest.safeParse({ lines: [], releases: [release] }).success).toBe(false);
+    expect(VersionsManifest.safeParse({ lines: versionsManifest.lines, releases: [release, release] }).success).toBe(false);
+  });
+
+  it('formats versions.data.json stably: what the repository holds is what formatting it gives', () => {
+    expect(formatVersionsData(versionsManifest)).toBe(readFileSync(layout.versionsData, 'utf8'));
+    const shuffled = { ...versionsManifest, releases: [...versionsManifest.releases].reverse() };
+    expect(formatVersionsData(shuffled)).toBe(formatVersionsData(versionsManifest));
   });
 
   it('needs an explicit sha256 for a version it does not pin, and names the fix', () => {
     const error = (() => {
       try {
-        resolveRelease('3.12.6');
+        resolveRelease('3.12.5');
       } catch (caught) {
         return caught as CpythonPrebuiltError;
       }
@@ -26,8 +84,8 @@ describe('versions manifest', () => {
     expect(error?.code).toBe('UNKNOWN_VERSION');
     expect(error?.fix).toContain('--sha256');
     const digest = 'a'.repeat(64);
-    expect(resolveRelease('3.12.6', digest)).toMatchObject({
-      url: 'https://www.python.org/ftp/python/3.12.6/Python-3.12.6.tar.xz',
+    expect(resolveRelease('3.12.5', digest)).toMatchObject({
+      url: 'https://www.python.org/ftp/python/3.12.5/Python-3.12.5.tar.xz',
       sha256: digest,
     });
   });

@@ -1,5 +1,5 @@
 import { reproduceBlock } from './documents.ts';
-import type { Measurement, VariantResult } from './measure.ts';
+import type { Measurement, VariantResult } from './pilot-build.ts';
 
 const seconds = (value: number) => (value >= 120 ? `${(value / 60).toFixed(1)} min` : `${value.toFixed(1)} s`);
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;

@@ -1,6 +1,6 @@
 import { findBase } from '@cpython-prebuilt/core';
 import { describe, expect, it } from 'vitest';
-import { VagrantMachine } from './vagrant.ts';
+import { VagrantMachine } from './vagrant-backend.ts';
 
 const machine = new VagrantMachine({
   provider: 'docker',

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import { openLogFile, run } from '@cpython-prebuilt/core';
-import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker.ts';
-import { projectPaths } from '../paths.ts';
+import { layout, openLogFile, run } from '@cpython-prebuilt/core';
+import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
 
 /** Builds in a fresh container of the build-base image, with no network. */
@@ -36,7 +35,7 @@ export class DockerBackend implements BuildBackend {
             '--network',
             'none',
             '--volume',
-            `${projectPaths.scriptsDir}:/scripts:ro`,
+            `${layout.scriptsDir}:/scripts:ro`,
             '--volume',
             `${dirname(request.sourcePath)}:/source:ro`,
             '--volume',

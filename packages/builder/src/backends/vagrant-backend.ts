@@ -1,10 +1,9 @@
 import type { WriteStream } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { type BuildBase, CpythonPrebuiltError, type Logger, openLogFile, run } from '@cpython-prebuilt/core';
+import { type BuildBase, CpythonPrebuiltError, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { extract } from 'tar';
-import { dockerEnv, ensureDocker } from '../docker.ts';
-import { projectPaths } from '../paths.ts';
+import { dockerEnv, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
 
 /** The machine name of the procedure's Vagrantfile. */
@@ -200,7 +199,7 @@ export class VagrantBackend implements BuildBackend {
 
   constructor(
     private readonly provider: VagrantProvider,
-    private readonly cacheDir: string = projectPaths.cacheDir,
+    private readonly cacheDir: string = layout.cacheDir,
   ) {}
 
   machine(base: BuildBase, baseImage?: string): VagrantMachine {
@@ -210,7 +209,7 @@ export class VagrantBackend implements BuildBackend {
       base,
       baseImage: baseImage && baseImage !== base.image ? baseImage : undefined,
       cacheDir: this.cacheDir,
-      vagrantDir: projectPaths.vagrantDir,
+      vagrantDir: layout.vagrantDir,
     });
   }
 

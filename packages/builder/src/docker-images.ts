@@ -9,7 +9,7 @@ export async function ensureDocker(): Promise<void> {
     await run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 30_000 });
   } catch (error) {
     throw new CpythonPrebuiltError('DOCKER_UNAVAILABLE', 'the Docker engine is not reachable (`docker info` failed)', {
-      fix: 'start it (sudo scripts/setup-machine.sh installs docker.io and starts dockerd), or use --backend vagrant',
+      fix: 'start it (scripts/setup-machine.sh, as root, installs docker.io and starts dockerd), or use --backend vagrant',
       cause: error,
     });
   }
@@ -29,7 +29,7 @@ export async function requireImage(reference: string, logger: Logger): Promise<s
   const id = pulled.exitCode === 0 ? await imageId(reference) : undefined;
   if (!id) {
     throw new CpythonPrebuiltError('IMAGE_MISSING', `image ${reference} is not present and cannot be pulled`, {
-      fix: 'pull it, or make a local one and pass it with --base-image (BASE_IMAGE=), e.g. sudo scripts/setup-machine.sh creates local/debian:bullseye|bookworm|trixie with debootstrap',
+      fix: 'pull it, or make a local one and pass it with --base-image (BASE_IMAGE=), e.g. scripts/setup-machine.sh (as root) creates local/debian:bullseye|bookworm|trixie with debootstrap',
     });
   }
   return id;

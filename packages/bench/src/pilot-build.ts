@@ -16,6 +16,11 @@ export interface MeasureInput {
   version: string;
   /** Artifacts vendored into the "after" feature. */
   artifactPaths: string[];
+  /**
+   * The pilot already switched to the feature (phase3's integrate step): measured as it is.
+   * Without it the pilot is vendored and switched here.
+   */
+  integratedPilotDir?: string;
   /** The CPython source tarball the baseline compiles. */
   sourceTarball: string;
   /** Image with compilers and -dev packages for the baseline (these machines cannot apt-get during the build). */
@@ -83,6 +88,10 @@ async function prepare(input: MeasureInput, variant: 'before' | 'after'): Promis
       switchToFeature(text, config, { reference: './python-from-source', options: { version: input.version } }).text,
     );
     image = input.baselineImage;
+  } else if (input.integratedPilotDir) {
+    await rm(folder, { recursive: true, force: true });
+    await cp(input.integratedPilotDir, folder, { recursive: true });
+    image = input.featureImage ?? String((parse(text) as { image?: string }).image);
   } else {
     await vendorFeature({
       artifactPaths: input.artifactPaths,

@@ -1,0 +1,150 @@
+import {
+  type BuildBackend,
+  type BuildInput,
+  DockerBackend,
+  defaultVagrantProvider,
+  VagrantBackend,
+  type VagrantProvider,
+  vagrantProviders,
+} from '@cpython-prebuilt/builder';
+import {
+  buildBases,
+  CpythonPrebuiltError,
+  DEFAULT_BUILD_BASE,
+  defaultVersion,
+  layout,
+  resolveRelease,
+  sourceDateEpoch,
+} from '@cpython-prebuilt/core';
+import type { GitHubTarget } from '@cpython-prebuilt/pipelines';
+import { githubToken } from '@cpython-prebuilt/release';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+/** Helpers every command shares: argument parsers, the build options, the reproduce line, GitHub credentials. */
+
+/** GitHub's REST API, or GITHUB_API_URL (GitHub Enterprise, a test server); empty counts as unset. */
+export function githubApiUrl(): string {
+  return process.env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+}
+
+export function parsePositiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return Number(value);
+}
+
+/** The command that reproduces a measurement: the make line when make ran us, else the CLI line. */
+export function reproduceCommand(subcommand: string): string {
+  return (
+    process.env.CPYTHON_PREBUILT_REPRODUCE?.trim() ||
+    // Arguments with spaces (labels such as "PGO+LTO gcc 14") stay one argument when pasted back.
+    `pnpm exec cpython-prebuilt ${subcommand} ${process.argv
+      .slice(3)
+      .map((arg) => (/\s/.test(arg) ? `"${arg}"` : arg))
+      .join(' ')}`.trim()
+  );
+}
+
+export interface BuildFlags {
+  version: string;
+  build: number;
+  base: string;
+  baseImage?: string;
+  source?: string;
+  sourceUrl?: string;
+  sha256?: string;
+  optimize: boolean;
+  keepTests: boolean;
+  jobs?: number;
+  backend: 'docker' | 'vagrant';
+  vagrantProvider: VagrantProvider;
+  outputDir: string;
+  minFreeGb: number;
+  measureFullInstall: boolean;
+  json: boolean;
+}
+
+/** The build options, shared by `build` and `phase3`. */
+export function buildOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--version <version>', 'full CPython version').default(defaultVersion))
+    .addOption(
+      new Option('--build <n>', 'build number of this version (rebuilds increase it)').default(1).argParser(parsePositiveInteger),
+    )
+    .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
+    .option('--base-image <ref>', "image to start from instead of the base's own (mirrors, local debootstrap images)")
+    .option('--source <path>', 'use this local source tarball (verified against the pinned sha256)')
+    .option('--source-url <url>', 'download the source from this mirror instead of python.org (same pin)')
+    .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
+    .option('--no-optimize', 'skip PGO and LTO (a quick build, about 6x faster)')
+    .option('--keep-tests', 'keep the test suite, test extension modules and static library', false)
+    .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
+    .addOption(
+      new Option('--backend <name>', 'isolated build environment: a container, or the Vagrant VM iact-cpython-builder')
+        .choices(['docker', 'vagrant'])
+        .default('docker'),
+    )
+    .addOption(
+      new Option('--vagrant-provider <name>', 'provider of the Vagrant VM (default: VAGRANT_DEFAULT_PROVIDER, else virtualbox)')
+        .choices(vagrantProviders)
+        .default(defaultVagrantProvider()),
+    )
+    .option('--output-dir <dir>', 'where the artifact, .sha256 and metadata go', layout.artifactsDir)
+    .addOption(new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger))
+    .option(
+      '--measure-full-install',
+      'also record the size of the unpruned make-install tree and of a plain tar czf of it (metadata sizes.fullInstall)',
+      false,
+    );
+}
+
+export function backendFromFlags(flags: Pick<BuildFlags, 'backend' | 'vagrantProvider'>): BuildBackend {
+  return flags.backend === 'vagrant' ? new VagrantBackend(flags.vagrantProvider) : new DockerBackend();
+}
+
+export function buildInputFromFlags(flags: BuildFlags): BuildInput {
+  const release = resolveRelease(flags.version, flags.sha256);
+  return {
+    version: flags.version,
+    build: flags.build,
+    baseId: flags.base,
+    baseImage: flags.baseImage,
+    sourcePath: flags.source,
+    sourceUrl: flags.sourceUrl,
+    sha256: flags.sha256,
+    optimize: flags.optimize,
+    keepTests: flags.keepTests,
+    jobs: flags.jobs,
+    outputDir: flags.outputDir,
+    logsDir: layout.logsDir,
+    cacheDir: layout.cacheDir,
+    sourceDateEpoch: sourceDateEpoch(release),
+    minFreeBytes: flags.minFreeGb * 1024 ** 3,
+    measureFullInstall: flags.measureFullInstall,
+  };
+}
+
+/** The GitHub token from the environment: GITHUB_TOKEN, else GH_TOKEN; an empty variable counts as unset. */
+export function githubTokenFromEnv(): string | undefined {
+  return githubToken();
+}
+
+/** A GitHub repository to release to, with the token it needs; refuses a missing token or a malformed name. */
+export function githubTargetFromFlags(repository: string, apiUrl = githubApiUrl()): GitHubTarget {
+  const [owner, repo, ...rest] = repository.split('/');
+  if (!owner || !repo || rest.length > 0) {
+    throw new CpythonPrebuiltError('INVALID_INPUT', `--repo "${repository}" is not <owner>/<name>`, {
+      fix: 'pass e.g. --repo octo/cpython-prebuilt',
+    });
+  }
+  const token = githubTokenFromEnv();
+  if (!token) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `--repo ${repository} needs a GitHub token, and GITHUB_TOKEN and GH_TOKEN are unset`,
+      {
+        fix: 'export GITHUB_TOKEN=<a token with contents:write>, or drop --repo/REPO= to rehearse against the local release target',
+      },
+    );
+  }
+  return { owner, repo, token, apiUrl };
+}

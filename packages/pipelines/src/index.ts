@@ -1,0 +1,28 @@
+export { type BenchmarkRunInput, runBenchmarkSuite } from './benchmark-run.ts';
+export { compareInterpreters, type InterpreterComparisonInput } from './interpreter-comparison.ts';
+export { type LocalPythonOrg, type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
+export { type GitHubTarget, type Phase3Input, type Phase3Result, runPhase3 } from './phase3.ts';
+export { measurePilotBuilds, type PilotMeasurementInput } from './pilot-measurement.ts';
+export { type PublishArtifactInput, type PublishFeatureInput, publishArtifact, publishFeatureCollection } from './publish.ts';
+export {
+  DEFAULT_PYTHON_ORG_URL,
+  DEFAULT_RELEASE_CYCLE_URL,
+  PythonOrgRelease,
+  PythonOrgReleaseFile,
+  ReleaseCycle,
+  type ReleaseFeeds,
+} from './python-releases.ts';
+export { type GenerateInput, generateRepositoryFiles, repositoryFiles } from './repository-files.ts';
+export {
+  checkVersions,
+  describePlan,
+  type LineChange,
+  type NewRelease,
+  planVersionsUpdate,
+  updateDueError,
+  updateVersions,
+  type VersionsCheckInput,
+  type VersionsPlan,
+  type VersionsUpdateInput,
+  type VersionsUpdateResult,
+} from './versions-update.ts';

@@ -1,0 +1,79 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CpythonPrebuiltError, type LoadedArtifact, type Logger, manifestEntryFor } from '@cpython-prebuilt/core';
+import {
+  featureManifest,
+  formatOciReference,
+  OciClient,
+  type OciReference,
+  publishFeatures,
+  readManifest,
+  withArtifact,
+  writeManifest,
+} from '@cpython-prebuilt/release';
+
+export interface PublishArtifactInput {
+  artifact: LoadedArtifact;
+  reference: OciReference;
+  /** The manifest to record the artifact in; nothing is recorded when omitted. */
+  manifestPath?: string;
+  registryAuth: { username?: string; password?: string };
+  logger: Logger;
+}
+
+/**
+ * Pushes an artifact as a one-layer OCI artifact whose digest is its sha256, pulls it back and
+ * compares (what consumers pull must be what we built), then records it in the manifest.
+ */
+export async function publishArtifact(input: PublishArtifactInput): Promise<string> {
+  const { artifact, reference, logger } = input;
+  const client = new OciClient({ logger, ...input.registryAuth });
+  const manifestDigest = await client.pushArtifact(reference, artifact);
+  const scratch = await mkdtemp(join(tmpdir(), 'oci-verify-'));
+  try {
+    await client.pullArtifact(reference, join(scratch, artifact.name), artifact.sha256);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const url = formatOciReference(reference);
+  logger.info(`pushed and verified ${url} (manifest ${manifestDigest}, layer sha256:${artifact.sha256})`);
+  if (input.manifestPath) {
+    const entry = manifestEntryFor(artifact, { url, location: `OCI ${reference.registry}/${reference.repository}` });
+    await writeManifest(input.manifestPath, withArtifact(await readManifest(input.manifestPath), entry));
+    logger.info(`recorded in ${input.manifestPath}`);
+  }
+  return url;
+}
+
+export interface PublishFeatureInput {
+  /** The collection's src/ folder. */
+  srcDir: string;
+  registry: string;
+  namespace: string;
+  logger: Logger;
+}
+
+/** `devcontainer features publish`, then each feature read back by its major tag. Returns the references. */
+export async function publishFeatureCollection(input: PublishFeatureInput): Promise<string[]> {
+  const published = await publishFeatures({ srcDir: input.srcDir, registry: input.registry, namespace: input.namespace });
+  const references: string[] = [];
+  for (const feature of published) {
+    const reference = `${input.registry}/${input.namespace}/${feature.id}:${feature.version.split('.')[0]}`;
+    const manifest = await featureManifest(reference);
+    if (!manifest.annotations?.['dev.containers.metadata']) {
+      throw new CpythonPrebuiltError(
+        'PUBLISH_FAILED',
+        `${reference} was published without its dev.containers.metadata annotation`,
+        {
+          fix: 'the registry dropped the annotation or the publish was cut short: publish again, and check the registry supports OCI manifest annotations',
+        },
+      );
+    }
+    input.logger.info(
+      `published ${feature.id} ${feature.version} as ${feature.tags.join(', ')} (${feature.digest}); read back ${reference}`,
+    );
+    references.push(reference);
+  }
+  return references;
+}
