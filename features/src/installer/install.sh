@@ -245,23 +245,52 @@ fail_download() {
 
 # oci://registry/repository[:tag|@digest]: the layer is fetched by its digest, which is the
 # artifact's sha256, so it needs that digest up front (manifest entry or sha256 option).
+# A registry that wants a token says where to get one in its 401 answer (Docker/OCI token auth,
+# https://distribution.github.io/distribution/spec/auth/token/):
+#   WWW-Authenticate: Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="..."
+# An anonymous pull token is asked at that realm (https only; plain http only when the registry
+# and the realm are both this machine). No credentials are ever sent.
 fetch_oci() {
   [ -n "$ENTRY_SHA256" ] || die "an oci:// artifactUrl needs the sha256 option (the layer digest)" "set sha256"
-  ref="${1#oci://}"
-  host="${ref%%/*}"
-  repo="${ref#*/}"
-  repo="${repo%@*}"
-  repo="${repo%:*}"
-  case "$host" in localhost | localhost:* | 127.0.0.1 | 127.0.0.1:*) scheme=http ;; *) scheme=https ;; esac
-  blob="$scheme://$host/v2/$repo/blobs/sha256:$ENTRY_SHA256"
-  http_get "$blob" "$2" && return 0
+  oci_ref="${1#oci://}"
+  oci_host="${oci_ref%%/*}"
+  oci_repo="${oci_ref#*/}"
+  oci_repo="${oci_repo%@*}"
+  oci_repo="${oci_repo%:*}"
+  case "$oci_host" in localhost | localhost:* | 127.0.0.1 | 127.0.0.1:*) oci_scheme=http ;; *) oci_scheme=https ;; esac
+  oci_blob="$oci_scheme://$oci_host/v2/$oci_repo/blobs/sha256:$ENTRY_SHA256"
+  http_get "$oci_blob" "$2" && return 0
   [ "$HTTP_ERROR" != none ] || fail_download "$1"
-  # Public registries (ghcr.io) hand out anonymous pull tokens.
-  if http_get "$scheme://$host/token?scope=repository:$repo:pull&service=$host" "$WORK_DIR/token.json"; then
-    token="$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$WORK_DIR/token.json")"
-    if [ -n "$token" ] && http_get "$blob" "$2" "Authorization: Bearer $token"; then return 0; fi
+  # The challenge: the headers of a HEAD request (curl -I / wget --spider; a 401 is expected).
+  oci_headers="$WORK_DIR/oci.headers"
+  : >"$oci_headers"
+  if command -v curl >/dev/null 2>&1; then
+    curl --silent --head --connect-timeout 20 --max-time 60 -o "$oci_headers" "$oci_blob" 2>/dev/null || true
+  else
+    wget --spider --server-response --timeout=60 "$oci_blob" 2>"$oci_headers" || true
   fi
-  fail_download "$1"
+  oci_challenge="$(tr -d '\r' <"$oci_headers" \
+    | sed -n 's/^ *[Ww][Ww][Ww]-[Aa][Uu][Tt][Hh][Ee][Nn][Tt][Ii][Cc][Aa][Tt][Ee]: *[Bb][Ee][Aa][Rr][Ee][Rr] //p' | head -n 1)"
+  oci_realm="$(printf '%s\n' "$oci_challenge" | sed -n 's/.*realm="\([^"]*\)".*/\1/p')"
+  oci_service="$(printf '%s\n' "$oci_challenge" | sed -n 's/.*service="\([^"]*\)".*/\1/p')"
+  [ -n "$oci_realm" ] || die "downloading $1 failed ($HTTP_ERROR) and the registry named no token service (no Bearer realm in WWW-Authenticate)" \
+    "check the reference and that the repository allows anonymous pulls, or vendor the artifact"
+  case "$oci_realm" in
+    *[[:space:]\"\\\`\'\$]*) die "the registry $oci_host named an unusable token service: $oci_realm" "check the registry address" ;;
+    https://*) ;;
+    http://localhost/* | http://localhost:* | http://127.0.0.1/* | http://127.0.0.1:*)
+      [ "$oci_scheme" = http ] || die "the registry $oci_host named a plain-http token service: $oci_realm" "use a registry served over https" ;;
+    *) die "the registry $oci_host named a token service that is not https: $oci_realm" "use a registry served over https" ;;
+  esac
+  case "$oci_service" in *[!A-Za-z0-9._:-]*) die "the registry $oci_host named an unusable service: $oci_service" "check the registry address" ;; esac
+  case "$oci_realm" in *\?*) oci_sep='&' ;; *) oci_sep='?' ;; esac
+  oci_token_url="$oci_realm${oci_sep}scope=repository:$oci_repo:pull${oci_service:+&service=$oci_service}"
+  http_get "$oci_token_url" "$WORK_DIR/token.json" || fail_download "$oci_token_url"
+  oci_token="$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$WORK_DIR/token.json")"
+  [ -n "$oci_token" ] || oci_token="$(sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p' "$WORK_DIR/token.json")"
+  [ -n "$oci_token" ] || die "the token service $oci_realm gave no token for $oci_repo" \
+    "check that the repository allows anonymous pulls, or vendor the artifact"
+  http_get "$oci_blob" "$2" "Authorization: Bearer $oci_token" || fail_download "$1"
 }
 
 # Fetches $1 (URL, oci:// reference, absolute path, or path relative to the feature folder) to $2.

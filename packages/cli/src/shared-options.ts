@@ -17,6 +17,7 @@ import {
   sourceDateEpoch,
 } from '@cpython-prebuilt/core';
 import type { GitHubTarget } from '@cpython-prebuilt/pipelines';
+import { githubToken } from '@cpython-prebuilt/release';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Helpers every command shares: argument parsers, the build options, the reproduce line, GitHub credentials. */
@@ -124,7 +125,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
 
 /** The GitHub token from the environment: GITHUB_TOKEN, else GH_TOKEN; an empty variable counts as unset. */
 export function githubTokenFromEnv(): string | undefined {
-  return process.env.GITHUB_TOKEN?.trim() || process.env.GH_TOKEN?.trim() || undefined;
+  return githubToken();
 }
 
 /** A GitHub repository to release to, with the token it needs; refuses a missing token or a malformed name. */

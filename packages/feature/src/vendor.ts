@@ -1,4 +1,4 @@
-import { copyFile, rename, rm } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, manifestEntryFor, pathExists } from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
@@ -15,9 +15,19 @@ export interface VendorInput {
 }
 
 /**
- * A copy of the feature with the artifact inside its folder and a manifest naming it by a
- * relative path: it installs with no network, and publishes to a registry as one unit.
+ * Whether `dir` holds a copy of this feature: its devcontainer-feature.json names the same id and
+ * name as the one about to be written. Anything else (another feature, a project folder, a typo
+ * such as `.devcontainer`) is not ours to delete.
  */
+async function holdsThisFeature(dir: string, ours: { id: string; name: string }): Promise<boolean> {
+  try {
+    const json = JSON.parse(await readFile(join(dir, 'devcontainer-feature.json'), 'utf8')) as { id?: unknown; name?: unknown };
+    return json.id === ours.id && json.name === ours.name;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A copy of the feature with the artifacts inside its folder and a manifest naming them by
  * relative paths: it installs with no network, and publishes to a registry as one unit.
@@ -52,6 +62,16 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     featureReference: input.featureReference ?? `./${basename(outputDir)}`,
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
   });
+  if (exists) {
+    const ours = JSON.parse(feature.files['devcontainer-feature.json'] ?? '{}') as { id: string; name: string };
+    if (!(await holdsThisFeature(outputDir, ours))) {
+      throw new CpythonPrebuiltError(
+        'INVALID_INPUT',
+        `${outputDir} exists and does not hold the ${ours.id} feature (no devcontainer-feature.json with id "${ours.id}" and name "${ours.name}"); --force replaces only a vendored copy of this feature`,
+        { fix: 'choose another --output folder, or move that folder away yourself if it really is meant to go' },
+      );
+    }
+  }
   // Staged beside the destination and renamed in one step: never a half-written feature folder.
   const staging = `${outputDir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });

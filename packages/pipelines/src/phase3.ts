@@ -13,7 +13,7 @@ import {
   releaseArtifact,
   startRegistry,
 } from '@cpython-prebuilt/release';
-import { startFakeGitHub } from '@cpython-prebuilt/release/local-github';
+import { startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
 import { measurePilotBuilds } from './pilot-measurement.ts';
 
 /** A real GitHub repository to release to; without one, phase3 rehearses against a local release target. */
@@ -82,7 +82,7 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
     }
 
     logger.phase('3/7 release');
-    const local = input.github ? undefined : await startFakeGitHub();
+    const local = input.github ? undefined : await startGitHubApiStandIn();
     if (local) cleanups.push(() => local.close());
     const target = input.github ?? {
       owner: local?.owner ?? '',
@@ -96,7 +96,6 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
       artifactPath: artifact.path,
       client: new GitHubClient({ ...target, logger, dryRun: false }),
       manifestPath,
-      artifactsMdPath: join(manifestPath, '..', 'ARTIFACTS.md'),
       logger,
       dryRun: false,
     });

@@ -1,13 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  artifactsMdPath,
-  CpythonPrebuiltError,
-  type LoadedArtifact,
-  type Logger,
-  manifestEntryFor,
-} from '@cpython-prebuilt/core';
+import { CpythonPrebuiltError, type LoadedArtifact, type Logger, manifestEntryFor } from '@cpython-prebuilt/core';
 import {
   featureManifest,
   formatOciReference,
@@ -46,11 +40,7 @@ export async function publishArtifact(input: PublishArtifactInput): Promise<stri
   logger.info(`pushed and verified ${url} (manifest ${manifestDigest}, layer sha256:${artifact.sha256})`);
   if (input.manifestPath) {
     const entry = manifestEntryFor(artifact, { url, location: `OCI ${reference.registry}/${reference.repository}` });
-    await writeManifest(
-      input.manifestPath,
-      artifactsMdPath(input.manifestPath),
-      withArtifact(await readManifest(input.manifestPath), entry),
-    );
+    await writeManifest(input.manifestPath, withArtifact(await readManifest(input.manifestPath), entry));
     logger.info(`recorded in ${input.manifestPath}`);
   }
   return url;

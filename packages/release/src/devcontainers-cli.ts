@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type RunResult, run } from '@cpython-prebuilt/core';
+import { CpythonPrebuiltError, type RunResult, run } from '@cpython-prebuilt/core';
 
 const require = createRequire(import.meta.url);
 /** The devcontainers CLI this repository pins, not whatever is on PATH. */
@@ -11,6 +11,26 @@ const env = { DOCKER_BUILDKIT: '0' };
 
 export async function devcontainer(args: string[], allowFailure = false): Promise<RunResult> {
   return run('node', [devcontainerBin, ...args], { env, allowExitCodes: allowFailure ? [1] : [], timeoutMs: 15 * 60_000 });
+}
+
+/** `devcontainer features publish` or `features info` answered something we cannot use. */
+export class FeaturePublishError extends CpythonPrebuiltError {
+  constructor(message: string, output: string) {
+    super('COMMAND_FAILED', `${message}: ${output.trim().slice(0, 300) || '(no output)'}`, {
+      fix: 'check the registry address and namespace, and the credentials the devcontainers CLI uses (DEVCONTAINERS_OCI_AUTH or docker login)',
+    });
+    this.name = 'FeaturePublishError';
+  }
+}
+
+/** The last line of the CLI's stdout, as JSON (the CLI prints its result there). */
+function lastJsonLine(stdout: string, what: string): unknown {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new FeaturePublishError(`${what} printed no JSON result`, stdout);
+  }
 }
 
 export interface PublishFeatureInput {
@@ -43,7 +63,7 @@ export async function publishFeatures(input: PublishFeatureInput): Promise<Publi
     input.namespace,
     input.srcDir,
   ]);
-  const summary = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as Record<
+  const summary = lastJsonLine(result.stdout, 'devcontainer features publish') as Record<
     string,
     { publishedTags?: string[]; digest?: string; version?: string }
   >;
@@ -58,7 +78,9 @@ export async function publishFeatures(input: PublishFeatureInput): Promise<Publi
 /** The manifest of a published feature, read back through the CLI. */
 export async function featureManifest(reference: string): Promise<{ annotations?: Record<string, string>; layers: unknown[] }> {
   const result = await devcontainer(['features', 'info', 'manifest', reference, '--output-format', 'json']);
-  const parsed = JSON.parse(result.stdout) as { manifest?: { annotations?: Record<string, string>; layers: unknown[] } };
-  if (!parsed.manifest) throw new Error(`no manifest for ${reference}: ${result.stdout.slice(0, 300)}`);
+  const parsed = lastJsonLine(result.stdout, `devcontainer features info manifest ${reference}`) as {
+    manifest?: { annotations?: Record<string, string>; layers: unknown[] };
+  };
+  if (!parsed.manifest) throw new FeaturePublishError(`the registry returned no manifest for ${reference}`, result.stdout);
   return parsed.manifest;
 }

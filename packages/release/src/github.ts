@@ -8,9 +8,11 @@ export const GitHubAsset = z.object({
   id: z.number(),
   name: z.string(),
   size: z.number(),
+  /** "uploaded" when complete; anything else ("starter", "new", "open") is an upload that never finished. */
   state: z.string().optional(),
   browser_download_url: z.string(),
   url: z.string(),
+  created_at: z.string().optional(),
 });
 export type GitHubAsset = z.infer<typeof GitHubAsset>;
 
@@ -32,10 +34,14 @@ export interface GitHubClientOptions {
   owner: string;
   repo: string;
   logger: Logger;
-  /** Print each request instead of sending it. */
+  /** Record each request in `plan` instead of sending it (the caller prints the plan). */
   dryRun: boolean;
   /** Longest wait honoured for a rate limit before giving up. */
   maxRateLimitWaitMs?: number;
+  /** Attempts for a request that meets a transient failure (5xx, connection reset); default 5. */
+  maxAttempts?: number;
+  /** First backoff delay; it doubles with each attempt (with jitter). Default 1000 ms. */
+  retryBaseDelayMs?: number;
 }
 
 export class GitHubApiError extends CpythonPrebuiltError {
@@ -46,7 +52,7 @@ export class GitHubApiError extends CpythonPrebuiltError {
       typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : String(body);
     const fix =
       status === 401
-        ? 'set GITHUB_TOKEN (or GH_TOKEN) to a token with contents:write on the repository'
+        ? 'set GITHUB_TOKEN (or GH_TOKEN) to a valid token with contents:write on the repository'
         : status === 404
           ? 'check --repo (owner/name) and that the token can see the repository'
           : 'see the message; retry once the cause is fixed (nothing published is replaced)';
@@ -60,6 +66,44 @@ export class GitHubApiError extends CpythonPrebuiltError {
     const errors = (this.body as { errors?: { code?: string }[] } | undefined)?.errors ?? [];
     return this.status === 422 && errors.some((error) => error.code === 'already_exists');
   }
+}
+
+/** The connection failed before GitHub answered, on every attempt. */
+export class GitHubUnreachableError extends CpythonPrebuiltError {
+  constructor(method: string, url: string, attempts: number, cause: unknown) {
+    super(
+      'COMMAND_FAILED',
+      `GitHub API ${method} ${url} failed ${attempts} time(s): ${(cause as Error).message ?? String(cause)}`,
+      {
+        fix: 'check the network or proxy and --api-url, then run release again (it resumes where it stopped)',
+        cause,
+      },
+    );
+    this.name = 'GitHubUnreachableError';
+  }
+}
+
+/** 5xx answers and dropped connections are worth another attempt; 4xx are not (rate limits aside). */
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+function isTransientNetworkError(error: unknown): boolean {
+  for (
+    let current = error as { code?: string; cause?: unknown } | undefined;
+    current;
+    current = current.cause as typeof current
+  ) {
+    if (current.code && TRANSIENT_CODES.has(current.code)) return true;
+  }
+  return false;
 }
 
 interface Call {
@@ -78,31 +122,64 @@ export class GitHubClient {
     return `${this.options.apiUrl.replace(/\/$/, '')}/repos/${this.options.owner}/${this.options.repo}`;
   }
 
+  /** Requests a dry run would have sent, one line each ("METHOD URL (N bytes)"). */
+  readonly plan: string[] = [];
+
+  private backoff(attempt: number): number {
+    const base = this.options.retryBaseDelayMs ?? 1000;
+    return base * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+  }
+
+  /**
+   * One request, retried on rate limits (waiting as GitHub says) and on transient failures (5xx,
+   * connection reset) with exponential backoff, at most `maxAttempts` times. Bodies are Buffers or
+   * strings, so a retry sends the same bytes again.
+   */
   private async call(
     call: Call,
   ): Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
     if (this.options.dryRun) {
       const size = call.body ? ` (${Buffer.byteLength(call.body)} bytes)` : '';
-      process.stdout.write(`${call.method} ${call.url}${size}\n`);
+      this.plan.push(`${call.method} ${call.url}${size}`);
       return { status: 0, body: Buffer.alloc(0), headers: {} };
     }
+    const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
-      const response = await request(call.url, {
-        method: call.method,
-        headers: {
-          authorization: `Bearer ${this.options.token}`,
-          accept: call.accept ?? 'application/vnd.github+json',
-          'x-github-api-version': '2022-11-28',
-          'user-agent': 'cpython-prebuilt',
-          ...(call.contentType ? { 'content-type': call.contentType } : {}),
-        },
-        body: call.body,
-      });
-      const body = Buffer.from(await response.body.arrayBuffer());
+      let response: Awaited<ReturnType<typeof request>>;
+      let body: Buffer;
+      try {
+        response = await request(call.url, {
+          method: call.method,
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            accept: call.accept ?? 'application/vnd.github+json',
+            'x-github-api-version': '2022-11-28',
+            'user-agent': 'cpython-prebuilt',
+            ...(call.contentType ? { 'content-type': call.contentType } : {}),
+          },
+          body: call.body,
+        });
+        body = Buffer.from(await response.body.arrayBuffer());
+      } catch (error) {
+        if (!isTransientNetworkError(error)) throw error;
+        if (attempt >= maxAttempts) throw new GitHubUnreachableError(call.method, call.url, attempt, error);
+        const wait = this.backoff(attempt);
+        this.options.logger.warn(`${call.method} ${call.url}: ${(error as Error).message}; retrying in ${Math.ceil(wait)} ms`);
+        await sleep(wait);
+        continue;
+      }
       const wait = rateLimitWait(response.statusCode, response.headers);
       if (wait !== undefined && attempt < 4 && wait <= (this.options.maxRateLimitWaitMs ?? 120_000)) {
         this.options.logger.warn(`GitHub rate limit on ${call.method} ${call.url}: waiting ${Math.ceil(wait / 1000)} s`);
         await sleep(wait);
+        continue;
+      }
+      if (TRANSIENT_STATUS.has(response.statusCode) && attempt < maxAttempts) {
+        const backoff = this.backoff(attempt);
+        this.options.logger.warn(
+          `${call.method} ${call.url} answered ${response.statusCode}; retrying in ${Math.ceil(backoff)} ms (attempt ${attempt + 1} of ${maxAttempts})`,
+        );
+        await sleep(backoff);
         continue;
       }
       if (response.statusCode >= 400) {
@@ -171,33 +248,53 @@ export class GitHubClient {
     });
   }
 
+  /** Idempotent: a retried DELETE whose first attempt got through answers 404, which is success here. */
   async deleteAsset(assetId: number): Promise<void> {
-    await this.call({ method: 'DELETE', url: `${this.repoUrl}/releases/assets/${assetId}` });
+    try {
+      await this.call({ method: 'DELETE', url: `${this.repoUrl}/releases/assets/${assetId}` });
+    } catch (error) {
+      if (!(error instanceof GitHubApiError && error.status === 404)) throw error;
+    }
   }
 
-  /** The asset's bytes through the API (302 to storage, followed). */
+  /** The asset's bytes through the API (302 to storage, followed without the token), retried like every call. */
   async downloadAsset(assetId: number): Promise<Buffer> {
     const url = `${this.repoUrl}/releases/assets/${assetId}`;
     if (this.options.dryRun) {
-      process.stdout.write(`GET ${url} (Accept: application/octet-stream)\n`);
+      this.plan.push(`GET ${url} (Accept: application/octet-stream)`);
       return Buffer.alloc(0);
     }
-    let response = await request(url, {
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        accept: 'application/octet-stream',
-        'user-agent': 'cpython-prebuilt',
-      },
-    });
-    if (response.statusCode === 302 || response.statusCode === 301) {
-      const location = String(response.headers.location);
-      await response.body.dump();
-      // Storage URLs are pre-signed: the token must not follow the redirect.
-      response = await request(location, { headers: { accept: 'application/octet-stream', 'user-agent': 'cpython-prebuilt' } });
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        let response = await request(url, {
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            accept: 'application/octet-stream',
+            'user-agent': 'cpython-prebuilt',
+          },
+        });
+        if (response.statusCode === 302 || response.statusCode === 301) {
+          const location = String(response.headers.location);
+          await response.body.dump();
+          // Storage URLs are pre-signed: the token must not follow the redirect.
+          response = await request(location, {
+            headers: { accept: 'application/octet-stream', 'user-agent': 'cpython-prebuilt' },
+          });
+        }
+        const body = Buffer.from(await response.body.arrayBuffer());
+        if (TRANSIENT_STATUS.has(response.statusCode) && attempt < maxAttempts) {
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        if (response.statusCode !== 200) throw new GitHubApiError(response.statusCode, 'GET', url, body.toString('utf8'));
+        return body;
+      } catch (error) {
+        if (!isTransientNetworkError(error)) throw error;
+        if (attempt >= maxAttempts) throw new GitHubUnreachableError('GET', url, attempt, error);
+        await sleep(this.backoff(attempt));
+      }
     }
-    const body = Buffer.from(await response.body.arrayBuffer());
-    if (response.statusCode !== 200) throw new GitHubApiError(response.statusCode, 'GET', url, body.toString('utf8'));
-    return body;
   }
 }
 

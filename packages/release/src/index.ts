@@ -1,8 +1,24 @@
-export { devcontainer, devcontainerBin, featureManifest, type PublishedFeature, publishFeatures } from './devcontainers-cli.ts';
-export { GitHubApiError, GitHubClient, type GitHubClientOptions } from './github.ts';
-export { type LocalRegistry, startRegistry } from './local-registry.ts';
-export { readManifest, renderArtifactsMd, withArtifact, writeManifest } from './manifest.ts';
+export {
+  devcontainer,
+  devcontainerBin,
+  FeaturePublishError,
+  featureManifest,
+  type PublishedFeature,
+  publishFeatures,
+} from './devcontainers-cli.ts';
+export { GitHubApiError, GitHubClient, type GitHubClientOptions, GitHubUnreachableError } from './github.ts';
+export { type LocalRegistry, LocalRegistryError, type RegistryOptions, startRegistry } from './local-registry.ts';
+export { ManifestReadError, readManifest, renderArtifactsMd, withArtifact, writeManifest } from './manifest.ts';
 export { releaseNotes, releaseTag, releaseTitle } from './notes.ts';
-export { ARTIFACT_TYPE, formatOciReference, LAYER_MEDIA_TYPE, OciClient, type OciReference, parseOciReference } from './oci.ts';
-export { type ReleaseInput, type ReleaseResult, releaseArtifact } from './release.ts';
+export {
+  ARTIFACT_TYPE,
+  formatOciReference,
+  LAYER_MEDIA_TYPE,
+  OciClient,
+  OciError,
+  type OciReference,
+  parseOciReference,
+} from './oci.ts';
+export { ReleaseError, type ReleaseInput, type ReleaseResult, releaseArtifact } from './release.ts';
 export { repositoryFromGitRemote } from './repository.ts';
+export { GITHUB_TOKEN_VARIABLES, githubToken, requireGitHubToken } from './token.ts';

@@ -1,10 +1,45 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ArtifactManifest, type PublishedArtifact } from '@cpython-prebuilt/core';
+import { ArtifactManifest, artifactsMdPath, CpythonPrebuiltError, type PublishedArtifact } from '@cpython-prebuilt/core';
 
+/** The manifest could not be read or is not a valid manifest: never silently treated as empty. */
+export class ManifestReadError extends CpythonPrebuiltError {
+  readonly path: string;
+  constructor(path: string, reason: string, cause: unknown) {
+    super('ARTIFACT_INVALID', `cannot read the artifact manifest ${path}: ${reason}`, {
+      fix: `fix or restore ${path} (git checkout -- ${path}); it is not replaced while it cannot be read, so no published entry is lost`,
+      cause,
+    });
+    this.name = 'ManifestReadError';
+    this.path = path;
+  }
+}
+
+/** The manifest at `path`; a missing file (and only that) is an empty manifest. */
 export async function readManifest(path: string): Promise<ArtifactManifest> {
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  return text === undefined ? { artifacts: [] } : ArtifactManifest.parse(JSON.parse(text));
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { artifacts: [] };
+    throw new ManifestReadError(path, (error as NodeJS.ErrnoException).code ?? String(error), error);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestReadError(path, `not JSON (${(error as Error).message})`, error);
+  }
+  const parsed = ArtifactManifest.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ManifestReadError(
+      path,
+      `not a valid manifest (${issue?.path.join('.') || 'root'}: ${issue?.message})`,
+      parsed.error,
+    );
+  }
+  return parsed.data;
 }
 
 const identity = (artifact: PublishedArtifact) => `${artifact.version}/${artifact.build}/${artifact.base}/${artifact.arch}`;
@@ -38,12 +73,16 @@ export function renderArtifactsMd(manifest: ArtifactManifest): string {
   ].join('\n');
 }
 
-/** Writes the manifest and ARTIFACTS.md beside it, each through a temporary file and a rename. */
-export async function writeManifest(path: string, artifactsMdPath: string, manifest: ArtifactManifest): Promise<void> {
+/**
+ * Writes the manifest and its ARTIFACTS.md (always beside it: `artifactsMdPath` from core), each
+ * through a temporary file and a rename.
+ */
+export async function writeManifest(path: string, manifest: ArtifactManifest): Promise<void> {
+  const markdownPath = artifactsMdPath(path);
   await mkdir(dirname(path), { recursive: true });
   const parsed = ArtifactManifest.parse(manifest);
   await writeFile(`${path}.tmp`, `${JSON.stringify(parsed, null, 2)}\n`);
-  await writeFile(`${artifactsMdPath}.tmp`, renderArtifactsMd(parsed));
+  await writeFile(`${markdownPath}.tmp`, renderArtifactsMd(parsed));
   await rename(`${path}.tmp`, path);
-  await rename(`${artifactsMdPath}.tmp`, artifactsMdPath);
+  await rename(`${markdownPath}.tmp`, markdownPath);
 }

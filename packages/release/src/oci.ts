@@ -13,6 +13,8 @@ const MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') };
 
 const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+/** For requests that carry credentials: no redirects, so a password cannot be led to another host. */
+const plainDispatcher = new Agent();
 
 export interface OciReference {
   registry: string;
@@ -36,9 +38,41 @@ export function parseOciReference(text: string): OciReference {
 export const formatOciReference = (ref: OciReference) =>
   `oci://${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
 
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])$/;
+const hostOf = (registry: string) => registry.replace(/:\d+$/, '');
+
 /** Plain HTTP only to the local machine, as the devcontainers CLI does; TLS everywhere else. */
-const baseUrl = (registry: string) =>
-  /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registry) ? `http://${registry}` : `https://${registry}`;
+const baseUrl = (registry: string) => (LOOPBACK_HOST.test(hostOf(registry)) ? `http://${registry}` : `https://${registry}`);
+
+/** A registry or token service refused or failed a request. */
+export class OciError extends CpythonPrebuiltError {
+  constructor(code: 'COMMAND_FAILED' | 'CHECKSUM_MISMATCH' | 'ARTIFACT_INVALID' | 'INVALID_INPUT', message: string, fix: string) {
+    super(code, message, { fix });
+    this.name = 'OciError';
+  }
+}
+
+/**
+ * Whether Basic credentials for `registry` may be sent to the token service at `realm`: only on
+ * the registry's own host name (any port), over https, or over plain http when both are this
+ * machine (the tests). A registry cannot send our password to a host it names, or over plain http.
+ */
+export function mayReceiveCredentials(registry: string, realm: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    return false;
+  }
+  if (url.hostname !== hostOf(registry)) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname);
+}
+
+/** Whether `url` is on the registry itself (same scheme, host and port): only there goes the bearer token. */
+const onRegistry = (registry: string, url: string) => new URL(url).origin === new URL(baseUrl(registry)).origin;
+
+type Body = Buffer | NodeJS.ReadableStream;
 
 export const OciManifest = z.object({
   schemaVersion: z.literal(2),
@@ -63,54 +97,89 @@ export interface OciClientOptions {
   password?: string;
 }
 
+export interface PushOptions {
+  /** Replace a tag that names another manifest (by default pushing there is refused). */
+  force?: boolean;
+}
+
 /** The OCI distribution API calls an artifact push and pull need, with Bearer token auth. */
 export class OciClient {
   private token: string | undefined;
   constructor(private readonly options: OciClientOptions) {}
 
+  /**
+   * One request to the registry; on 401 it gets a token for the challenge and sends once more.
+   * `body` is a factory, so the retry sends a fresh stream (a stream is used up by the first send).
+   * The bearer token goes only to the registry's own origin: an upload Location on another host
+   * (blob storage) gets no Authorization header.
+   */
   private async send(
+    registry: string,
     method: string,
     url: string,
-    init: { headers?: Record<string, string>; body?: Buffer | NodeJS.ReadableStream } = {},
+    init: { headers?: Record<string, string>; body?: () => Body } = {},
   ) {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const headers = { ...(init.headers ?? {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) };
-      const response = await request(url, { method: method as 'GET', headers, body: init.body as Buffer, dispatcher });
-      if (response.statusCode !== 401 || attempt > 0) return response;
+    const sameOrigin = onRegistry(registry, url);
+    for (let attempt = 0; ; attempt++) {
+      const auth: Record<string, string> = this.token && sameOrigin ? { authorization: `Bearer ${this.token}` } : {};
+      const response = await request(url, {
+        method: method as 'GET',
+        headers: { ...(init.headers ?? {}), ...auth },
+        body: init.body?.() as Buffer | undefined,
+        dispatcher,
+      });
+      if (response.statusCode !== 401 || attempt > 0 || !sameOrigin) return response;
       await response.body.dump();
-      this.token = await this.fetchToken(String(response.headers['www-authenticate'] ?? ''));
+      this.token = await this.fetchToken(registry, String(response.headers['www-authenticate'] ?? ''));
     }
-    throw new Error('unreachable');
   }
 
   /** Docker/OCI token auth: GET <realm>?service=..&scope=.. (anonymous, or with basic credentials). */
-  private async fetchToken(challenge: string): Promise<string> {
+  private async fetchToken(registry: string, challenge: string): Promise<string> {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]]));
     if (!params.realm) {
-      throw new CpythonPrebuiltError(
+      throw new OciError(
         'COMMAND_FAILED',
-        `the registry refused access and offered no token service (${challenge || 'no challenge'})`,
-        {
-          fix: 'set OCI_USERNAME and OCI_PASSWORD (for ghcr.io: your GitHub user and a token with packages:write)',
-        },
+        `the registry ${registry} refused access and offered no token service (${challenge || 'no challenge'})`,
+        'set OCI_USERNAME and OCI_PASSWORD (for ghcr.io: your GitHub user and a token with packages:write)',
       );
     }
-    const url = new URL(params.realm);
+    let url: URL;
+    try {
+      url = new URL(params.realm);
+    } catch {
+      throw new OciError(
+        'COMMAND_FAILED',
+        `the registry ${registry} named a token service that is not a URL: ${params.realm}`,
+        'check the registry address',
+      );
+    }
     if (params.service) url.searchParams.set('service', params.service);
     if (params.scope) url.searchParams.set('scope', params.scope);
-    const auth = this.options.username
-      ? { authorization: `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ''}`).toString('base64')}` }
-      : undefined;
-    const response = await request(url, { headers: auth, dispatcher });
-    const body = (await response.body.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
+    const trusted = mayReceiveCredentials(registry, url.href);
+    if (this.options.username && !trusted) {
+      this.options.logger.warn(
+        `the registry ${registry} sends clients to the token service ${url.origin}: not sending OCI_USERNAME/OCI_PASSWORD there (another host, or plain http); asking anonymously`,
+      );
+    }
+    const auth =
+      this.options.username && trusted
+        ? { authorization: `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ''}`).toString('base64')}` }
+        : undefined;
+    const response = await request(url, { headers: auth, dispatcher: auth ? plainDispatcher : dispatcher });
+    const text = await response.body.text();
+    let token: string | undefined;
+    try {
+      const body = JSON.parse(text) as { token?: string; access_token?: string };
+      token = body.token ?? body.access_token;
+    } catch {
+      token = undefined;
+    }
     if (response.statusCode !== 200 || !token) {
-      throw new CpythonPrebuiltError(
+      throw new OciError(
         'COMMAND_FAILED',
         `the registry token service ${url.origin} answered ${response.statusCode}`,
-        {
-          fix: 'check OCI_USERNAME/OCI_PASSWORD and that they may push to the repository',
-        },
+        'check OCI_USERNAME/OCI_PASSWORD and that they may push to the repository',
       );
     }
     return token;
@@ -119,36 +188,33 @@ export class OciClient {
   private async expect(response: Awaited<ReturnType<typeof request>>, status: number[], what: string): Promise<void> {
     if (status.includes(response.statusCode)) return;
     const text = await response.body.text();
-    throw new CpythonPrebuiltError('COMMAND_FAILED', `${what} answered HTTP ${response.statusCode}: ${text.slice(0, 300)}`, {
-      fix: 'check the registry address, the repository name and your credentials (OCI_USERNAME/OCI_PASSWORD)',
-    });
+    throw new OciError(
+      'COMMAND_FAILED',
+      `${what} answered HTTP ${response.statusCode}: ${text.slice(0, 300)}`,
+      'check the registry address, the repository name and your credentials (OCI_USERNAME/OCI_PASSWORD)',
+    );
   }
 
-  private async pushBlob(
-    ref: OciReference,
-    digest: string,
-    size: number,
-    body: () => Buffer | NodeJS.ReadableStream,
-  ): Promise<void> {
+  private async pushBlob(ref: OciReference, digest: string, size: number, body: () => Body): Promise<void> {
     const base = `${baseUrl(ref.registry)}/v2/${ref.repository}`;
-    const head = await this.send('HEAD', `${base}/blobs/${digest}`);
+    const head = await this.send(ref.registry, 'HEAD', `${base}/blobs/${digest}`);
     await head.body.dump();
     if (head.statusCode === 200) return;
-    const start = await this.send('POST', `${base}/blobs/uploads/`);
+    const start = await this.send(ref.registry, 'POST', `${base}/blobs/uploads/`);
     await this.expect(start, [202], `POST ${base}/blobs/uploads/`);
     await start.body.dump();
     const location = new URL(String(start.headers.location), baseUrl(ref.registry));
     location.searchParams.set('digest', digest);
-    const put = await this.send('PUT', location.toString(), {
+    const put = await this.send(ref.registry, 'PUT', location.toString(), {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      body: body(),
+      body,
     });
     await this.expect(put, [201], `PUT blob ${digest}`);
     await put.body.dump();
   }
 
   /** Pushes the artifact as one layer; its digest is the artifact's sha256. Returns the manifest digest. */
-  async pushArtifact(ref: OciReference, artifact: LoadedArtifact): Promise<string> {
+  async pushArtifact(ref: OciReference, artifact: LoadedArtifact, options: PushOptions = {}): Promise<string> {
     const { metadata } = artifact;
     const layerDigest = `sha256:${artifact.sha256}`;
     const size = (await stat(artifact.path)).size;
@@ -179,20 +245,67 @@ export class OciClient {
       },
     };
     const bytes = Buffer.from(JSON.stringify(manifest));
-    const put = await this.send('PUT', `${baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${ref.reference}`, {
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    // A tag is a promise to its users: it moves only to the same manifest, or when asked to.
+    const existing = await this.manifestDigest(ref);
+    if (existing === digest) {
+      this.options.logger.info(`${formatOciReference(ref)} already names this manifest (${digest})`);
+      return digest;
+    }
+    if (existing && !options.force) {
+      throw new OciError(
+        'ARTIFACT_INVALID',
+        `${formatOciReference(ref)} already names another manifest (${existing}); refusing to overwrite it`,
+        'published tags never move: rebuild with the next BUILD number (a new tag), or pass --force to replace the tag on purpose',
+      );
+    }
+    const put = await this.send(ref.registry, 'PUT', `${baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${ref.reference}`, {
       headers: { 'content-type': MANIFEST_MEDIA_TYPE },
-      body: bytes,
+      body: () => bytes,
     });
     await this.expect(put, [201], `PUT manifest ${ref.reference}`);
     await put.body.dump();
-    return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    return digest;
+  }
+
+  /** The digest of the manifest a reference names now, or undefined when there is none. */
+  private async manifestDigest(ref: OciReference): Promise<string | undefined> {
+    const url = `${baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${ref.reference}`;
+    // Whatever the tag names now (an image, an index...), as stored: its bytes give its digest.
+    const accept = [
+      MANIFEST_MEDIA_TYPE,
+      'application/vnd.oci.image.index.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+    ].join(', ');
+    const response = await this.send(ref.registry, 'GET', url, { headers: { accept } });
+    if (response.statusCode === 404) {
+      await response.body.dump();
+      return undefined;
+    }
+    await this.expect(response, [200], `GET ${url}`);
+    return `sha256:${createHash('sha256')
+      .update(Buffer.from(await response.body.arrayBuffer()))
+      .digest('hex')}`;
   }
 
   async getManifest(ref: OciReference): Promise<OciManifest> {
     const url = `${baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${ref.reference}`;
-    const response = await this.send('GET', url, { headers: { accept: MANIFEST_MEDIA_TYPE } });
+    const response = await this.send(ref.registry, 'GET', url, { headers: { accept: MANIFEST_MEDIA_TYPE } });
     await this.expect(response, [200], `GET ${url}`);
-    return OciManifest.parse(await response.body.json());
+    const bytes = Buffer.from(await response.body.arrayBuffer());
+    // A digest-pinned reference is only as good as this check: the registry must return those bytes.
+    if (ref.reference.startsWith('sha256:')) {
+      const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      if (actual !== ref.reference) {
+        throw new OciError(
+          'CHECKSUM_MISMATCH',
+          `the manifest of ${formatOciReference(ref)} has digest ${actual}`,
+          'the registry returned another manifest than the pinned digest names; do not use this registry copy',
+        );
+      }
+    }
+    return OciManifest.parse(JSON.parse(bytes.toString('utf8')));
   }
 
   /** Downloads the artifact layer to `destination`, verified against its digest (and `expectedSha256`). */
@@ -200,12 +313,14 @@ export class OciClient {
     const manifest = await this.getManifest(ref);
     const layer = manifest.layers.find((candidate) => candidate.mediaType === LAYER_MEDIA_TYPE);
     if (!layer) {
-      throw new CpythonPrebuiltError('ARTIFACT_INVALID', `${formatOciReference(ref)} holds no ${LAYER_MEDIA_TYPE} layer`, {
-        fix: 'point at an artifact pushed by cpython-prebuilt publish-artifact',
-      });
+      throw new OciError(
+        'ARTIFACT_INVALID',
+        `${formatOciReference(ref)} holds no ${LAYER_MEDIA_TYPE} layer`,
+        'point at an artifact pushed by cpython-prebuilt publish-artifact',
+      );
     }
     const url = `${baseUrl(ref.registry)}/v2/${ref.repository}/blobs/${layer.digest}`;
-    const response = await this.send('GET', url);
+    const response = await this.send(ref.registry, 'GET', url);
     await this.expect(response, [200], `GET ${url}`);
     const partial = `${destination}.part`;
     try {
@@ -213,12 +328,10 @@ export class OciClient {
       const actual = await sha256File(partial);
       const wanted = (expectedSha256 ?? layer.digest.replace(/^sha256:/, '')).toLowerCase();
       if (`sha256:${actual}` !== layer.digest || actual !== wanted) {
-        throw new CpythonPrebuiltError(
+        throw new OciError(
           'CHECKSUM_MISMATCH',
           `pulled ${formatOciReference(ref)}: sha256 ${actual}, expected ${wanted}`,
-          {
-            fix: 'the registry returned other bytes than the digest names; do not use this registry copy',
-          },
+          'the registry returned other bytes than the digest names; do not use this registry copy',
         );
       }
       await rename(partial, destination);

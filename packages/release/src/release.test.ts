@@ -1,62 +1,36 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ArtifactMetadata, createLogger, formatSha256Line } from '@cpython-prebuilt/core';
+import { createLogger } from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GitHubApiError, GitHubClient } from './github.ts';
-import { type FakeGitHub, startFakeGitHub } from './local-github.ts';
-import { readManifest } from './manifest.ts';
+import { type GitHubApiStandIn, startGitHubApiStandIn } from './github-api-standin.ts';
+import { ManifestReadError, readManifest } from './manifest.ts';
 import { releaseArtifact } from './release.ts';
+import { makeTestArtifact } from './test-artifact.ts';
+import { githubToken } from './token.ts';
 
 const logger = createLogger('test');
 const NAME = 'cpython-3.13.5-debian11-x86_64-build1.tgz';
 
-/** A small stand-in artifact with schema-valid metadata and .sha256 beside it. */
-async function makeArtifact(content = 'pretend this is a CPython tree'): Promise<{ dir: string; path: string; sha256: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'release-'));
-  const path = join(dir, NAME);
-  const bytes = Buffer.from(content);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await writeFile(path, bytes);
-  await writeFile(`${path}.sha256`, formatSha256Line(sha256, NAME));
-  const metadata: ArtifactMetadata = {
-    schemaVersion: 1,
-    artifact: NAME,
-    sha256,
-    version: '3.13.5',
-    build: 1,
-    base: 'debian11',
-    baseImage: 'local/debian:bullseye',
-    arch: 'x86_64',
-    prefix: '/opt/python-3.13.5',
-    topDirectory: 'python-3.13.5',
-    glibcMinimum: '2.30',
-    configureArgs: '--enable-shared',
-    compiler: 'GCC 10.2.1',
-    optimizations: { pgo: true, lto: true },
-    keepTests: false,
-    extensionModules: ['_ssl'],
-    bundledLibraries: [{ name: 'libssl.so.1.1', from: '/usr/lib/x86_64-linux-gnu/libssl.so.1.1' }],
-    source: { url: 'https://www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz', sha256: '9'.repeat(64) },
-    sizes: { compressedBytes: bytes.length, installedBytes: 100, fileCount: 1 },
-    buildSeconds: 1,
-    phaseSeconds: {},
-    backend: 'docker',
-    sourceDateEpoch: 1749600000,
-  };
-  await writeFile(join(dir, NAME.replace('.tgz', '.json')), JSON.stringify(metadata));
-  return { dir, path, sha256 };
-}
+const makeArtifact = makeTestArtifact;
 
-async function fakeGitHub(): Promise<FakeGitHub> {
-  const github = await startFakeGitHub();
+async function fakeGitHub(): Promise<GitHubApiStandIn> {
+  const github = await startGitHubApiStandIn();
   onTestFinished(() => github.close());
   return github;
 }
 
-function client(github: FakeGitHub, overrides: { token?: string; dryRun?: boolean } = {}): GitHubClient {
+interface Overrides {
+  token?: string;
+  dryRun?: boolean;
+  maxAttempts?: number;
+}
+
+function client(github: GitHubApiStandIn, overrides: Overrides = {}): GitHubClient {
   return new GitHubClient({
+    maxAttempts: overrides.maxAttempts ?? 4,
+    retryBaseDelayMs: 10,
     apiUrl: github.url,
     token: overrides.token ?? github.token,
     owner: github.owner,
@@ -66,16 +40,11 @@ function client(github: FakeGitHub, overrides: { token?: string; dryRun?: boolea
   });
 }
 
-const release = (
-  github: FakeGitHub,
-  artifact: { dir: string; path: string },
-  overrides: { token?: string; dryRun?: boolean } = {},
-) =>
+const release = (github: GitHubApiStandIn, artifact: { dir: string; path: string }, overrides: Overrides = {}) =>
   releaseArtifact({
     artifactPath: artifact.path,
     client: client(github, overrides),
     manifestPath: join(artifact.dir, 'manifest.json'),
-    artifactsMdPath: join(artifact.dir, 'ARTIFACTS.md'),
     logger,
     dryRun: overrides.dryRun ?? false,
   });
@@ -155,7 +124,7 @@ describe('release to GitHub Releases (against a loopback stand-in of the REST AP
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
-  it('with --dry-run prints the requests and sends none', async () => {
+  it('with --dry-run returns the requests it would send, sends none and prints nothing', async () => {
     const github = await fakeGitHub();
     const artifact = await makeArtifact();
     const lines: string[] = [];
@@ -164,14 +133,148 @@ describe('release to GitHub Releases (against a loopback stand-in of the REST AP
       lines.push(String(chunk));
       return true;
     }) as typeof process.stdout.write;
+    let plan: string[];
     try {
-      await release(github, artifact, { dryRun: true });
+      plan = (await release(github, artifact, { dryRun: true })).plan;
     } finally {
       process.stdout.write = write;
     }
     expect(github.requests).toEqual([]);
-    expect(lines.join('')).toContain(`GET ${github.url}/repos/octo/cpython-prebuilt/releases/tags/cpython-3.13.5-build1`);
-    expect(lines.join('')).toContain(`POST ${github.url}/repos/octo/cpython-prebuilt/releases`);
-    expect(lines.join('')).toContain(`?name=${NAME}`);
+    expect(lines).toEqual([]);
+    expect(plan).toContain(`GET ${github.url}/repos/octo/cpython-prebuilt/releases/tags/cpython-3.13.5-build1`);
+    expect(plan).toContainEqual(expect.stringContaining(`POST ${github.url}/repos/octo/cpython-prebuilt/releases`));
+    expect(plan).toContainEqual(expect.stringContaining(`?name=${NAME}`));
+  });
+});
+
+describe('release when GitHub fails part-way', () => {
+  const sumsOf = (github: GitHubApiStandIn) =>
+    github.releases[0]?.assets.find((asset) => asset.name === 'SHA256SUMS')?.bytes.toString() ?? '';
+
+  it('recovers a half-finished upload left by an earlier run (state "starter") instead of blocking every re-run', async () => {
+    const github = await fakeGitHub();
+    const artifact = await makeArtifact();
+    github.halfUploadNext(NAME);
+    // A run whose connection dies during the upload and which has no attempts left.
+    await expect(release(github, artifact, { maxAttempts: 1 })).rejects.toThrow(/failed 1 time/);
+    expect(github.releases[0]?.assets.find((asset) => asset.name === NAME)?.state).toBe('starter');
+
+    const again = await release(github, artifact);
+    expect(again.uploaded).toContain(NAME);
+    const assets = github.releases[0]?.assets ?? [];
+    expect(assets.filter((asset) => asset.name === NAME).map((asset) => asset.state)).toEqual(['uploaded']);
+    expect(assets.find((asset) => asset.name === NAME)?.bytes.toString()).toBe('pretend this is a CPython tree');
+    expect(github.requests).toContainEqual(
+      expect.stringMatching(/^DELETE \/repos\/octo\/cpython-prebuilt\/releases\/assets\/\d+$/),
+    );
+  });
+
+  it('recovers when its own upload is cut off and the retry finds the name taken by the half upload', async () => {
+    const github = await fakeGitHub();
+    const artifact = await makeArtifact();
+    github.halfUploadNext(`${NAME}.sha256`);
+    const result = await release(github, artifact);
+    expect(result.verified).toContain(`${NAME}.sha256`);
+    expect(github.releases[0]?.assets.every((asset) => asset.state === 'uploaded')).toBe(true);
+  });
+
+  it('retries 5xx answers with backoff and succeeds', async () => {
+    const github = await fakeGitHub();
+    github.failRequest(1, 502, 2);
+    github.failRequest(6, 503);
+    const result = await release(github, await makeArtifact());
+    expect(result.uploaded).toHaveLength(4);
+    expect(github.requests[0]).toBe(github.requests[2]);
+  });
+
+  it('retries a reset connection and succeeds', async () => {
+    const github = await fakeGitHub();
+    github.resetNext(2);
+    const result = await release(github, await makeArtifact());
+    expect(result.verified).toHaveLength(4);
+  });
+
+  it('gives up after a bounded number of attempts with a typed error', async () => {
+    const github = await fakeGitHub();
+    github.failRequest(1, 500, 100);
+    const artifact = await makeArtifact();
+    const outcome = await release(github, artifact, { maxAttempts: 3 }).catch((caught: unknown) => caught);
+    expect(outcome).toBeInstanceOf(GitHubApiError);
+    expect((outcome as GitHubApiError).status).toBe(500);
+    expect(github.requests).toHaveLength(3);
+    expect((await readManifest(join(artifact.dir, 'manifest.json'))).artifacts).toEqual([]);
+  });
+
+  it('does not retry a token refused mid-run, and says which variable to fix', async () => {
+    const github = await fakeGitHub();
+    const artifact = await makeArtifact();
+    github.failRequest(4, 401);
+    const outcome = await release(github, artifact).catch((caught: unknown) => caught);
+    expect(outcome).toBeInstanceOf(GitHubApiError);
+    expect((outcome as GitHubApiError).fix).toContain('GITHUB_TOKEN');
+    expect(github.requests).toHaveLength(4);
+    github.revokeToken();
+    await expect(release(github, artifact)).rejects.toThrow('answered 401: Bad credentials');
+    expect((await readManifest(join(artifact.dir, 'manifest.json'))).artifacts).toEqual([]);
+  });
+
+  it('keeps every line of SHA256SUMS when two bases are released to one tag at the same time', async () => {
+    const github = await fakeGitHub();
+    github.setLatency(15);
+    const first = await makeArtifact('debian11 tree', 'debian11');
+    const second = await makeArtifact('debian12 tree', 'debian12');
+    const [a, b] = await Promise.all([release(github, first), release(github, second)]);
+    expect(a.tag).toBe(b.tag);
+    const lines = sumsOf(github).trim().split('\n').sort();
+    expect(lines).toHaveLength(6);
+    expect(lines).toContain(`${first.sha256}  ${first.name}`);
+    expect(lines).toContain(`${second.sha256}  ${second.name}`);
+    expect(github.releases[0]?.assets.map((asset) => asset.name)).not.toContain('SHA256SUMS.lock');
+  });
+
+  it('breaks a SHA256SUMS lock left by a run that died', async () => {
+    const github = await fakeGitHub();
+    const artifact = await makeArtifact();
+    await release(github, artifact);
+    const [created] = github.releases;
+    created?.assets.push({
+      id: 999,
+      name: 'SHA256SUMS.lock',
+      bytes: Buffer.from('x'),
+      state: 'uploaded',
+      createdAt: new Date(0),
+    });
+    const other = await makeArtifact('debian12 tree', 'debian12');
+    await releaseArtifact({
+      artifactPath: other.path,
+      client: client(github),
+      manifestPath: join(other.dir, 'manifest.json'),
+      logger,
+      dryRun: false,
+      sumsLockStaleMs: 60_000,
+    });
+    expect(sumsOf(github).trim().split('\n')).toHaveLength(6);
+    expect(created?.assets.map((asset) => asset.name)).not.toContain('SHA256SUMS.lock');
+  });
+});
+
+describe('the artifact manifest and the token', () => {
+  it('reads a missing manifest as empty, and refuses any other read error naming the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifest-'));
+    expect(await readManifest(join(dir, 'absent.json'))).toEqual({ artifacts: [] });
+    await mkdir(join(dir, 'a-directory.json'));
+    await expect(readManifest(join(dir, 'a-directory.json'))).rejects.toThrow(ManifestReadError);
+    await expect(readManifest(join(dir, 'a-directory.json'))).rejects.toThrow(`${join(dir, 'a-directory.json')}: EISDIR`);
+    await writeFile(join(dir, 'broken.json'), '{"artifacts": [');
+    await expect(readManifest(join(dir, 'broken.json'))).rejects.toThrow(/broken\.json: not JSON/);
+    await writeFile(join(dir, 'wrong.json'), '{"artifacts": 3}');
+    await expect(readManifest(join(dir, 'wrong.json'))).rejects.toThrow(/wrong\.json: not a valid manifest \(artifacts:/);
+  });
+
+  it('takes GH_TOKEN when GITHUB_TOKEN is set but empty', () => {
+    expect(githubToken({ GITHUB_TOKEN: '', GH_TOKEN: 'from-gh' })).toBe('from-gh');
+    expect(githubToken({ GITHUB_TOKEN: ' ', GH_TOKEN: 'from-gh' })).toBe('from-gh');
+    expect(githubToken({ GITHUB_TOKEN: 'first', GH_TOKEN: 'second' })).toBe('first');
+    expect(githubToken({ GITHUB_TOKEN: '', GH_TOKEN: '' })).toBeUndefined();
   });
 });

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { createLogger, loadArtifact } from '@cpython-prebuilt/core';
 import { FEATURE_ID, renderFeature, vendorFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { createWorkspace, runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
-import { featureManifest, OciClient, parseOciReference } from '@cpython-prebuilt/release';
+import { featureManifest, OciClient, OciError, parseOciReference } from '@cpython-prebuilt/release';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 
 const logger = createLogger('test');
 
-async function registry() {
-  const started = await startRegistry();
+async function registry(options: Parameters<typeof startRegistry>[0] = {}) {
+  const started = await startRegistry(options);
   onTestFinished(() => started.stop());
   return started;
 }
@@ -72,6 +72,81 @@ describe('the artifact as an OCI artifact in a real local registry', () => {
     ]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('error [INVALID_INPUT]: "not a reference" is not an OCI reference');
+  });
+});
+
+describe('a real local registry with token auth (distribution auth: token, as ghcr.io)', () => {
+  it('pushes with Basic credentials at the token service, pulls anonymously, and install.sh finds the realm in WWW-Authenticate', async () => {
+    const { host, port, tokenServer } = await registry({ tokenAuth: true });
+    if (!tokenServer) throw new Error('no token server');
+    const artifact = await loadArtifact(inject('artifacts').python313);
+    const ref = parseOciReference(`oci://${host}/octo/cpython-artifacts:3.13.5-debian11-x86_64-build1`);
+
+    // Without credentials the token service grants pull only: the push is refused.
+    await expect(new OciClient({ logger }).pushArtifact(ref, artifact)).rejects.toThrow(OciError);
+    const pusher = new OciClient({ logger, username: tokenServer.username, password: tokenServer.password });
+    await pusher.pushArtifact(ref, artifact);
+    const basic = `Basic ${Buffer.from(`${tokenServer.username}:${tokenServer.password}`).toString('base64')}`;
+    expect(tokenServer.requests.some((request) => request.authorization === basic)).toBe(true);
+
+    const work = await tempDir('oci-token-');
+    expect(await new OciClient({ logger }).pullArtifact(ref, join(work, 'pulled.tgz'), artifact.sha256)).toBe(artifact.sha256);
+
+    const feature = await writeFeatureFiles(
+      join(work, 'installer'),
+      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
+    );
+    const before = tokenServer.requests.length;
+    const result = await runInstallScript({
+      featureDir: feature,
+      image: 'local/debian:bookworm-curl',
+      network: 'host',
+      options: {
+        version: '3.13.5',
+        artifactUrl: `oci://127.0.0.1:${port}/octo/cpython-artifacts:3.13.5-debian11-x86_64-build1`,
+        sha256: artifact.sha256,
+      },
+      afterInstall: 'python3 --version',
+    });
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).toContain('Python 3.13.5');
+    // install.sh asked the realm the registry named, anonymously, for pull only.
+    const asked = tokenServer.requests.slice(before);
+    expect(asked).toEqual([
+      {
+        url: `/token?scope=repository:octo/cpython-artifacts:pull&service=${tokenServer.service}`,
+        authorization: undefined,
+      },
+    ]);
+  });
+
+  it('does not send Basic credentials to a token service on another host', async () => {
+    // The registry is reached as localhost:<port> but names 127.0.0.1 as its token service.
+    const { host, tokenServer } = await registry({ tokenAuth: { realmHost: '127.0.0.1' } });
+    if (!tokenServer) throw new Error('no token server');
+    const client = new OciClient({ logger, username: tokenServer.username, password: tokenServer.password });
+    const ref = parseOciReference(`oci://${host}/octo/cpython-artifacts:withheld`);
+    await expect(client.pushArtifact(ref, await loadArtifact(inject('artifacts').python313))).rejects.toThrow(OciError);
+    expect(tokenServer.requests.length).toBeGreaterThan(0);
+    expect(tokenServer.requests.map((request) => request.authorization)).toEqual(tokenServer.requests.map(() => undefined));
+  });
+});
+
+describe('tags in a real local registry', () => {
+  it('refuses to move a tag to another artifact unless forced, and re-pushing the same artifact is a no-op', async () => {
+    const { host } = await registry();
+    const ref = parseOciReference(`oci://${host}/octo/cpython-artifacts:moving`);
+    const client = new OciClient({ logger });
+    const first = await client.pushArtifact(ref, await loadArtifact(inject('artifacts').python313));
+    expect(await client.pushArtifact(ref, await loadArtifact(inject('artifacts').python313))).toBe(first);
+    const other = await loadArtifact(inject('artifacts').python311);
+    const outcome = await client.pushArtifact(ref, other).catch((caught: unknown) => caught);
+    expect(outcome).toBeInstanceOf(OciError);
+    expect((outcome as OciError).message).toContain(`already names another manifest (${first}); refusing to overwrite it`);
+    expect((await client.getManifest(ref)).layers[0]?.digest).not.toBe(`sha256:${other.sha256}`);
+    const forced = await client.pushArtifact(ref, other, { force: true });
+    expect(forced).not.toBe(first);
+    expect((await client.getManifest(ref)).layers[0]?.digest).toBe(`sha256:${other.sha256}`);
   });
 });
 

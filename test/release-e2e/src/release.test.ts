@@ -4,13 +4,13 @@ import { basename, join } from 'node:path';
 import { ArtifactManifest } from '@cpython-prebuilt/core';
 import { renderFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { runInstallScript } from '@cpython-prebuilt/harness';
-import { startFakeGitHub } from '@cpython-prebuilt/release/local-github';
+import { startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 
 describe('release -> manifest -> feature -> container, against the GitHub API stand-in', () => {
   it('publishes the real artifact, and the generated feature installs it from the release URL', async () => {
-    const github = await startFakeGitHub();
+    const github = await startGitHubApiStandIn();
     onTestFinished(() => github.close());
     const work = await mkdtemp(join(tmpdir(), 'release-e2e-'));
     onTestFinished(() => rm(work, { recursive: true, force: true }));
@@ -54,6 +54,41 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     expect(installed.output).toContain(`cpython-installer: CPython 3.13.5 from ${url}`);
     expect(installed.output).toContain('sha256 verified against the manifest embedded in this feature');
     expect(installed.output).toContain('/opt/python-3.13.5');
+  });
+
+  it('takes GH_TOKEN when GITHUB_TOKEN is set but empty (an empty variable does not hide the other)', async () => {
+    const github = await startGitHubApiStandIn();
+    onTestFinished(() => github.close());
+    const work = await mkdtemp(join(tmpdir(), 'release-e2e-'));
+    onTestFinished(() => rm(work, { recursive: true, force: true }));
+    const result = await cpythonPrebuilt(
+      [
+        'release',
+        inject('artifacts').python313,
+        '--repo',
+        `${github.owner}/${github.repo}`,
+        '--api-url',
+        github.url,
+        '--manifest',
+        join(work, 'manifest.json'),
+      ],
+      { GITHUB_TOKEN: '', GH_TOKEN: github.token },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain('cpython-3.13.5-build1: uploaded 4 asset(s), verified 4 by download');
+  });
+
+  it('with --dry-run prints the requests it would send on stdout and sends none', async () => {
+    const github = await startGitHubApiStandIn();
+    onTestFinished(() => github.close());
+    const result = await cpythonPrebuilt(
+      ['release', inject('artifacts').python313, '--repo', 'octo/cpython-prebuilt', '--api-url', github.url, '--dry-run'],
+      { GITHUB_TOKEN: '', GH_TOKEN: '' },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`GET ${github.url}/repos/octo/cpython-prebuilt/releases/tags/cpython-3.13.5-build1\n`);
+    expect(result.stdout).toContain(`?name=${basename(inject('artifacts').python313)}`);
+    expect(github.requests).toEqual([]);
   });
 
   it('without a token says which variable to set', async () => {

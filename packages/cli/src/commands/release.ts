@@ -1,4 +1,4 @@
-import { artifactsMdPath, CpythonPrebuiltError, createLogger, layout, resolveArtifactPath } from '@cpython-prebuilt/core';
+import { CpythonPrebuiltError, createLogger, layout, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
 import { githubApiUrl, githubTokenFromEnv } from '../shared-options.ts';
@@ -42,11 +42,10 @@ export function releaseCommand(program: Command): void {
         artifactPath: resolveArtifactPath(artifact),
         client,
         manifestPath: flags.manifest,
-        artifactsMdPath: artifactsMdPath(flags.manifest),
         logger,
         dryRun: flags.dryRun,
       });
       logger.info(`${result.tag}: uploaded ${result.uploaded.length} asset(s), verified ${result.verified.length} by download`);
-      if (!flags.dryRun) process.stdout.write(`${result.entry.url}\n`);
+      process.stdout.write(flags.dryRun ? result.plan.map((line) => `${line}\n`).join('') : `${result.entry.url}\n`);
     });
 }

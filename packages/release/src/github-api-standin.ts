@@ -1,40 +1,57 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * A local release target: a stand-in for the GitHub REST endpoints `release` uses, on 127.0.0.1
- * (used by the tests and by `phase3` when no GitHub account is given), following GitHub's
- * documented contract (https://docs.github.com/en/rest/releases): status codes, JSON shapes,
- * the upload_url template, 302 asset downloads, and its error bodies (401 Bad credentials,
- * 404 Not Found, 422 Validation Failed/already_exists, rate limits with retry-after).
+ * A stand-in for the GitHub REST endpoints `release` uses, on 127.0.0.1 (used by the tests and by
+ * `phase3` when no GitHub account is given), following GitHub's documented contract
+ * (https://docs.github.com/en/rest/releases): status codes, JSON shapes, the upload_url template,
+ * 302 asset downloads, asset `state` ("uploaded", or "starter" for an upload that never finished),
+ * and its error bodies (401 Bad credentials, 404 Not Found, 422 Validation Failed/already_exists,
+ * rate limits with retry-after). It can fail part-way, as the real service does: a 5xx on the Nth
+ * request, dropped connections, a half-finished upload, a token that stops working.
  * GitHub cannot be reached from these machines; the client under test is the production one.
  */
-export interface FakeAsset {
+export interface StandInAsset {
   id: number;
   name: string;
   bytes: Buffer;
+  /** "uploaded", or "starter" for an upload whose connection dropped. */
+  state: 'uploaded' | 'starter';
+  createdAt: Date;
 }
 
-export interface FakeRelease {
+export interface StandInRelease {
   id: number;
   tag_name: string;
   name: string;
   body: string;
   prerelease: boolean;
-  assets: FakeAsset[];
+  assets: StandInAsset[];
 }
 
-export interface FakeGitHub {
+export interface GitHubApiStandIn {
   url: string;
   owner: string;
   repo: string;
   token: string;
-  releases: FakeRelease[];
+  releases: StandInRelease[];
+  /** "METHOD /path?query" of every request, in arrival order. */
   requests: string[];
   /** The next `count` requests get a rate-limit answer with retry-after `seconds`. */
   rateLimitNext(count: number, seconds: number): void;
   /** Downloads of `name` return other bytes (a corrupted upload). */
   corruptDownloadsOf(name: string): void;
+  /** The `nth` request from now (1 = the next one), and the `count - 1` after it, answer `status`. */
+  failRequest(nth: number, status: number, count?: number): void;
+  /** The next `count` requests lose their connection before an answer (ECONNRESET at the client). */
+  resetNext(count: number): void;
+  /** The next upload of `name` stores a "starter" asset and drops the connection, as a killed upload does. */
+  halfUploadNext(name: string): void;
+  /** From now on the token is refused with 401 Bad credentials (revoked or expired mid-run). */
+  revokeToken(): void;
+  /** Every API request waits this long first, so concurrent clients interleave. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -49,27 +66,43 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startFakeGitHub(options: { owner?: string; repo?: string; token?: string } = {}): Promise<FakeGitHub> {
+const alreadyExists = (resource: string, field: string) => ({
+  message: 'Validation Failed',
+  errors: [{ resource, code: 'already_exists', field }],
+  documentation_url: 'https://docs.github.com/rest/releases/assets#upload-a-release-asset',
+});
+
+export async function startGitHubApiStandIn(
+  options: { owner?: string; repo?: string; token?: string } = {},
+): Promise<GitHubApiStandIn> {
   const owner = options.owner ?? 'octo';
   const repo = options.repo ?? 'cpython-prebuilt';
   const token = options.token ?? 'test-token';
-  const releases: FakeRelease[] = [];
+  const releases: StandInRelease[] = [];
   const requests: string[] = [];
   let nextId = 1;
   let rateLimited = 0;
   let rateLimitSeconds = 1;
+  let revoked = false;
+  let latencyMs = 0;
+  let resets = 0;
+  /** Request numbers (1-based, counted over all requests) that answer a given status. */
+  const failures = new Map<number, number>();
+  const halfUploads = new Set<string>();
   const corrupted = new Set<string>();
   let base = '';
 
-  const assetJson = (release: FakeRelease, asset: FakeAsset) => ({
+  const assetJson = (release: StandInRelease, asset: StandInAsset) => ({
     id: asset.id,
     name: asset.name,
     size: asset.bytes.length,
-    state: 'uploaded',
+    state: asset.state,
+    created_at: asset.createdAt.toISOString(),
+    updated_at: asset.createdAt.toISOString(),
     url: `${base}/repos/${owner}/${repo}/releases/assets/${asset.id}`,
     browser_download_url: `${base}/${owner}/${repo}/releases/download/${release.tag_name}/${asset.name}`,
   });
-  const releaseJson = (release: FakeRelease) => ({
+  const releaseJson = (release: StandInRelease) => ({
     id: release.id,
     tag_name: release.tag_name,
     name: release.name,
@@ -91,17 +124,31 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     const url = new URL(request.url ?? '/', base);
     const path = url.pathname;
     requests.push(`${request.method} ${path}${url.search}`);
+    const number = requests.length;
     const prefix = `/repos/${owner}/${repo}`;
     const download = new RegExp(`^/${owner}/${repo}/releases/download/([^/]+)/([^/]+)$`).exec(path);
     if (download) {
       const release = releases.find((candidate) => candidate.tag_name === download[1]);
-      const asset = release?.assets.find((candidate) => candidate.name === decodeURIComponent(download[2] ?? ''));
+      const asset = release?.assets.find(
+        (candidate) => candidate.name === decodeURIComponent(download[2] ?? '') && candidate.state === 'uploaded',
+      );
       if (!asset) return json(response, 404, { message: 'Not Found' });
       const served = corrupted.has(asset.name) ? Buffer.concat([asset.bytes, Buffer.from('x')]) : asset.bytes;
       response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': served.length });
       return response.end(served);
     }
-    if (request.headers.authorization !== `Bearer ${token}`) {
+    if (latencyMs > 0) await sleep(latencyMs);
+    if (resets > 0) {
+      resets--;
+      await readBody(request);
+      return request.socket.destroy();
+    }
+    const failure = failures.get(number);
+    if (failure !== undefined) {
+      await readBody(request);
+      return json(response, failure, { message: failure >= 500 ? 'Server Error' : 'Failure injected by the stand-in' });
+    }
+    if (revoked || request.headers.authorization !== `Bearer ${token}`) {
       return json(response, 401, {
         message: 'Bad credentials',
         documentation_url: 'https://docs.github.com/rest',
@@ -130,12 +177,9 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         prerelease: boolean;
       };
       if (releases.some((release) => release.tag_name === body.tag_name)) {
-        return json(response, 422, {
-          message: 'Validation Failed',
-          errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
-        });
+        return json(response, 422, alreadyExists('Release', 'tag_name'));
       }
-      const release: FakeRelease = {
+      const release: StandInRelease = {
         id: nextId++,
         tag_name: body.tag_name,
         name: body.name,
@@ -163,15 +207,20 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const release = releases.find((candidate) => candidate.id === Number(upload[1]));
       const name = url.searchParams.get('name');
       if (!release || !name) return json(response, 404, { message: 'Not Found' });
-      const bytes = await readBody(request);
+      // The name is taken when the upload starts (GitHub keeps a "starter" asset if it never ends).
       if (release.assets.some((asset) => asset.name === name)) {
-        return json(response, 422, {
-          message: 'Validation Failed',
-          errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }],
-        });
+        await readBody(request);
+        return json(response, 422, alreadyExists('ReleaseAsset', 'name'));
       }
-      const asset = { id: nextId++, name, bytes };
+      const asset: StandInAsset = { id: nextId++, name, bytes: Buffer.alloc(0), state: 'starter', createdAt: new Date() };
       release.assets.push(asset);
+      const bytes = await readBody(request);
+      if (halfUploads.delete(name)) {
+        asset.bytes = bytes.subarray(0, Math.floor(bytes.length / 2));
+        return request.socket.destroy();
+      }
+      asset.bytes = bytes;
+      asset.state = 'uploaded';
       return json(response, 201, assetJson(release, asset));
     }
     const assetPath = new RegExp(`^${prefix}/releases/assets/(\\d+)$`).exec(path);
@@ -184,6 +233,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         return response.end();
       }
       if (request.headers.accept === 'application/octet-stream') {
+        if (found.asset.state !== 'uploaded') return json(response, 404, { message: 'Not Found' });
         response.writeHead(302, { location: assetJson(found.release, found.asset).browser_download_url });
         return response.end();
       }
@@ -207,6 +257,25 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     corruptDownloadsOf(name) {
       corrupted.add(name);
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    failRequest(nth, status, count = 1) {
+      for (let offset = 0; offset < count; offset++) failures.set(requests.length + nth + offset, status);
+    },
+    resetNext(count) {
+      resets = count;
+    },
+    halfUploadNext(name) {
+      halfUploads.add(name);
+    },
+    revokeToken() {
+      revoked = true;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

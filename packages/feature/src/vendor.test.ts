@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ArtifactMetadata, formatSha256Line } from '@cpython-prebuilt/core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { vendorFeature } from './vendor.ts';
+
+const NAME = 'cpython-3.13.5-debian11-x86_64-build1.tgz';
+
+/** A small stand-in artifact with schema-valid metadata and .sha256 beside it. */
+async function makeArtifact(dir: string): Promise<string> {
+  const path = join(dir, NAME);
+  const bytes = Buffer.from('pretend this is a CPython tree');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await writeFile(path, bytes);
+  await writeFile(`${path}.sha256`, formatSha256Line(sha256, NAME));
+  const metadata: ArtifactMetadata = {
+    schemaVersion: 1,
+    artifact: NAME,
+    sha256,
+    version: '3.13.5',
+    build: 1,
+    base: 'debian11',
+    baseImage: 'local/debian:bullseye',
+    arch: 'x86_64',
+    prefix: '/opt/python-3.13.5',
+    topDirectory: 'python-3.13.5',
+    glibcMinimum: '2.30',
+    configureArgs: '--enable-shared',
+    compiler: 'GCC 10.2.1',
+    optimizations: { pgo: false, lto: false },
+    keepTests: false,
+    extensionModules: ['_ssl'],
+    bundledLibraries: [],
+    source: { url: 'https://www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz', sha256: '9'.repeat(64) },
+    sizes: { compressedBytes: bytes.length, installedBytes: 100, fileCount: 1 },
+    buildSeconds: 1,
+    phaseSeconds: {},
+    backend: 'docker',
+    sourceDateEpoch: 1749600000,
+  };
+  await writeFile(join(dir, NAME.replace('.tgz', '.json')), JSON.stringify(metadata));
+  return path;
+}
+
+async function workDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vendor-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('feature vendor --force', () => {
+  it('replaces a folder that holds a vendored copy of this feature', async () => {
+    const dir = await workDir();
+    const artifact = await makeArtifact(dir);
+    const output = join(dir, 'project', '.devcontainer', 'installer');
+    await vendorFeature({ artifactPaths: [artifact], outputDir: output, force: false });
+    await writeFile(join(output, 'stale.txt'), 'from the last vendoring');
+    await vendorFeature({ artifactPaths: [artifact], outputDir: output, force: true });
+    await expect(readFile(join(output, 'stale.txt'))).rejects.toThrow(/ENOENT/);
+    expect(JSON.parse(await readFile(join(output, 'devcontainer-feature.json'), 'utf8')).id).toBe('installer');
+  });
+
+  it('refuses to replace a folder that does not hold this feature, and leaves it alone', async () => {
+    const dir = await workDir();
+    const artifact = await makeArtifact(dir);
+    const project = join(dir, 'project', '.devcontainer');
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, 'devcontainer.json'), '{"image": "x"}');
+    await expect(vendorFeature({ artifactPaths: [artifact], outputDir: project, force: true })).rejects.toThrow(
+      `${project} exists and does not hold the installer feature`,
+    );
+    expect(await readFile(join(project, 'devcontainer.json'), 'utf8')).toBe('{"image": "x"}');
+
+    const other = join(dir, 'other-feature');
+    await mkdir(other);
+    await writeFile(join(other, 'devcontainer-feature.json'), '{"id": "installer", "name": "Another installer"}');
+    await expect(vendorFeature({ artifactPaths: [artifact], outputDir: other, force: true })).rejects.toThrow(
+      'does not hold the installer feature',
+    );
+    expect(await readFile(join(other, 'devcontainer-feature.json'), 'utf8')).toContain('Another installer');
+  });
+});
