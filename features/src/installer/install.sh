@@ -261,14 +261,8 @@ fetch_oci() {
   oci_blob="$oci_scheme://$oci_host/v2/$oci_repo/blobs/sha256:$ENTRY_SHA256"
   http_get "$oci_blob" "$2" && return 0
   [ "$HTTP_ERROR" != none ] || fail_download "$1"
-  # The challenge: the headers of a HEAD request (curl -I / wget --spider; a 401 is expected).
-  oci_headers="$WORK_DIR/oci.headers"
-  : >"$oci_headers"
-  if command -v curl >/dev/null 2>&1; then
-    curl --silent --head --connect-timeout 20 --max-time 60 -o "$oci_headers" "$oci_blob" 2>/dev/null || true
-  else
-    wget --spider --server-response --timeout=60 "$oci_blob" 2>"$oci_headers" || true
-  fi
+  # The challenge: WWW-Authenticate in the headers of that answer (a 401 is expected).
+  oci_headers="$HTTP_HEADERS"
   oci_challenge="$(tr -d '\r' <"$oci_headers" \
     | sed -n 's/^ *[Ww][Ww][Ww]-[Aa][Uu][Tt][Hh][Ee][Nn][Tt][Ii][Cc][Aa][Tt][Ee]: *[Bb][Ee][Aa][Rr][Ee][Rr] //p' | head -n 1)"
   oci_realm="$(printf '%s\n' "$oci_challenge" | sed -n 's/.*realm="\([^"]*\)".*/\1/p')"

@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Logger, run } from '@cpython-prebuilt/core';
+import { type LoadedArtifact, type Logger, run } from '@cpython-prebuilt/core';
 import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
 import { switchToFeature } from '@cpython-prebuilt/integrate';
 import { devcontainer } from '@cpython-prebuilt/release';
@@ -14,8 +14,8 @@ export interface MeasureInput {
   /** The pilot project in its "before" state (official python feature). */
   pilotDir: string;
   version: string;
-  /** Artifacts vendored into the "after" feature. */
-  artifactPaths: string[];
+  /** Artifacts vendored into the "after" feature, loaded (and hashed) once by the caller. */
+  artifacts: LoadedArtifact[];
   /**
    * The pilot already switched to the feature (phase3's integrate step): measured as it is.
    * Without it the pilot is vendored and switched here.
@@ -94,7 +94,8 @@ async function prepare(input: MeasureInput, variant: 'before' | 'after'): Promis
     image = input.featureImage ?? String((parse(text) as { image?: string }).image);
   } else {
     await vendorFeature({
-      artifactPaths: input.artifactPaths,
+      artifactPaths: input.artifacts.map((artifact) => artifact.path),
+      loaded: input.artifacts,
       outputDir: join(folder, '.devcontainer', FEATURE_ID),
       force: false,
     });

@@ -7,6 +7,8 @@ import { writeFeatureFiles } from './write.ts';
 export interface VendorInput {
   /** One or more artifacts (several versions install side by side); each with .sha256 and .json. */
   artifactPaths: string[];
+  /** The same artifacts already loaded (and hashed) by the caller: used instead of loading them again. */
+  loaded?: LoadedArtifact[];
   /** The feature folder to create, e.g. .devcontainer/installer (its name is the feature id). */
   outputDir: string;
   featureReference?: string;
@@ -36,8 +38,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   if (input.artifactPaths.length === 0) {
     throw new CpythonPrebuiltError('INVALID_INPUT', 'no artifact to vendor', { fix: 'pass --artifact <file.tgz> (repeatable)' });
   }
-  const artifacts: LoadedArtifact[] = [];
-  for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
+  const artifacts: LoadedArtifact[] = input.loaded ? [...input.loaded] : [];
+  if (!input.loaded) for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
   const outputDir = resolve(input.outputDir);
   const exists = await pathExists(outputDir);
   if (exists && !input.force) {

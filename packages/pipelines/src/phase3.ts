@@ -94,6 +94,7 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
     const manifestPath = input.github ? layout.manifest : join(work, 'manifest.json');
     const released = await releaseArtifact({
       artifactPath: artifact.path,
+      loaded: artifact,
       client: new GitHubClient({ ...target, logger, dryRun: false }),
       manifestPath,
       logger,
@@ -116,7 +117,12 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
     await oci.pushArtifact(ref, artifact);
     await oci.pullArtifact(ref, join(work, artifact.name), artifact.sha256);
     const collection = join(work, 'collection');
-    await vendorFeature({ artifactPaths: [artifact.path], outputDir: join(collection, 'src', FEATURE_ID), force: false });
+    await vendorFeature({
+      artifactPaths: [artifact.path],
+      loaded: [artifact],
+      outputDir: join(collection, 'src', FEATURE_ID),
+      force: false,
+    });
     const published = await publishFeatures({ srcDir: join(collection, 'src'), registry, namespace: input.namespace });
     const featureReference = `${registry}/${input.namespace}/${FEATURE_ID}`;
     logger.info(`artifact ${formatOciReference(ref)}; feature ${featureReference} tags ${published[0]?.tags.join(', ')}`);
@@ -124,7 +130,12 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
     logger.phase('5/7 integrate the pilot');
     const pilot = join(work, 'pilot');
     await cp(layout.pilotDir, pilot, { recursive: true });
-    await vendorFeature({ artifactPaths: [artifact.path], outputDir: join(pilot, '.devcontainer', FEATURE_ID), force: false });
+    await vendorFeature({
+      artifactPaths: [artifact.path],
+      loaded: [artifact],
+      outputDir: join(pilot, '.devcontainer', FEATURE_ID),
+      force: false,
+    });
     const integrated = await integrate({
       projectDir: pilot,
       entry: { reference: `./${FEATURE_ID}`, options: { version: artifact.metadata.version } },

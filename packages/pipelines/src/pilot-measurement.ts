@@ -48,7 +48,7 @@ export async function measurePilotBuilds(input: PilotMeasurementInput): Promise<
     pilotDir: resolve(input.pilotDir),
     integratedPilotDir: input.integratedPilotDir,
     version,
-    artifactPaths: input.artifacts.map((artifact) => artifact.path),
+    artifacts: input.artifacts,
     sourceTarball: source.path,
     baselineImage,
     featureImage: pilotImage,

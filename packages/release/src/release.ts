@@ -17,6 +17,8 @@ import { releaseNotes, releaseTag, releaseTitle } from './notes.ts';
 
 export interface ReleaseInput {
   artifactPath: string;
+  /** The same artifact already loaded (and hashed) by the caller: used instead of loading it again. */
+  loaded?: LoadedArtifact;
   client: GitHubClient;
   /** The manifest to record the release in; ARTIFACTS.md is written beside it. */
   manifestPath: string;
@@ -267,7 +269,7 @@ async function updateSums(
  * in the manifest (and ARTIFACTS.md beside it).
  */
 export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResult> {
-  const artifact = await loadArtifact(input.artifactPath);
+  const artifact = input.loaded ?? (await loadArtifact(input.artifactPath));
   const tag = releaseTag(artifact.metadata.version, artifact.metadata.build);
   const release = await findOrCreateRelease(input, artifact, tag);
 
