@@ -53,6 +53,9 @@ export interface BuildFlags {
   sha256?: string;
   optimize: boolean;
   keepTests: boolean;
+  staticInterpreter: boolean;
+  profileTask?: string;
+  splitDebug: boolean;
   jobs?: number;
   backend: 'docker' | 'vagrant';
   vagrantProvider: VagrantProvider;
@@ -76,6 +79,15 @@ export function buildOptions(command: Command): Command {
     .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
     .option('--no-optimize', 'skip PGO and LTO (a quick build, about 6x faster)')
     .option('--keep-tests', 'keep the test suite, test extension modules and static library', false)
+    .option(
+      '--no-static-interpreter',
+      "link bin/python3.X against libpython3.X.so instead of libpython's objects (slower; copied venvs cannot start)",
+    )
+    .option(
+      '--profile-task <args>',
+      'PGO training run: arguments to the built python, e.g. --profile-task="-m test --pgo-extended" (default: CPython\'s own)',
+    )
+    .option('--no-split-debug', 'keep debug information in the artifact instead of the .debug.tgz symbols archive')
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
     .addOption(
       new Option('--backend <name>', 'isolated build environment: a container, or the Vagrant VM iact-cpython-builder')
@@ -112,6 +124,9 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     sha256: flags.sha256,
     optimize: flags.optimize,
     keepTests: flags.keepTests,
+    staticInterpreter: flags.staticInterpreter,
+    profileTask: flags.profileTask,
+    splitDebug: flags.splitDebug,
     jobs: flags.jobs,
     outputDir: flags.outputDir,
     logsDir: layout.logsDir,
