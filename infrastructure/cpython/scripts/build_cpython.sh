@@ -19,7 +19,9 @@
 #                        of a plain `tar czf` of it (the comparison in docs/benchmarks.md)
 #   STATIC_INTERPRETER=1 1: bin/python3.X is linked from libpython's objects (no libpython NEEDED);
 #                        lib/libpython3.X.so still ships for embedders. 0: python links libpython.so
-#   PROFILE_TASK=        PGO training command (arguments to the built python); empty: CPython's own
+#   PGO_TRAINING=default default: CPython's own PROFILE_TASK (`-m test --pgo`, about 40 tests);
+#                        extended: the whole regression suite (`--pgo-extended`, JOBS workers)
+#                        through pgo_task.py, which lets failed tests train without failing
 #   SPLIT_DEBUG=1        1: debug information moves to OUTPUT_DIR/debug/python-<VERSION>/lib/debug
 #                        (build-id layout, GNU debuglink in each stripped file); 0: kept in place
 set -euo pipefail
@@ -32,7 +34,7 @@ KEEP_TESTS="${KEEP_TESTS:-0}"
 WORK_DIR="${WORK_DIR:-/tmp/cpython-build}"
 MEASURE_FULL_INSTALL="${MEASURE_FULL_INSTALL:-0}"
 STATIC_INTERPRETER="${STATIC_INTERPRETER:-1}"
-PROFILE_TASK="${PROFILE_TASK:-}"
+PGO_TRAINING="${PGO_TRAINING:-default}"
 SPLIT_DEBUG="${SPLIT_DEBUG:-1}"
 export SOURCE_DATE_EPOCH
 
@@ -90,9 +92,14 @@ if [ "$STATIC_INTERPRETER" = 1 ]; then
   # shellcheck disable=SC2016 # make expands these, not the shell
   make_vars+=('LINK_PYTHON_OBJS=$(LIBRARY_OBJS)' 'LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)')
 fi
-if [ -n "$PROFILE_TASK" ]; then
-  make_vars+=("PROFILE_TASK=$PROFILE_TASK")
-fi
+case "$PGO_TRAINING" in
+  default) ;;
+  extended) make_vars+=("PROFILE_TASK=$script_dir/pgo_task.py --pgo-extended -j $JOBS --timeout=1200") ;;
+  *)
+    printf 'error: PGO_TRAINING must be default or extended, got %s\n' "$PGO_TRAINING" >&2
+    exit 2
+    ;;
+esac
 
 phase compile
 make -j "$JOBS" "${make_vars[@]}"

@@ -24,6 +24,9 @@ import type { BuildBackend } from './backends/backend.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
 
+export const PGO_TRAININGS = ['default', 'extended'] as const;
+export type PgoTraining = (typeof PGO_TRAININGS)[number];
+
 export interface BuildInput {
   version: string;
   build: number;
@@ -36,8 +39,8 @@ export interface BuildInput {
   keepTests: boolean;
   /** Link bin/python3.X from libpython's objects (default) rather than against libpython3.X.so. */
   staticInterpreter?: boolean;
-  /** PGO training run (arguments to the built python); CPython's own when unset. */
-  profileTask?: string;
+  /** PGO training: CPython's own task (default) or the whole regression suite (extended). */
+  pgoTraining?: PgoTraining;
   /** Move debug information into the .debug.tgz symbols archive (default) rather than ship it. */
   splitDebug?: boolean;
   jobs?: number;
@@ -127,7 +130,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
           KEEP_TESTS: input.keepTests ? '1' : '0',
           STATIC_INTERPRETER: input.staticInterpreter === false ? '0' : '1',
           SPLIT_DEBUG: input.splitDebug === false ? '0' : '1',
-          ...(input.profileTask ? { PROFILE_TASK: input.profileTask } : {}),
+          PGO_TRAINING: input.pgoTraining ?? 'default',
           SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
           EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
           ...(input.jobs ? { JOBS: String(input.jobs) } : {}),

@@ -3,6 +3,8 @@ import {
   type BuildInput,
   DockerBackend,
   defaultVagrantProvider,
+  PGO_TRAININGS,
+  type PgoTraining,
   VagrantBackend,
   type VagrantProvider,
   vagrantProviders,
@@ -54,7 +56,7 @@ export interface BuildFlags {
   optimize: boolean;
   keepTests: boolean;
   staticInterpreter: boolean;
-  profileTask?: string;
+  pgoTraining: PgoTraining;
   splitDebug: boolean;
   jobs?: number;
   backend: 'docker' | 'vagrant';
@@ -83,9 +85,13 @@ export function buildOptions(command: Command): Command {
       '--no-static-interpreter',
       "link bin/python3.X against libpython3.X.so instead of libpython's objects (slower; copied venvs cannot start)",
     )
-    .option(
-      '--profile-task <args>',
-      'PGO training run: arguments to the built python, e.g. --profile-task="-m test --pgo-extended" (default: CPython\'s own)',
+    .addOption(
+      new Option(
+        '--pgo-training <task>',
+        "PGO training: CPython's own selection of about 40 tests, or the whole regression suite (slower build)",
+      )
+        .choices(PGO_TRAININGS)
+        .default('default'),
     )
     .option('--no-split-debug', 'keep debug information in the artifact instead of the .debug.tgz symbols archive')
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
@@ -125,7 +131,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     optimize: flags.optimize,
     keepTests: flags.keepTests,
     staticInterpreter: flags.staticInterpreter,
-    profileTask: flags.profileTask,
+    pgoTraining: flags.pgoTraining,
     splitDebug: flags.splitDebug,
     jobs: flags.jobs,
     outputDir: flags.outputDir,
