@@ -175,10 +175,12 @@ sha256_of() {
 }
 
 # Refuses entries outside TOP/, "..", absolute paths, device files and links leaving the tree.
+# Takes the decompressed .tar: listing it reads headers only, where a .tgz would be decompressed
+# a second time just to be checked.
 check_archive() {
   listing="$WORK_DIR/listing"
-  tar -tvzf "$1" >"$listing" 2>"$WORK_DIR/tar.err" \
-    || die "the artifact is not a readable .tgz: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again; it may be truncated"
+  tar -tvf "$1" >"$listing" 2>"$WORK_DIR/tar.err" \
+    || die "the artifact is not a readable tar archive: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again; it may be truncated"
   bad="$(awk -v top="$2" '
     function depth_after(dir, target, n, parts, i, d) {
       d = split(dir, parts, "/") - 1
@@ -282,9 +284,14 @@ install_version() {
   say "sha256 verified against $ENTRY_SHA256_SOURCE"
 
   top="python-$ENTRY_VERSION"
-  check_archive "$artifact" "$top"
-  tar -xzf "$artifact" -C "$WORK_DIR" --no-same-owner
+  # One decompression for both the check and the extraction (gzip is what tar -z runs anyway).
+  tarball="$WORK_DIR/artifact.tar"
+  gzip -dc "$artifact" >"$tarball" 2>"$WORK_DIR/gzip.err" \
+    || die "the artifact is not a readable .tgz: $(tail -n 1 "$WORK_DIR/gzip.err")" "download it again; it may be truncated"
   rm -f "$artifact"
+  check_archive "$tarball" "$top"
+  tar -xf "$tarball" -C "$WORK_DIR" --no-same-owner
+  rm -f "$tarball"
   staged="$WORK_DIR/$top"
 
   # The tree is relocatable, so it proves itself before it is moved into place.
