@@ -141,6 +141,10 @@ if [ "$KEEP_TESTS" != 1 ]; then
     -o -name '_xxtestfuzz*' \) -delete
   find "$PREFIX/lib" -name 'libpython*.a' -delete
 fi
+# Optimised bytecode (.opt-1.pyc for -O, .opt-2.pyc for -OO) is a fifth of the installed tree and
+# serves only interpreters started with -O: Debian ships none either. Such a run compiles the
+# modules it imports, and writes the files where it may.
+find "$PREFIX/lib" -name '*.opt-[12].pyc' -delete
 
 if [ "$SPLIT_DEBUG" = 1 ]; then
   # Before bundle_libs.sh: its patchelf edits are then the last change to each file.

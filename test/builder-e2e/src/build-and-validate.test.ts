@@ -131,6 +131,12 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
     await rm(work, { recursive: true });
   });
 
+  it('ships regular bytecode only: no .opt-1.pyc or .opt-2.pyc', async () => {
+    const listing = (await execa('tar', ['-tzf', artifactPath], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
+    expect(listing.filter((entry) => entry.endsWith('.cpython-313.pyc')).length).toBeGreaterThan(500);
+    expect(listing.filter((entry) => /\.opt-[12]\.pyc$/.test(entry))).toEqual([]);
+  });
+
   it("writes a symbols archive with its .sha256, holding each stripped file's debug information by build-id", async () => {
     const debugName = name.replace(/\.tgz$/, '.debug.tgz');
     expect(await readdir(output)).toEqual(expect.arrayContaining([debugName, `${debugName}.sha256`]));
