@@ -14,6 +14,8 @@ build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(B
   $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
+  $(if $(filter 0,$(STATIC_INTERPRETER)),--no-static-interpreter) $(if $(filter 0,$(SPLIT_DEBUG)),--no-split-debug) \
+  $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") \
   $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)")
 vagrant_flags = $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
   $(if $(VAGRANT_PROVIDER),--provider "$(VAGRANT_PROVIDER)") $(if $(BOX),--box "$(BOX)")
@@ -32,7 +34,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]

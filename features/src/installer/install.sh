@@ -327,14 +327,15 @@ sha256_of() {
 
 refuse() { die "refusing the artifact: $1" "use an artifact made by cpython-prebuilt build; this one is unsafe to extract"; }
 
-# check_listing ARCHIVE TOP, before extracting: entries only under TOP/, no "..", only files,
+# check_listing TAR TOP, before extracting (TAR is the decompressed archive, so listing it reads
+# headers only): entries only under TOP/, no "..", only files,
 # directories and links, no setuid/setgid or world-writable modes, nothing named like the marker.
 # Names come from the plain listing (tar escapes odd characters), modes from the first column of
 # the verbose one, so a name containing " -> " cannot be misread. Links are checked on the tree.
 check_listing() {
-  tar -tzf "$1" >"$WORK_DIR/names" 2>"$WORK_DIR/tar.err" \
-    || die "the artifact is not a readable .tgz: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again; it may be truncated"
-  tar -tvzf "$1" 2>/dev/null | cut -c 1-10 >"$WORK_DIR/modes"
+  tar -tf "$1" >"$WORK_DIR/names" 2>"$WORK_DIR/tar.err" \
+    || die "the artifact is not a readable tar archive: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again; it may be truncated"
+  tar -tvf "$1" 2>/dev/null | cut -c 1-10 >"$WORK_DIR/modes"
   bad="$(awk -v top="$2" -v marker="$MARKER" '
     NR == FNR { mode[FNR] = $0; next }
     {
@@ -529,11 +530,16 @@ install_version() {
   say "sha256 verified against $ENTRY_SHA256_SOURCE"
 
   top="python-$ENTRY_VERSION"
-  check_listing "$artifact" "$top"
-  mkdir "$WORK_DIR/tree"
-  tar -xzf "$artifact" -C "$WORK_DIR/tree" --no-same-owner --no-same-permissions 2>"$WORK_DIR/tar.err" \
-    || die "extracting the artifact failed: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again, or use an artifact made by cpython-prebuilt build"
+  # One decompression for both the check and the extraction (gzip is what tar -z runs anyway).
+  tarball="$WORK_DIR/artifact.tar"
+  gzip -dc "$artifact" >"$tarball" 2>"$WORK_DIR/gzip.err" \
+    || die "the artifact is not a readable .tgz: $(tail -n 1 "$WORK_DIR/gzip.err")" "download it again; it may be truncated"
   rm -f "$artifact"
+  check_listing "$tarball" "$top"
+  mkdir "$WORK_DIR/tree"
+  tar -xf "$tarball" -C "$WORK_DIR/tree" --no-same-owner --no-same-permissions 2>"$WORK_DIR/tar.err" \
+    || die "extracting the artifact failed: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again, or use an artifact made by cpython-prebuilt build"
+  rm -f "$tarball"
   [ "$(ls -A "$WORK_DIR/tree")" = "$top" ] || refuse "it holds more than $top/"
   staged="$WORK_DIR/tree/$top"
   check_tree "$staged"

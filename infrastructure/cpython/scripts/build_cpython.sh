@@ -17,6 +17,13 @@
 #   WORK_DIR=/tmp/cpython-build
 #   MEASURE_FULL_INSTALL=0  1 writes full-install.json: size of the unpruned `make install` tree and
 #                        of a plain `tar czf` of it (the comparison in docs/benchmarks.md)
+#   STATIC_INTERPRETER=1 1: bin/python3.X is linked from libpython's objects (no libpython NEEDED);
+#                        lib/libpython3.X.so still ships for embedders. 0: python links libpython.so
+#   PGO_TRAINING=default default: CPython's own PROFILE_TASK (`-m test --pgo`, about 40 tests);
+#                        extended: the whole regression suite (`--pgo-extended`, JOBS workers)
+#                        through pgo_task.py, which lets failed tests train without failing
+#   SPLIT_DEBUG=1        1: debug information moves to OUTPUT_DIR/debug/python-<VERSION>/lib/debug
+#                        (build-id layout, GNU debuglink in each stripped file); 0: kept in place
 set -euo pipefail
 
 : "${VERSION:?VERSION is required}" "${SOURCE_TARBALL:?}" "${PREFIX:?}" "${OUTPUT_DIR:?}"
@@ -26,6 +33,9 @@ JOBS="${JOBS:-$(nproc)}"
 KEEP_TESTS="${KEEP_TESTS:-0}"
 WORK_DIR="${WORK_DIR:-/tmp/cpython-build}"
 MEASURE_FULL_INSTALL="${MEASURE_FULL_INSTALL:-0}"
+STATIC_INTERPRETER="${STATIC_INTERPRETER:-1}"
+PGO_TRAINING="${PGO_TRAINING:-default}"
+SPLIT_DEBUG="${SPLIT_DEBUG:-1}"
 export SOURCE_DATE_EPOCH
 
 script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,7 +59,7 @@ phase() {
 }
 
 phase extract
-rm -rf "$WORK_DIR" "$PREFIX"
+rm -rf "$WORK_DIR" "$PREFIX" "$OUTPUT_DIR/debug"
 mkdir -p "$WORK_DIR"
 tar -xf "$SOURCE_TARBALL" -C "$WORK_DIR" --strip-components=1
 
@@ -67,11 +77,35 @@ if [ "$OPTIMIZE" = 1 ]; then
 fi
 ./configure "${configure_args[@]}"
 
+# Variables given on make's command line override the Makefile's and reach every recursive make
+# (the PGO stages), so the same list goes to `make` and `make install`.
+make_vars=()
+if [ "$STATIC_INTERPRETER" = 1 ]; then
+  # What CPython 3.15's --enable-static-libpython-for-interpreter does (python/cpython#133313),
+  # for 3.11-3.14: with --enable-shared, configure links the interpreter with
+  # LINK_PYTHON_OBJS='$(BLDLIBRARY)' (-lpython3.X); these are the values its own non-shared
+  # branch uses (configure.ac, "LIBRARY_DEPS, LINK_PYTHON_OBJS and LINK_PYTHON_DEPS"). The
+  # executable then reaches its thread state without __tls_get_addr and calls without the PLT,
+  # and a copied executable (venv --copies) no longer needs to find libpython. Extension modules
+  # resolve Py* symbols from the executable (-export-dynamic) as before: on Linux they never link
+  # libpython. libpython3.X.so is still built and installed, for programs that embed Python.
+  # shellcheck disable=SC2016 # make expands these, not the shell
+  make_vars+=('LINK_PYTHON_OBJS=$(LIBRARY_OBJS)' 'LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)')
+fi
+case "$PGO_TRAINING" in
+  default) ;;
+  extended) make_vars+=("PROFILE_TASK=$script_dir/pgo_task.py --pgo-extended -j $JOBS --timeout=1200") ;;
+  *)
+    printf 'error: PGO_TRAINING must be default or extended, got %s\n' "$PGO_TRAINING" >&2
+    exit 2
+    ;;
+esac
+
 phase compile
-make -j "$JOBS"
+make -j "$JOBS" "${make_vars[@]}"
 
 phase install
-make install
+make install "${make_vars[@]}"
 
 if [ "$MEASURE_FULL_INSTALL" = 1 ]; then
   # Its own phase, so the orchestrator can leave it out of the build's wall time.
@@ -106,6 +140,16 @@ if [ "$KEEP_TESTS" != 1 ]; then
   find "$stdlib/lib-dynload" -type f \( -name '_test*' -o -name '_ctypes_test*' -o -name 'xxlimited*' \
     -o -name '_xxtestfuzz*' \) -delete
   find "$PREFIX/lib" -name 'libpython*.a' -delete
+fi
+# Optimised bytecode (.opt-1.pyc for -O, .opt-2.pyc for -OO) is a fifth of the installed tree and
+# serves only interpreters started with -O: Debian ships none either. Such a run compiles the
+# modules it imports, and writes the files where it may.
+find "$PREFIX/lib" -name '*.opt-[12].pyc' -delete
+
+if [ "$SPLIT_DEBUG" = 1 ]; then
+  # Before bundle_libs.sh: its patchelf edits are then the last change to each file.
+  phase split-debug
+  "$script_dir/split_debug.sh" "$PREFIX" "$OUTPUT_DIR/debug/python-$VERSION/lib/debug"
 fi
 
 phase bundle-libraries

@@ -50,6 +50,13 @@ venv_with_wheel() {
   "$scratch/venv/bin/python" -c 'import cpython_prebuilt_probe as p; print(p.answer())'
 }
 
+# A venv made with --copies holds its own copy of the executable: it starts only when the
+# interpreter does not need libpython from $ORIGIN/../lib (a statically linked interpreter).
+venv_copies() {
+  "$PREFIX/bin/python3" -m venv --copies "$scratch/venv-copies"
+  "$scratch/venv-copies/bin/python" -c 'import sys, ssl, json; print(sys.prefix != sys.base_prefix)'
+}
+
 moved_tree() {
   mkdir -p "$scratch/moved"
   mv "$PREFIX" "$scratch/moved/"
@@ -74,6 +81,7 @@ done
 check "tcl runtime" "ok" "$PREFIX/bin/python3" -c "import tkinter; tkinter.Tcl().eval('info patchlevel'); print('ok')"
 check "pip" "" "$PREFIX/bin/pip3" --version
 check "venv + local wheel" "42" venv_with_wheel
+check "venv --copies" "True" venv_copies
 check "shared libraries (ldd)" "no missing shared libraries" missing_libraries "$PREFIX"
 check "moved tree" "$scratch/moved/$(basename -- "$PREFIX")" moved_tree
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Benchmarks } from './benchmarks.ts';
 import { renderBenchmarks } from './benchmarks-report.ts';
+import { summarizeSpeed } from './interpreter-speed.ts';
 import { summarize } from './stats.ts';
 
 const build = (compiler: string, sharedLibpython: boolean) => ({
@@ -11,6 +12,11 @@ const build = (compiler: string, sharedLibpython: boolean) => ({
 });
 
 function results(feature: number[], fromSource: number[], tarOnly: number[], distroGeomean: number): Benchmarks {
+  const runSeconds = {
+    'OPTIMIZE=0 build': { calls: [1, 1.1] },
+    'PGO+LTO artifact': { calls: [0.9, 0.91] },
+    'distribution python3': { calls: [1 / distroGeomean, 1.1 / distroGeomean] },
+  };
   return {
     date: '2026-11-28T12:00:00.000Z',
     machine: '2 cores',
@@ -40,16 +46,21 @@ function results(feature: number[], fromSource: number[], tarOnly: number[], dis
     interpreter: {
       image: 'distro',
       baseline: 'OPTIMIZE=0 build',
-      runs: 3,
+      runs: 2,
       versions: { 'OPTIMIZE=0 build': '3.13.5', 'PGO+LTO artifact': '3.13.5', 'distribution python3': '3.13.5' },
       builds: {
         'OPTIMIZE=0 build': build('GCC 10.2.1', true),
         'PGO+LTO artifact': build('GCC 10.2.1', true),
         'distribution python3': build('GCC 14.2.0', false),
       },
-      seconds: { 'OPTIMIZE=0 build': { calls: 1 }, 'PGO+LTO artifact': { calls: 0.9 }, 'distribution python3': { calls: 0.8 } },
-      speedup: { 'OPTIMIZE=0 build': { calls: 1 }, 'PGO+LTO artifact': { calls: 1.11 }, 'distribution python3': { calls: 1.25 } },
-      geometricMean: { 'OPTIMIZE=0 build': 1, 'PGO+LTO artifact': 1.11, 'distribution python3': distroGeomean },
+      runSeconds,
+      runProcess: {},
+      process: {
+        'OPTIMIZE=0 build': { startup: 0.02, import: 0.08 },
+        'PGO+LTO artifact': { startup: 0.015, import: 0.06 },
+        'distribution python3': { startup: 0.012, import: 0.05 },
+      },
+      ...summarizeSpeed('OPTIMIZE=0 build', runSeconds),
     },
     artifacts: { optimized: { name: 'a.tgz', sha256: 'a'.repeat(64) }, plain: { name: 'a.tgz', sha256: 'b'.repeat(64) } },
   };
@@ -79,5 +90,14 @@ describe('renderBenchmarks', () => {
     expect(text).toContain('libpython (ours a shared library, position-independent code; theirs linked into the executable)');
     const slower = renderBenchmarks(results([5], [150], [4], 1.0), 'x');
     expect(slower).toContain('as fast as or faster than the distribution');
+  });
+
+  it('shows per-run ranges, startup and import times, and links the charts written beside it', () => {
+    const text = renderBenchmarks(results([5], [150], [4], 1.25), 'x', 'benchmarks');
+    // Run 1: 1 / 0.9 = 1.11; run 2: 1.1 / 0.91 = 1.21; best over runs: 1 / 0.9.
+    expect(text).toContain('| calls | 1.000 s, 1.00x (1.00-1.00) | 0.900 s, 1.11x (1.11-1.21) |');
+    expect(text).toContain('| startup | 20.0 ms | 15.0 ms | 12.0 ms |');
+    expect(text).toContain('![speed-up per workload](benchmarks-speed.svg)');
+    expect(text).toContain('![startup and import times](benchmarks-startup.svg)');
   });
 });

@@ -2,6 +2,10 @@ import { type Benchmarks, INTERPRETER_LABELS } from './benchmarks.ts';
 import { reproduceBlock } from './documents.ts';
 import type { InterpreterSpeed } from './interpreter-speed.ts';
 import type { Summary } from './stats.ts';
+import { barChartSvg } from './svg-chart.ts';
+
+/** What pybench.py's import measurement imports (its IMPORTS constant). */
+const IMPORTS_DESCRIPTION = 'argparse, asyncio, dataclasses, decimal, email.message, http.client, json, logging, typing';
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 const secs = (value: number) => (value >= 120 ? `${(value / 60).toFixed(1)} min` : `${value.toFixed(2)} s`);
@@ -12,27 +16,91 @@ const ratio = (numerator: number, denominator: number) => (numerator / denominat
 /** The targets the project set itself; the document says where the time goes when one is missed. */
 export const TARGETS = { fromSourceOverFeature: 10, featureOverTar: 1.5 } as const;
 
-/** Section 3's tables: each workload on each interpreter, and how each interpreter was built. */
-export function interpreterTables(interpreter: InterpreterSpeed): string[] {
+const range = ([low, high]: readonly [number, number]) => `${low.toFixed(2)}-${high.toFixed(2)}`;
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+
+/** File names of section 3's charts, beside the document whose base name (no .md) is given. */
+export function interpreterChartNames(documentBaseName: string): { speed: string; process: string } {
+  return { speed: `${documentBaseName}-speed.svg`, process: `${documentBaseName}-startup.svg` };
+}
+
+/** Section 3's charts: speed-up per workload and geometric mean, and startup and import times. */
+export function interpreterCharts(interpreter: InterpreterSpeed): { speed: string; process: string } {
   const labels = Object.keys(interpreter.seconds);
   const workloads = Object.keys(interpreter.seconds[labels[0] ?? ''] ?? {});
+  const speed = barChartSvg({
+    title: `Speed-up over the ${interpreter.baseline} (higher is faster)`,
+    axisLabel: `${interpreter.baseline}'s time / the interpreter's time; whiskers: lowest and highest of ${interpreter.runs} runs`,
+    reference: { value: 1, label: interpreter.baseline },
+    groups: ['geometric mean', ...workloads].map((workload) => ({
+      label: workload,
+      bars: labels.map((label) =>
+        workload === 'geometric mean'
+          ? { series: label, value: interpreter.geometricMean[label] ?? 0, range: interpreter.geometricMeanRange[label] }
+          : {
+              series: label,
+              value: interpreter.speedup[label]?.[workload] ?? 0,
+              range: interpreter.speedupRange[label]?.[workload],
+            },
+      ),
+    })),
+  });
+  const process = barChartSvg({
+    title: 'Fresh interpreter processes (lower is faster)',
+    axisLabel: 'milliseconds, best of all runs',
+    format: ms,
+    groups: [
+      {
+        label: 'startup (-c pass)',
+        bars: labels.map((label) => ({ series: label, value: interpreter.process[label]?.startup ?? 0 })),
+      },
+      {
+        label: "import a tool's modules",
+        bars: labels.map((label) => ({ series: label, value: interpreter.process[label]?.import ?? 0 })),
+      },
+    ],
+  });
+  return { speed, process };
+}
+
+/** Section 3's tables: each workload on each interpreter, and how each interpreter was built. */
+export function interpreterTables(interpreter: InterpreterSpeed, documentBaseName?: string): string[] {
+  const labels = Object.keys(interpreter.seconds);
+  const workloads = Object.keys(interpreter.seconds[labels[0] ?? ''] ?? {});
+  const charts = documentBaseName ? interpreterChartNames(documentBaseName) : undefined;
   return [
     `packages/bench/workloads/pybench.py, ${interpreter.runs} runs per interpreter (fresh container each, interleaved) in`,
     `\`${interpreter.image}\`; each workload is the best of 5 repetitions per run, best over runs. Speed-up is the`,
-    `${interpreter.baseline}'s time divided by the interpreter's: above 1 is faster.`,
+    `${interpreter.baseline}'s time divided by the interpreter's: above 1 is faster. In brackets: the lowest and`,
+    "highest speed-up of one run over the baseline's run of the same round.",
     '',
+    ...(charts ? [`![speed-up per workload](${charts.speed})`, ''] : []),
     `| workload | ${labels.map((label) => `${label} (${interpreter.versions[label]})`).join(' | ')} |`,
     `|---|${labels.map(() => '---').join('|')}|`,
     ...workloads.map(
       (workload) =>
         `| ${workload} | ${labels
-          .map(
-            (label) =>
-              `${(interpreter.seconds[label]?.[workload] ?? 0).toFixed(3)} s (${(interpreter.speedup[label]?.[workload] ?? 0).toFixed(2)}x)`,
-          )
+          .map((label) => {
+            const spread = interpreter.speedupRange[label]?.[workload];
+            return `${(interpreter.seconds[label]?.[workload] ?? 0).toFixed(3)} s, ${(interpreter.speedup[label]?.[workload] ?? 0).toFixed(2)}x${spread ? ` (${range(spread)})` : ''}`;
+          })
           .join(' | ')} |`,
     ),
-    `| **geometric mean speed-up** | ${labels.map((label) => `**${(interpreter.geometricMean[label] ?? 0).toFixed(2)}x**`).join(' | ')} |`,
+    `| **geometric mean speed-up** | ${labels
+      .map((label) => {
+        const spread = interpreter.geometricMeanRange[label];
+        return `**${(interpreter.geometricMean[label] ?? 0).toFixed(2)}x**${spread ? ` (${range(spread)})` : ''}`;
+      })
+      .join(' | ')} |`,
+    '',
+    'Fresh processes (best of 20 per run, best over runs): startup is `python3 -c pass`; import is a process',
+    `that imports what a typical tool does (\`${IMPORTS_DESCRIPTION}\`).`,
+    '',
+    ...(charts ? [`![startup and import times](${charts.process})`, ''] : []),
+    `| process | ${labels.join(' | ')} |`,
+    `|---|${labels.map(() => '---').join('|')}|`,
+    `| startup | ${labels.map((label) => ms(interpreter.process[label]?.startup ?? 0)).join(' | ')} |`,
+    `| import | ${labels.map((label) => ms(interpreter.process[label]?.import ?? 0)).join(' | ')} |`,
     '',
     '| how each was built (as it reports) | compiler | libpython | configure flags (CONFIG_ARGS) |',
     '|---|---|---|---|',
@@ -79,7 +147,7 @@ function distroComparison(results: Benchmarks): string[] {
 }
 
 /** docs/benchmarks.md, rendered from one run of every benchmark. */
-export function renderBenchmarks(results: Benchmarks, command: string): string {
+export function renderBenchmarks(results: Benchmarks, command: string, chartBaseName = 'benchmarks'): string {
   const install = results.imageInstall;
   const { sizes, interpreter, builder } = results;
   const fromSourceOverFeature = install.fromSource.median / install.feature.median;
@@ -141,11 +209,12 @@ export function renderBenchmarks(results: Benchmarks, command: string): string {
     `The artifact is ${ratio(sizes.fullInstallTarGzBytes, sizes.compressedBytes)}x smaller compressed and`,
     `${ratio(sizes.fullInstallBytes, sizes.installedBytes)}x smaller installed: it leaves out the test suite, the test`,
     'extension modules and the static libpython (`--keep-tests` keeps them); it adds the shared libraries it',
-    'bundles (OpenSSL, libffi, ...). Neither is stripped of debug information.',
+    'bundles (OpenSSL, libffi, ...). Its debug information is in the separate symbols archive (`.debug.tgz`, see',
+    '[builder.md](builder.md)); the full `make install` tree keeps it.',
     '',
     '## 3. Interpreter speed',
     '',
-    ...interpreterTables(interpreter),
+    ...interpreterTables(interpreter, chartBaseName),
     '',
     ...distroComparison(results),
     `Artifacts: \`${results.artifacts.optimized.name}\` PGO+LTO (sha256 \`${results.artifacts.optimized.sha256.slice(0, 12)}...\`)`,

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** The fenced command a results document ends with, so anyone can measure again. */
 export function reproduceBlock(command: string): string[] {
@@ -11,9 +11,23 @@ export function resultsJsonPath(markdownPath: string): string {
   return markdownPath.replace(/\.md$/, '.json');
 }
 
-/** Writes a results document and, beside it as .json, the raw numbers it was rendered from. */
-export async function writeResults(markdownPath: string, markdown: string, data: unknown): Promise<void> {
+/** The base name a results document's charts start with: docs/benchmarks.md -> "benchmarks". */
+export function documentBaseName(markdownPath: string): string {
+  return basename(markdownPath).replace(/\.md$/, '');
+}
+
+/**
+ * Writes a results document and, beside it as .json, the raw numbers it was rendered from, and
+ * beside it too any charts (file name -> SVG) the document shows.
+ */
+export async function writeResults(
+  markdownPath: string,
+  markdown: string,
+  data: unknown,
+  charts: Record<string, string> = {},
+): Promise<void> {
   await mkdir(dirname(markdownPath), { recursive: true });
+  for (const [name, svg] of Object.entries(charts)) await writeFile(join(dirname(markdownPath), name), svg);
   await writeFile(markdownPath, markdown);
   await writeFile(resultsJsonPath(markdownPath), `${JSON.stringify(data, null, 2)}\n`);
 }

@@ -79,7 +79,8 @@ export async function measureImageInstall(input: ImageInstallInput): Promise<Ima
   const artifact = `/tmp/bench/feature/${basename(input.artifactPath)}`;
   const steps: Record<string, string> = {
     sha256: `sha256sum ${artifact}`,
-    'archive listing (tar -tvzf)': `tar -tvzf ${artifact} >/dev/null`,
+    'decompress (gzip -dc)': `gzip -dc ${artifact} >/tmp/artifact.tar`,
+    'decompress, then list (tar -tvf)': `gzip -dc ${artifact} >/tmp/artifact.tar && tar -tvf /tmp/artifact.tar >/dev/null`,
     extract: `mkdir -p /opt/x && tar -xzf ${artifact} -C /opt/x`,
   };
   const times = {

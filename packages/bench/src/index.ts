@@ -1,13 +1,15 @@
 export { type Benchmarks, type BenchmarksInput, distroPythonImage, INTERPRETER_LABELS, runBenchmarks } from './benchmarks.ts';
-export { interpreterTables, renderBenchmarks } from './benchmarks-report.ts';
-export { reproduceBlock, resultsJsonPath, writeResults } from './documents.ts';
+export { interpreterChartNames, interpreterCharts, interpreterTables, renderBenchmarks } from './benchmarks-report.ts';
+export { documentBaseName, reproduceBlock, resultsJsonPath, writeResults } from './documents.ts';
 export { type ImageInstall, type ImageInstallInput, measureImageInstall } from './image-install.ts';
 export {
   type Interpreter,
   type InterpreterSpeed,
   type InterpreterSpeedInput,
   measureInterpreterSpeed,
+  summarizeSpeed,
 } from './interpreter-speed.ts';
 export { renderResults } from './phase3-results.ts';
 export { describeMachine, type MeasureInput, type Measurement, measurePilot } from './pilot-build.ts';
 export { type Summary, summarize } from './stats.ts';
+export { type BarChart, barChartSvg, type ChartBar, type ChartGroup } from './svg-chart.ts';

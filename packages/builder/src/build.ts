@@ -6,6 +6,7 @@ import {
   artifactFileName,
   BuildFacts,
   CpythonPrebuiltError,
+  debugArchiveFileName,
   defaultPrefix,
   expectedExtensions,
   FullInstallSize,
@@ -23,6 +24,9 @@ import type { BuildBackend } from './backends/backend.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
 
+export const PGO_TRAININGS = ['default', 'extended'] as const;
+export type PgoTraining = (typeof PGO_TRAININGS)[number];
+
 export interface BuildInput {
   version: string;
   build: number;
@@ -33,6 +37,12 @@ export interface BuildInput {
   sha256?: string;
   optimize: boolean;
   keepTests: boolean;
+  /** Link bin/python3.X from libpython's objects (default) rather than against libpython3.X.so. */
+  staticInterpreter?: boolean;
+  /** PGO training: CPython's own task (default) or the whole regression suite (extended). */
+  pgoTraining?: PgoTraining;
+  /** Move debug information into the .debug.tgz symbols archive (default) rather than ship it. */
+  splitDebug?: boolean;
   jobs?: number;
   outputDir: string;
   logsDir: string;
@@ -50,6 +60,8 @@ export interface BuildOutput {
   metadataPath: string;
   metadata: ArtifactMetadata;
   logPath: string;
+  /** The symbols archive (absent with splitDebug false): extracts over the install tree's directory. */
+  debugArchive?: { path: string; sha256Path: string; sha256: string; compressedBytes: number };
 }
 
 async function requireFreeSpace(path: string, minFreeBytes: number): Promise<void> {
@@ -99,6 +111,8 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
   const prefix = defaultPrefix(input.version);
   const topDirectory = topDirectoryName(input.version);
   const staging = join(input.outputDir, `.${artifact}.staging`);
+  const debugArtifact = debugArchiveFileName(artifact);
+  const debugStaging = join(input.outputDir, `.${debugArtifact}.staging`);
   try {
     logger.phase(`compile in ${backend.name} (${base.id}, ${input.baseImage ?? base.image})`);
     await backend
@@ -114,6 +128,9 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
           PREFIX: prefix,
           OPTIMIZE: input.optimize ? '1' : '0',
           KEEP_TESTS: input.keepTests ? '1' : '0',
+          STATIC_INTERPRETER: input.staticInterpreter === false ? '0' : '1',
+          SPLIT_DEBUG: input.splitDebug === false ? '0' : '1',
+          PGO_TRAINING: input.pgoTraining ?? 'default',
           SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
           EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
           ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
@@ -150,6 +167,8 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
     await packDeterministic({ root: workDir, topDirectory, output: staging, mtime: input.sourceDateEpoch });
     const sha256 = await sha256File(staging);
     const compressedBytes = (await stat(staging)).size;
+    const debugArchive =
+      input.splitDebug === false ? undefined : await packDebugArchive(workDir, topDirectory, debugStaging, input);
     const metadata = ArtifactMetadataSchema.parse({
       schemaVersion: 1,
       artifact,
@@ -181,11 +200,38 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
     await writeFile(`${metadataPath}.part`, `${JSON.stringify(metadata, null, 2)}\n`);
     await rename(staging, artifactPath);
     await rename(`${metadataPath}.part`, metadataPath);
+    let debugOutput: BuildOutput['debugArchive'];
+    if (debugArchive) {
+      const path = join(input.outputDir, debugArtifact);
+      const debugSha256Path = join(input.outputDir, sha256FileName(debugArtifact));
+      await rename(debugStaging, path);
+      await writeFile(debugSha256Path, formatSha256Line(debugArchive.sha256, debugArtifact));
+      debugOutput = { path, sha256Path: debugSha256Path, ...debugArchive };
+    }
     await writeFile(`${sha256Path}.part`, formatSha256Line(sha256, artifact));
     await rename(`${sha256Path}.part`, sha256Path);
-    return { artifactPath, sha256Path, metadataPath, metadata, logPath };
+    return { artifactPath, sha256Path, metadataPath, metadata, logPath, debugArchive: debugOutput };
   } finally {
     await rm(workDir, { recursive: true, force: true });
     await rm(staging, { force: true });
+    await rm(debugStaging, { force: true });
   }
+}
+
+/** build_cpython.sh leaves the split debug information in debug/python-<version>/lib/debug. */
+async function packDebugArchive(
+  workDir: string,
+  topDirectory: string,
+  output: string,
+  input: BuildInput,
+): Promise<{ sha256: string; compressedBytes: number }> {
+  const root = join(workDir, 'debug');
+  await stat(join(root, topDirectory)).catch((error: unknown) => {
+    throw new CpythonPrebuiltError('BUILD_FAILED', 'the build left no debug information to pack', {
+      fix: 'read the split-debug phase in the build log; build with --no-split-debug to ship debug information inline',
+      cause: error,
+    });
+  });
+  await packDeterministic({ root, topDirectory, output, mtime: input.sourceDateEpoch });
+  return { sha256: await sha256File(output), compressedBytes: (await stat(output)).size };
 }

@@ -10,7 +10,7 @@ export {
   type VagrantProvider,
   vagrantProviders,
 } from './backends/vagrant-backend.ts';
-export { type BuildInput, type BuildOutput, buildArtifact } from './build.ts';
+export { type BuildInput, type BuildOutput, buildArtifact, PGO_TRAININGS, type PgoTraining } from './build.ts';
 export { buildBaseDockerfile, dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker-images.ts';
 export { packDeterministic } from './pack.ts';
 export { obtainSource } from './source.ts';

@@ -3,6 +3,8 @@ import {
   type BuildInput,
   DockerBackend,
   defaultVagrantProvider,
+  PGO_TRAININGS,
+  type PgoTraining,
   VagrantBackend,
   type VagrantProvider,
   vagrantProviders,
@@ -54,6 +56,9 @@ export interface BuildFlags {
   sha256?: string;
   optimize: boolean;
   keepTests: boolean;
+  staticInterpreter: boolean;
+  pgoTraining: PgoTraining;
+  splitDebug: boolean;
   jobs?: number;
   backend: 'docker' | 'vagrant';
   vagrantProvider: VagrantProvider;
@@ -77,6 +82,19 @@ export function buildOptions(command: Command): Command {
     .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
     .option('--no-optimize', 'skip PGO and LTO (a quick build, about 6x faster)')
     .option('--keep-tests', 'keep the test suite, test extension modules and static library', false)
+    .option(
+      '--no-static-interpreter',
+      "link bin/python3.X against libpython3.X.so instead of libpython's objects (slower; copied venvs cannot start)",
+    )
+    .addOption(
+      new Option(
+        '--pgo-training <task>',
+        "PGO training: CPython's own selection of about 40 tests, or the whole regression suite (slower build)",
+      )
+        .choices(PGO_TRAININGS)
+        .default('default'),
+    )
+    .option('--no-split-debug', 'keep debug information in the artifact instead of the .debug.tgz symbols archive')
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
     .addOption(
       new Option('--backend <name>', 'isolated build environment: a container, or the Vagrant VM iact-cpython-builder')
@@ -113,6 +131,9 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     sha256: flags.sha256,
     optimize: flags.optimize,
     keepTests: flags.keepTests,
+    staticInterpreter: flags.staticInterpreter,
+    pgoTraining: flags.pgoTraining,
+    splitDebug: flags.splitDebug,
     jobs: flags.jobs,
     outputDir: flags.outputDir,
     logsDir: layout.logsDir,

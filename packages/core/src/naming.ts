@@ -31,6 +31,8 @@ export function parseArtifactFileName(fileName: string): ArtifactName {
 }
 
 export const sha256FileName = (artifact: string): string => `${artifact}.sha256`;
+/** The symbols archive beside an artifact: its debug information, in build-id layout under lib/debug. */
+export const debugArchiveFileName = (artifact: string): string => artifact.replace(/\.tgz$/, '.debug.tgz');
 export const metadataFileName = (artifact: string): string => artifact.replace(/\.tgz$/, '.json');
 export const validationReportFileName = (artifact: string): string => artifact.replace(/\.tgz$/, '.validation.json');
 /** The single top directory of every artifact. */

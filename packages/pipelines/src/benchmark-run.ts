@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Benchmarks, renderBenchmarks, resultsJsonPath, runBenchmarks, writeResults } from '@cpython-prebuilt/bench';
+import {
+  type Benchmarks,
+  documentBaseName,
+  interpreterChartNames,
+  interpreterCharts,
+  renderBenchmarks,
+  resultsJsonPath,
+  runBenchmarks,
+  writeResults,
+} from '@cpython-prebuilt/bench';
 import { CpythonPrebuiltError, findBase, type Logger, layout } from '@cpython-prebuilt/core';
 
 export interface BenchmarkRunInput {
@@ -37,7 +46,12 @@ export async function runBenchmarkSuite(input: BenchmarkRunInput): Promise<strin
       );
     });
     const previous = JSON.parse(text) as Benchmarks & { command?: string };
-    await writeResults(input.output, renderBenchmarks(previous, previous.command ?? input.reproduce), previous);
+    await writeResults(
+      input.output,
+      renderBenchmarks(previous, previous.command ?? input.reproduce, documentBaseName(input.output)),
+      previous,
+      chartFiles(input.output, previous),
+    );
     input.logger.info(`rendered ${input.output} from ${jsonPath}`);
     return input.output;
   }
@@ -54,7 +68,19 @@ export async function runBenchmarkSuite(input: BenchmarkRunInput): Promise<strin
     cacheDir: layout.cacheDir,
     logger: input.logger,
   });
-  await writeResults(input.output, renderBenchmarks(results, input.reproduce), { ...results, command: input.reproduce });
+  await writeResults(
+    input.output,
+    renderBenchmarks(results, input.reproduce, documentBaseName(input.output)),
+    { ...results, command: input.reproduce },
+    chartFiles(input.output, results),
+  );
   input.logger.info(`results: ${input.output}`);
   return input.output;
+}
+
+/** Section 3's charts under the file names the document links to. */
+function chartFiles(output: string, results: Benchmarks): Record<string, string> {
+  const names = interpreterChartNames(documentBaseName(output));
+  const charts = interpreterCharts(results.interpreter);
+  return { [names.speed]: charts.speed, [names.process]: charts.process };
 }

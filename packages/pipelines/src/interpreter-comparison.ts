@@ -1,8 +1,11 @@
 import {
   describeMachine,
   distroPythonImage,
+  documentBaseName,
   INTERPRETER_LABELS,
   type Interpreter,
+  interpreterChartNames,
+  interpreterCharts,
   interpreterTables,
   measureInterpreterSpeed,
   reproduceBlock,
@@ -48,7 +51,7 @@ export async function compareInterpreters(input: InterpreterComparisonInput): Pr
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${await describeMachine()}.`,
     '',
-    ...interpreterTables(speed),
+    ...interpreterTables(speed, documentBaseName(input.output)),
     '',
     '| artifact | label | sha256 |',
     '|---|---|---|',
@@ -58,11 +61,18 @@ export async function compareInterpreters(input: InterpreterComparisonInput): Pr
     '',
     ...reproduceBlock(input.reproduce),
   ];
-  await writeResults(input.output, lines.join('\n'), {
-    command: input.reproduce,
-    artifacts: input.artifacts.map(({ label, artifact }) => ({ label, name: artifact.name, sha256: artifact.sha256 })),
-    ...speed,
-  });
+  const names = interpreterChartNames(documentBaseName(input.output));
+  const charts = interpreterCharts(speed);
+  await writeResults(
+    input.output,
+    lines.join('\n'),
+    {
+      command: input.reproduce,
+      artifacts: input.artifacts.map(({ label, artifact }) => ({ label, name: artifact.name, sha256: artifact.sha256 })),
+      ...speed,
+    },
+    { [names.speed]: charts.speed, [names.process]: charts.process },
+  );
   logger.info(`results: ${input.output}`);
   return input.output;
 }

@@ -50,7 +50,15 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
 
   it('printed its phases and wrote the artifact, a .sha256 that sha256sum -c accepts, and schema-valid metadata', async () => {
     const log = inject('artifacts').buildLog313;
-    for (const phase of ['configure', 'compile', 'install', 'check-modules', 'bundle-libraries', 'relocate-scripts']) {
+    for (const phase of [
+      'configure',
+      'compile',
+      'install',
+      'check-modules',
+      'split-debug',
+      'bundle-libraries',
+      'relocate-scripts',
+    ]) {
       expect(log).toContain(`==> build phase: ${phase}`);
     }
     expect(await readdir(output)).toEqual(expect.arrayContaining([name, name.replace('.tgz', '.json'), `${name}.sha256`]));
@@ -93,6 +101,7 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
       expect(run.checks.map((check) => check.name)).toEqual(
         expect.arrayContaining(
           ['version', 'prefix', 'import ssl', 'import tkinter', 'tcl runtime', 'pip', 'venv + local wheel'].concat([
+            'venv --copies',
             'shared libraries (ldd)',
             'moved tree',
           ]),
@@ -100,6 +109,51 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
       );
       expect(run.checks.find((check) => check.name === 'version')?.detail).toBe('Python 3.13.5');
     }
+  });
+
+  it('links the interpreter from libpython objects, still ships libpython for embedders, and strips debug information', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'elf-'));
+    await execa('tar', ['-xzf', artifactPath, '-C', work]);
+    const tree = join(work, 'python-3.13.5');
+    const interpreter = join(tree, 'bin/python3.13');
+    const dynamic = (await execa('readelf', ['-d', interpreter])).stdout;
+    expect(dynamic).not.toContain('libpython');
+    expect(dynamic).toContain('[$ORIGIN/../lib]');
+    const libpython = (await execa('readelf', ['-d', join(tree, 'lib/libpython3.13.so.1.0')])).stdout;
+    expect(libpython).toContain('Library soname: [libpython3.13.so.1.0]');
+    for (const file of [interpreter, join(tree, 'lib/libpython3.13.so.1.0')]) {
+      const sections = (await execa('readelf', ['-S', file])).stdout;
+      expect(sections, file).not.toContain('.debug_info');
+      expect(sections, file).toContain('.gnu_debuglink');
+      // The symbol table stays: backtraces and perf profiles read without the symbols archive.
+      expect(sections, file).toContain('.symtab');
+    }
+    await rm(work, { recursive: true });
+  });
+
+  it('ships regular bytecode only: no .opt-1.pyc or .opt-2.pyc', async () => {
+    const listing = (await execa('tar', ['-tzf', artifactPath], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
+    expect(listing.filter((entry) => entry.endsWith('.cpython-313.pyc')).length).toBeGreaterThan(500);
+    expect(listing.filter((entry) => /\.opt-[12]\.pyc$/.test(entry))).toEqual([]);
+  });
+
+  it("writes a symbols archive with its .sha256, holding each stripped file's debug information by build-id", async () => {
+    const debugName = name.replace(/\.tgz$/, '.debug.tgz');
+    expect(await readdir(output)).toEqual(expect.arrayContaining([debugName, `${debugName}.sha256`]));
+    const check = await execa('sha256sum', ['-c', `${debugName}.sha256`], { cwd: output, reject: false });
+    expect(check.stdout).toBe(`${debugName}: OK`);
+    const work = await mkdtemp(join(tmpdir(), 'debug-'));
+    await execa('tar', ['-xzf', artifactPath, '-C', work]);
+    await execa('tar', ['-xzf', join(output, debugName), '-C', work]);
+    const notes = (await execa('readelf', ['-n', join(work, 'python-3.13.5/bin/python3.13')])).stdout;
+    const buildId = /Build ID: ([0-9a-f]+)/.exec(notes)?.[1] ?? '';
+    expect(buildId).toMatch(/^[0-9a-f]{40}$/);
+    const debugFile = join(work, `python-3.13.5/lib/debug/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}.debug`);
+    const sections = (await execa('readelf', ['-S', debugFile])).stdout;
+    expect(sections).toContain('.debug_info');
+    const debugNotes = (await execa('readelf', ['-n', debugFile])).stdout;
+    expect(debugNotes).toContain(`Build ID: ${buildId}`);
+    await rm(work, { recursive: true });
   });
 
   it('fails validation of a truncated copy on its checksum, without running it', async () => {

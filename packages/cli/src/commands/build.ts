@@ -21,6 +21,11 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   logger.info(`artifact: ${output.artifactPath}`);
   logger.info(`checksum: ${output.sha256Path}`);
   logger.info(`metadata: ${output.metadataPath}`);
+  if (output.debugArchive) {
+    logger.info(
+      `symbols: ${output.debugArchive.path} (${(output.debugArchive.compressedBytes / 1024 ** 2).toFixed(1)} MiB, sha256 in ${output.debugArchive.sha256Path})`,
+    );
+  }
   logger.info(
     `size: ${(output.metadata.sizes.compressedBytes / 1024 ** 2).toFixed(1)} MiB compressed, ${(output.metadata.sizes.installedBytes / 1024 ** 2).toFixed(1)} MiB installed; built in ${output.metadata.buildSeconds} s`,
   );

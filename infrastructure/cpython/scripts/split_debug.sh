@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Moves the debug information of every executable and shared object under <prefix> into
+# <debug-dir>/.build-id/<xx>/<rest>.debug (the layout gdb, perf and debuginfod read) and leaves
+# each file stripped of it, with its symbol table kept (readable backtraces and perf profiles
+# without the symbols archive) and a GNU debuglink naming its .debug file.
+# gdb then finds the symbols by build-id: `gdb -iex 'set debug-file-directory <prefix>/lib/debug'`.
+# Usage: split_debug.sh <prefix> <debug-dir>
+set -euo pipefail
+
+prefix="$1"
+debug_dir="$2"
+mkdir -p "$debug_dir"
+
+# e_type 2 (executable) or 3 (shared object); relocatable objects and archives keep their symbols.
+is_linked_elf() {
+  [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ] || return 1
+  case "$(od -An -t u1 -j 16 -N 1 "$1" | tr -d ' ')" in 2 | 3) return 0 ;; *) return 1 ;; esac
+}
+
+mapfile -d '' files < <(find "$prefix" -type f \( -name '*.so*' -o -path "$prefix/bin/*" \) -print0)
+for file in "${files[@]}"; do
+  is_linked_elf "$file" || continue
+  readelf -S "$file" | grep -q '\.debug_info' || continue
+  build_id="$(readelf -n "$file" | awk '/Build ID:/ { print $3 }')"
+  if [ -z "$build_id" ]; then
+    printf 'error: %s has no build-id note; its symbols could not be found by build-id\n' "$file" >&2
+    exit 5
+  fi
+  target="$debug_dir/.build-id/${build_id:0:2}/${build_id:2}.debug"
+  mkdir -p "$(dirname -- "$target")"
+  objcopy --only-keep-debug --compress-debug-sections=zlib "$file" "$target"
+  chmod 0644 "$target"
+  objcopy --strip-debug --add-gnu-debuglink="$target" "$file"
+done
