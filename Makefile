@@ -6,11 +6,14 @@ CLI := pnpm exec cpython-prebuilt
 
 # Every default (version, build number, base, optimisation, images...) is the CLI's: a variable
 # left unset passes no flag, so the CLI's --help is the one place that states them.
-# Bare images for validate-cpython on these machines (debootstrap images, scripts/setup-machine.sh).
-IMAGES ?= local/debian:bullseye local/debian:bookworm local/debian:trixie
+# Bare images for validate-cpython on these machines (debootstrap images, scripts/setup-machine.sh):
+# arm64 ones for an aarch64 artifact (ARCH=aarch64, or an ARTIFACT= named ...-aarch64-...).
+IMAGES_x86_64 := local/debian:bullseye local/debian:bookworm local/debian:trixie
+IMAGES_aarch64 := local/debian:bullseye-arm64 local/debian:bookworm-arm64 local/debian:trixie-arm64
+IMAGES ?= $(if $(filter aarch64,$(ARCH))$(findstring -aarch64-,$(notdir $(ARTIFACT))),$(IMAGES_aarch64),$(IMAGES_x86_64))
 
 build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(BUILD)") $(if $(BASE),--base "$(BASE)") \
-  $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") \
+  $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(ARCH),--arch "$(ARCH)") $(if $(SOURCE),--source "$(SOURCE)") \
   $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
@@ -32,7 +35,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]

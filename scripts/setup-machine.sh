@@ -2,7 +2,8 @@
 # Prepares a Debian/Ubuntu host (as root) for building, validating and testing:
 # host packages, a running Docker engine, local base images, CPython sources, Node deps.
 # Idempotent: every step checks first and skips what is already there.
-# Env: SETUP_IMAGES (debian releases to debootstrap), SETUP_SOURCES (Debian source packages),
+# Env: SETUP_IMAGES (debian releases to debootstrap), SETUP_ARM64_IMAGES (the same for linux/arm64,
+#      run under qemu-user-static; empty skips arm64), SETUP_SOURCES (Debian source packages),
 #      SETUP_MIRROR (Debian archive URL; default: the one this machine's apt sources use),
 #      SETUP_SKIP_NODE=1 to leave node_modules alone.
 set -euo pipefail
@@ -12,6 +13,7 @@ cache_dir="${CPYTHON_PREBUILT_CACHE:-$repo_root/.cache}"
 log_dir="$cache_dir/logs"
 mkdir -p "$log_dir"
 read -r -a images <<<"${SETUP_IMAGES:-bullseye bookworm trixie}"
+read -r -a arm64_images <<<"${SETUP_ARM64_IMAGES-bullseye bookworm trixie}"
 read -r -a source_packages <<<"${SETUP_SOURCES:-python3.13 python3.11}"
 pnpm_version="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$repo_root/package.json")"
 
@@ -66,6 +68,19 @@ configured_mirror() {
 
 apt_install docker.io debootstrap shellcheck ca-certificates dpkg-dev xz-utils docker-registry vagrant openssh-client
 
+# arm64 containers on an x86_64 host run under qemu-user-static's binfmt handler (flag F: the
+# handler is loaded once, so it works inside containers too). binfmt_misc may be unmounted in a
+# container or a minimal VM; the handler lives there.
+if [ "${#arm64_images[@]}" -gt 0 ] && [ "$(uname -m)" != aarch64 ]; then
+  apt_install qemu-user-static binfmt-support
+  if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "cannot mount binfmt_misc (arm64 emulation needs it): run as root on the host, or set SETUP_ARM64_IMAGES= to skip arm64"
+  fi
+  if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    update-binfmts --enable qemu-aarch64 || die "cannot register the qemu-aarch64 binfmt handler"
+  fi
+fi
+
 # Docker engine: Debian's package has no systemd here; containers get loopback only by default.
 if ! docker info >/dev/null 2>&1; then
   say "starting dockerd (log: /var/log/dockerd.log)"
@@ -106,6 +121,28 @@ for release in "${images[@]}"; do
     >"$log_dir/debootstrap-$release.log" 2>&1 || die "debootstrap $release failed, see $log_dir/debootstrap-$release.log"
   tar -C "$rootfs" -c . | docker import - "$image" >/dev/null
   rm -rf "$rootfs"
+done
+
+# arm64 images must say so: `docker import` labels every image with the host's architecture (its
+# --platform is ignored by a non-experimental 20.10 engine), which misleads the devcontainers CLI
+# and Docker. A FROM scratch + ADD build with --platform records arm64.
+for release in "${arm64_images[@]}"; do
+  image="local/debian:$release-arm64"
+  if [ "$(docker image inspect -f '{{.Architecture}}' "$image" 2>/dev/null || true)" = arm64 ]; then
+    continue
+  fi
+  need_mirror
+  rootfs="$(mktemp -d "/tmp/rootfs-$release-arm64.XXXXXX")"
+  context="$(mktemp -d "/tmp/context-$release-arm64.XXXXXX")"
+  say "debootstrap --arch=arm64 $release -> $image (about 2 minutes under emulation; log: $log_dir/debootstrap-$release-arm64.log)"
+  debootstrap --arch=arm64 --variant=minbase "$release" "$rootfs" "$mirror" \
+    >"$log_dir/debootstrap-$release-arm64.log" 2>&1 || die "debootstrap --arch=arm64 $release failed, see $log_dir/debootstrap-$release-arm64.log"
+  tar -C "$rootfs" -cf "$context/rootfs.tar" .
+  rm -rf "$rootfs"
+  printf 'FROM scratch\nADD rootfs.tar /\nCMD ["bash"]\n' >"$context/Dockerfile"
+  DOCKER_BUILDKIT=0 docker build --platform linux/arm64 -t "$image" "$context" >>"$log_dir/debootstrap-$release-arm64.log" 2>&1 \
+    || die "making $image failed, see $log_dir/debootstrap-$release-arm64.log"
+  rm -rf "$context"
 done
 
 # A bookworm image with curl, for tests that download artifacts from a loopback HTTP server.

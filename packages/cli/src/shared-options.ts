@@ -8,9 +8,11 @@ import {
   vagrantProviders,
 } from '@cpython-prebuilt/builder';
 import {
+  Arch,
   buildBases,
   CpythonPrebuiltError,
   DEFAULT_BUILD_BASE,
+  hostArch,
   layout,
   newestVersion,
   resolveRelease,
@@ -48,6 +50,7 @@ export interface BuildFlags {
   build: number;
   base: string;
   baseImage?: string;
+  arch: Arch;
   source?: string;
   sourceUrl?: string;
   sha256?: string;
@@ -71,6 +74,14 @@ export function buildOptions(command: Command): Command {
     )
     .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
     .option('--base-image <ref>', "image to start from instead of the base's own (mirrors, local debootstrap images)")
+    .addOption(
+      new Option(
+        '--arch <arch>',
+        "architecture of the artifact; another than the host's runs under emulation (qemu-user-static, about 4-5x slower)",
+      )
+        .choices(Arch.options)
+        .default(hostArch()),
+    )
     .option('--source <path>', 'use this local source tarball (verified against the pinned sha256)')
     .option('--source-url <url>', 'download the source from this mirror instead of python.org (same pin)')
     .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
@@ -107,6 +118,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     build: flags.build,
     baseId: flags.base,
     baseImage: flags.baseImage,
+    arch: flags.arch,
     sourcePath: flags.source,
     sourceUrl: flags.sourceUrl,
     sha256: flags.sha256,

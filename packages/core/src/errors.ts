@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'COMMAND_FAILED'
   | 'DOCKER_UNAVAILABLE'
   | 'IMAGE_MISSING'
+  | 'IMAGE_WRONG_ARCH'
   | 'BUILD_FAILED'
   | 'ARTIFACT_INVALID'
   | 'VALIDATION_FAILED'
@@ -21,7 +22,8 @@ export type ErrorCode =
   | 'VAGRANT_FAILED'
   | 'BENCH_FAILED'
   | 'NOT_ENOUGH_DISK'
-  | 'PUBLISH_FAILED';
+  | 'PUBLISH_FAILED'
+  | 'MANIFEST_INCOMPLETE';
 
 export interface ErrorDetails {
   fix?: string;
