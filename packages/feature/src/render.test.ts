@@ -45,7 +45,7 @@ const manifest: ArtifactManifest = {
 };
 
 describe('rendering the feature', () => {
-  const feature = renderFeature({ manifest, featureReference: 'ghcr.io/o/r/cpython/installer:1' });
+  const feature = renderFeature({ manifest, featureReference: 'ghcr.io/o/r/cpython/installer:1', version: '1.0.0' });
   const json = JSON.parse(feature.files['devcontainer-feature.json'] ?? '{}');
 
   it('produces a devcontainer-feature.json that the official schema accepts', () => {

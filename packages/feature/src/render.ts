@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ArtifactManifest, compareVersions, newestVersion } from '@cpython-prebuilt/core';
-import { CURRENT_LINK, FEATURE_ID, FEATURE_VERSION, type FeatureOption, featureOptions, optionEnvName } from './options.ts';
+import { CURRENT_LINK, FEATURE_ID, type FeatureOption, featureOptions, optionEnvName } from './options.ts';
 
 const templatesDir = new URL('../templates/', import.meta.url);
 const template = (name: string) => readFileSync(new URL(name, templatesDir), 'utf8');
@@ -10,6 +10,8 @@ const SHELL_SAFE = /^[A-Za-z0-9._:/,+=@-]*$/;
 
 export interface RenderInput {
   manifest: ArtifactManifest;
+  /** The feature's semver (features/feature-version.json): publishing moves the 1, 1.0, 1.0.0 tags. */
+  version: string;
   /** Shown in the usage snippet: how users reference the published feature. */
   featureReference: string;
   description?: string;
@@ -57,10 +59,10 @@ function optionDefaults(options: FeatureOption[]): string {
     .join('\n');
 }
 
-function featureJson(options: FeatureOption[], description: string): object {
+function featureJson(options: FeatureOption[], description: string, version: string): object {
   return {
     id: FEATURE_ID,
-    version: FEATURE_VERSION,
+    version,
     name: 'CPython (prebuilt)',
     description,
     options: Object.fromEntries(
@@ -133,13 +135,13 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     input.description ??
     'Installs a precompiled, PGO+LTO optimised, relocatable CPython in seconds: sha256-verified, checked before it is moved into place, no compiler in your image.';
   const installSh = template('install.sh.in')
-    .replace('@FEATURE_VERSION@', FEATURE_VERSION)
+    .replace('@FEATURE_VERSION@', input.version)
     .replace('@OPTION_DEFAULTS@', optionDefaults(options))
     .replace('@MANIFEST@', manifestLines(input.manifest));
   return {
     options,
     files: {
-      'devcontainer-feature.json': `${JSON.stringify(featureJson(options, description), null, 2)}\n`,
+      'devcontainer-feature.json': `${JSON.stringify(featureJson(options, description, input.version), null, 2)}\n`,
       'install.sh': installSh,
       'NOTES.md': template('NOTES.md'),
       'README.md': readme(options, input, description),

@@ -8,6 +8,7 @@ import {
   type Logger,
   manifestEntryFor,
 } from '@cpython-prebuilt/core';
+import { requireDefaultArtifacts } from '@cpython-prebuilt/feature';
 import {
   featureManifest,
   formatOciReference,
@@ -64,8 +65,13 @@ export interface PublishFeatureInput {
   logger: Logger;
 }
 
-/** `devcontainer features publish`, then each feature read back by its major tag. Returns the references. */
+/**
+ * `devcontainer features publish`, then each feature read back by its major tag. Returns the
+ * references. Refuses first (MANIFEST_INCOMPLETE) a feature that has no artifact for its default
+ * version on an architecture it claims: published, it would fail for those users.
+ */
 export async function publishFeatureCollection(input: PublishFeatureInput): Promise<string[]> {
+  await requireDefaultArtifacts(input.srcDir);
   const published = await publishFeatures({ srcDir: input.srcDir, registry: input.registry, namespace: input.namespace });
   const references: string[] = [];
   for (const feature of published) {

@@ -38,7 +38,7 @@ describe('downloading the artifact from a loopback HTTP server', () => {
     // The committed feature as users get it: no vendored artifact.
     feature = await writeFeatureFiles(
       join(work, 'installer'),
-      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
+      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer', version: '1.0.0' }).files,
     );
     return async () => {
       await server.close();

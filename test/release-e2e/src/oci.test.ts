@@ -44,7 +44,7 @@ describe('the artifact as an OCI artifact in a real local registry', () => {
     // The feature as users get it from the registry: no artifact inside.
     const feature = await writeFeatureFiles(
       join(work, 'installer'),
-      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
+      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer', version: '1.0.0' }).files,
     );
     const result = await runInstallScript({
       featureDir: feature,
