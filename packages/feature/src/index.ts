@@ -17,7 +17,6 @@ export {
 export { DEFAULT_FEATURE_REFERENCE } from './reference.ts';
 export { manifestLines, type RenderedFeature, renderFeature } from './render.ts';
 export { type VendorInput, vendorFeature } from './vendor.ts';
-export { writeFeatureFiles } from './write.ts';
 export {
   type BumpLevel,
   bumpFeatureVersion,
@@ -26,3 +25,4 @@ export {
   FeatureVersionFile,
   readFeatureVersion,
 } from './version.ts';
+export { writeFeatureFiles } from './write.ts';
