@@ -24,7 +24,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
+.PHONY: help setup deps release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -58,6 +58,16 @@ release-cpython: ## publish ARTIFACT= as a GitHub release: [REPO=owner/name] [DR
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	$(CLI) release "$(ARTIFACT)" $(if $(REPO),--repo "$(REPO)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
+release-feature: ## record the releases of VERSIONS="3.13.5 ..." [BUILD=] in the manifest, bump the feature [LEVEL=minor], regenerate it: [REPO=]; needs GITHUB_TOKEN
+	@if [ -z "$(VERSIONS)" ]; then echo 'VERSIONS= is required, e.g. make release-feature VERSIONS="3.13.5 3.12.11" BUILD=1' >&2; exit 2; fi
+	$(CLI) release-feature $(foreach version,$(VERSIONS),--version "$(version)") $(if $(BUILD),--build "$(BUILD)") \
+	  $(if $(LEVEL),--level "$(LEVEL)") $(if $(REPO),--repo "$(REPO)")
+
+release-commit: ## commit what release-feature changed (manifest, ARTIFACTS.md, feature); PUSH=1 pushes it
+	git add -- infrastructure/artifacts features
+	git diff --cached --quiet || git commit -m "Record released CPython artifacts; feature $$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' features/feature-version.json)"
+	$(if $(filter 1,$(PUSH)),git push)
+
 publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<repo>/cpython
 	@if [ -z "$(REGISTRY)" ] || [ -z "$(NAMESPACE)" ]; then echo 'REGISTRY= and NAMESPACE= are required, e.g. make publish REGISTRY=ghcr.io NAMESPACE=octo/cpython-prebuilt/cpython' >&2; exit 2; fi
 	$(CLI) publish-feature --registry "$(REGISTRY)" --namespace "$(NAMESPACE)"
@@ -80,7 +90,7 @@ phase3: setup ## (root) the main job: build, validate, release, publish, integra
 test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests
 	$(MAKE) check
 
-check: generate-check typecheck lint shellcheck
+check: generate-check typecheck lint lint-workflows shellcheck
 	pnpm test
 
 generate: ## regenerate the feature, versions.json and JSON schemas from the TypeScript sources
@@ -94,6 +104,9 @@ test-unit: ## unit tests only (no Docker needed)
 
 typecheck:
 	pnpm typecheck
+
+lint-workflows: ## lint .github/workflows with actionlint (fails on any finding)
+	$(CLI) lint-workflows
 
 lint:
 	pnpm lint

@@ -12,9 +12,11 @@ repo_root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 cache_dir="${CPYTHON_PREBUILT_CACHE:-$repo_root/.cache}"
 log_dir="$cache_dir/logs"
 mkdir -p "$log_dir"
-read -r -a images <<<"${SETUP_IMAGES:-bullseye bookworm trixie}"
+# An empty SETUP_IMAGES / SETUP_ARM64_IMAGES / SETUP_SOURCES skips that step (release runners
+# build from python.org sources on pulled images and need none of them).
+read -r -a images <<<"${SETUP_IMAGES-bullseye bookworm trixie}"
 read -r -a arm64_images <<<"${SETUP_ARM64_IMAGES-bullseye bookworm trixie}"
-read -r -a source_packages <<<"${SETUP_SOURCES:-python3.13 python3.11}"
+read -r -a source_packages <<<"${SETUP_SOURCES-python3.13 python3.11}"
 pnpm_version="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$repo_root/package.json")"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -66,7 +68,12 @@ configured_mirror() {
   done
 }
 
-apt_install docker.io debootstrap shellcheck ca-certificates dpkg-dev xz-utils docker-registry vagrant openssh-client
+# A host that already has a Docker engine (GitHub's runners: Docker CE) keeps it: docker.io would
+# conflict with its containerd. debian-archive-keyring lets a non-Debian host debootstrap Debian.
+engine_packages=()
+command -v dockerd >/dev/null 2>&1 || engine_packages=(docker.io)
+apt_install "${engine_packages[@]}" debootstrap debian-archive-keyring shellcheck ca-certificates dpkg-dev xz-utils \
+  docker-registry vagrant openssh-client
 
 # arm64 containers on an x86_64 host run under qemu-user-static's binfmt handler (flag F: the
 # handler is loaded once, so it works inside containers too). binfmt_misc may be unmounted in a

@@ -6,10 +6,12 @@ import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
+import { lintWorkflowsCommand } from './commands/lint-workflows.ts';
 import { measureCommand } from './commands/measure.ts';
 import { phase3Command } from './commands/phase3.ts';
 import { publishCommands } from './commands/publish.ts';
 import { releaseCommand } from './commands/release.ts';
+import { releaseFeatureCommand } from './commands/release-feature.ts';
 import { vagrantCommand } from './commands/vagrant.ts';
 import { validateCommand } from './commands/validate.ts';
 
@@ -24,8 +26,10 @@ export function createProgram(): Command {
   featureCommand(program);
   integrateCommand(program);
   releaseCommand(program);
+  releaseFeatureCommand(program);
   publishCommands(program);
   measureCommand(program);
+  lintWorkflowsCommand(program);
   phase3Command(program);
   benchCommand(program);
   benchInterpretersCommand(program);

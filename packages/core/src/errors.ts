@@ -23,7 +23,9 @@ export type ErrorCode =
   | 'BENCH_FAILED'
   | 'NOT_ENOUGH_DISK'
   | 'PUBLISH_FAILED'
-  | 'MANIFEST_INCOMPLETE';
+  | 'MANIFEST_INCOMPLETE'
+  | 'RELEASE_MISSING'
+  | 'WORKFLOW_INVALID';
 
 export interface ErrorDetails {
   fix?: string;
