@@ -24,7 +24,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
+.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ generate: ## regenerate the feature, versions.json and JSON schemas from the Typ
 
 generate-check:
 	pnpm generate:check
+
+test-aarch64: setup ## (root) the aarch64 suite: an OPTIMIZE=0 3.13.5 built under emulation (~40 min once), validated on arm64 images, installed in an arm64 dev container, released with x86_64 and published
+	pnpm test:aarch64
 
 test-unit: ## unit tests only (no Docker needed)
 	pnpm test:unit

@@ -90,8 +90,10 @@ resolve_from_manifest() {
     score > best { best = score; line = $0 }
     END { if (line != "") print line; else if (too_new != "") print "GLIBC " too_new; else if (seen) print "NONE"; }')"
   case "$found" in
-    "") die "CPython $wanted has no artifact for $ARCH in this feature version (known: $(known_versions))" \
-      "pick one of the known versions, or set artifactUrl and sha256 to an artifact you built" ;;
+    "")
+      archs_of "$wanted"
+      die "CPython $wanted has no artifact for $ARCH (this container's architecture) in this feature version (known for $ARCH: $(known_versions); $wanted exists for: ${VERSION_ARCHS:-no architecture})" \
+        "pick a version known for $ARCH, use an image of an architecture that has $wanted, or set artifactUrl and sha256 to an $ARCH artifact you built" ;;
     GLIBC*) die "the artifact for CPython $wanted needs glibc ${found#GLIBC } but this image has glibc $GLIBC" \
       "use a newer base image, or an artifact built on an older base (e.g. ubuntu20.04, glibc 2.31)" ;;
     NONE) die "CPython $wanted has no artifact for $ARCH in this feature version" "set artifactUrl and sha256" ;;
@@ -106,7 +108,13 @@ resolve_from_manifest() {
 }
 
 known_versions() {
-  printf '%s\n' "$MANIFEST" | awk -v arch="$ARCH" '$4 == arch { print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
+  printf '%s\n' "$MANIFEST" | awk -v arch="$ARCH" '$4 == arch { print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//; s/^$/none/'
+}
+
+# archs_of VERSION: the architectures the embedded manifest has VERSION for, into VERSION_ARCHS.
+archs_of() {
+  VERSION_ARCHS="$(printf '%s\n' "$MANIFEST" | awk -v want="$1" '$1 != "" && (want == "latest" || $1 == want || index($1, want ".") == 1) { print $4 }' \
+    | sort -u | tr '\n' ' ' | sed 's/ $//')"
 }
 
 # http_get URL DEST [HEADER]: curl or wget, whichever the image has; HTTP_ERROR says why it failed.
