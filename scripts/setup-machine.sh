@@ -160,6 +160,16 @@ if ! docker image inspect local/debian:bookworm-curl >/dev/null 2>&1; then
     || die "building local/debian:bookworm-curl failed, see $log_dir/bookworm-curl.log"
 fi
 
+# Its arm64 twin, for the aarch64 suite (make test-aarch64): apt under emulation, a few minutes once.
+if docker image inspect local/debian:bookworm-arm64 >/dev/null 2>&1 \
+  && [ "$(docker image inspect -f '{{.Architecture}}' local/debian:bookworm-curl-arm64 2>/dev/null || true)" != arm64 ]; then
+  say "making local/debian:bookworm-curl-arm64 (log: $log_dir/bookworm-curl-arm64.log)"
+  printf 'FROM local/debian:bookworm-arm64\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n' \
+    | DOCKER_BUILDKIT=0 docker build --network host --platform linux/arm64 -t local/debian:bookworm-curl-arm64 - \
+      >"$log_dir/bookworm-curl-arm64.log" 2>&1 \
+    || die "building local/debian:bookworm-curl-arm64 failed, see $log_dir/bookworm-curl-arm64.log"
+fi
+
 # CPython sources: python.org is unreachable, Debian's source archive carries the pristine tarballs.
 src_list=/etc/apt/sources.list.d/cpython-prebuilt-src.sources
 if [ ! -f "$src_list" ]; then
