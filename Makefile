@@ -27,7 +27,7 @@ artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infra
 .PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
 
 setup: ## (root) install and start what builds and tests need: Docker engine, base images, sources, pnpm deps
 	bash scripts/setup-machine.sh
