@@ -92,7 +92,8 @@ resolve_from_manifest() {
   case "$found" in
     "")
       archs_of "$wanted"
-      die "CPython $wanted has no artifact for $ARCH (this container's architecture) in this feature version (known for $ARCH: $(known_versions); $wanted exists for: ${VERSION_ARCHS:-no architecture})" \
+      known="$(known_versions)"
+      die "CPython $wanted has no artifact for $ARCH (this container's architecture) in this feature version (known for $ARCH: ${known:-none}; $wanted exists for: ${VERSION_ARCHS:-no architecture})" \
         "pick a version known for $ARCH, use an image of an architecture that has $wanted, or set artifactUrl and sha256 to an $ARCH artifact you built" ;;
     GLIBC*) die "the artifact for CPython $wanted needs glibc ${found#GLIBC } but this image has glibc $GLIBC" \
       "use a newer base image, or an artifact built on an older base (e.g. ubuntu20.04, glibc 2.31)" ;;
@@ -108,7 +109,7 @@ resolve_from_manifest() {
 }
 
 known_versions() {
-  printf '%s\n' "$MANIFEST" | awk -v arch="$ARCH" '$4 == arch { print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//; s/^$/none/'
+  printf '%s\n' "$MANIFEST" | awk -v arch="$ARCH" '$4 == arch { print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # archs_of VERSION: the architectures the embedded manifest has VERSION for, into VERSION_ARCHS.
