@@ -2,8 +2,9 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ArtifactMetadata, layout, ValidationReport } from '@cpython-prebuilt/core';
-import { featureCoverage } from '@cpython-prebuilt/feature';
+import { FEATURE_ID, featureCoverage, readFeatureVersion, vendorFeature } from '@cpython-prebuilt/feature';
 import { createWorkspace, runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
+import { featureManifest } from '@cpython-prebuilt/release';
 import { startFakeGitHub } from '@cpython-prebuilt/release/local-github';
 import { ARM64_IMAGES, cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
 import { extract } from 'tar';
@@ -153,5 +154,51 @@ describe('the release job, run locally: local GitHub API stand-in and a real loc
       );
       expect(installed.output).toContain(`${machine} 3.13.5`);
     }
+  });
+});
+
+describe('the feature published to a real local registry', () => {
+  it('publishes semver tags, reads the manifest back, and a devcontainer.json referencing it builds a working container', async () => {
+    const registry = await startRegistry();
+    onTestFinished(() => registry.stop());
+    const { host } = registry;
+    const collection = await tempDir('collection-');
+    await vendorFeature({
+      artifactPaths: [inject('artifacts').python313, inject('aarch64Artifact')],
+      outputDir: join(collection, 'src', FEATURE_ID),
+      force: false,
+    });
+    const namespace = 'octo/cpython-prebuilt/cpython';
+    const result = await cpythonPrebuilt([
+      'publish-feature',
+      '--registry',
+      host,
+      '--namespace',
+      namespace,
+      '--src',
+      join(collection, 'src'),
+    ]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const version = await readFeatureVersion(layout.featureVersion);
+    const [major, minor] = version.split('.');
+    expect(result.stdout.trim()).toBe(`${host}/${namespace}/installer:${major}`);
+    expect(result.stderr).toContain(`published installer ${version} as ${major}, ${major}.${minor}, ${version}, latest`);
+    const manifest = await featureManifest(`${host}/${namespace}/installer:${version}`);
+    expect(JSON.parse(manifest.annotations?.['dev.containers.metadata'] ?? '{}')).toMatchObject({
+      id: 'installer',
+      version,
+    });
+
+    const workspace = await createWorkspace({
+      image: 'local/debian:bookworm',
+      artifactPaths: [],
+      featureReference: `${host}/${namespace}/installer:${major}`,
+    });
+    onTestFinished(() => workspace.dispose());
+    await workspace.up();
+    const python = await workspace.exec(['python3', '--version']);
+    expect(python.stdout.trim()).toBe('Python 3.13.5');
+    const prefix = await workspace.exec(['python3', '-c', 'import sys, ssl, sqlite3; print(sys.prefix)']);
+    expect(prefix.stdout.trim()).toBe('/opt/python-3.13.5');
   });
 });
