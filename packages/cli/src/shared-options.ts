@@ -140,7 +140,11 @@ export function githubTokenFromEnv(): string | undefined {
 }
 
 /** A GitHub repository to release to, with the token it needs; refuses a missing token or a malformed name. */
-export function githubTargetFromFlags(repository: string, apiUrl = githubApiUrl()): GitHubTarget {
+export function githubTargetFromFlags(
+  repository: string,
+  apiUrl = githubApiUrl(),
+  missingTokenFix = 'export GITHUB_TOKEN=<a token with contents:write>, or drop --repo/REPO= to rehearse against the local release target',
+): GitHubTarget {
   const [owner, repo, ...rest] = repository.split('/');
   if (!owner || !repo || rest.length > 0) {
     throw new CpythonPrebuiltError('INVALID_INPUT', `--repo "${repository}" is not <owner>/<name>`, {
@@ -152,9 +156,7 @@ export function githubTargetFromFlags(repository: string, apiUrl = githubApiUrl(
     throw new CpythonPrebuiltError(
       'INVALID_INPUT',
       `--repo ${repository} needs a GitHub token, and GITHUB_TOKEN and GH_TOKEN are unset`,
-      {
-        fix: 'export GITHUB_TOKEN=<a token with contents:write>, or drop --repo/REPO= to rehearse against the local release target',
-      },
+      { fix: missingTokenFix },
     );
   }
   return { owner, repo, token, apiUrl };

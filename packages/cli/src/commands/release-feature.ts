@@ -32,8 +32,13 @@ export function releaseFeatureCommand(program: Command): void {
     .option('--src <dir>', 'the collection src/ folder to write the feature into', layout.featuresSrcDir)
     .action(async (flags: ReleaseFeatureFlags) => {
       const logger = createLogger();
-      const repository = flags.repo ?? Object.values(await repositoryFromGitRemote(process.cwd())).join('/');
-      const target = githubTargetFromFlags(repository, flags.apiUrl);
+      const origin = flags.repo ? undefined : await repositoryFromGitRemote(process.cwd());
+      const repository = flags.repo ?? `${origin?.owner}/${origin?.repo}`;
+      const target = githubTargetFromFlags(
+        repository,
+        flags.apiUrl,
+        'export GITHUB_TOKEN=<a token that can read the releases> (the release workflow passes its GITHUB_TOKEN)',
+      );
       const result = await releaseFeature({
         client: new GitHubClient({ ...target, logger, dryRun: false }),
         tags: flags.version.map((version) => releaseTag(version, flags.build)),
