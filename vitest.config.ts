@@ -28,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'aarch64',
           include: ['test/aarch64-e2e/src/**/*.test.ts'],
-          // The e2e fixtures plus an aarch64 3.13.5 built under qemu-user-static (about 40 minutes once).
+          // The e2e fixtures plus an aarch64 3.13.5 built under qemu-user-static (an hour or more, once).
           globalSetup: ['test/fixtures/src/global-setup-aarch64.ts'],
           testTimeout: 60 * 60_000,
           hookTimeout: 90 * 60_000,
