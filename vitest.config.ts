@@ -14,11 +14,24 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/*/src/**/*.test.ts'],
+          // The aarch64 suite needs an artifact built under emulation (make test-aarch64).
+          exclude: ['test/aarch64-e2e/**'],
           // Builds the OPTIMIZE=0 artifacts all suites share, once per run.
           globalSetup: ['test/fixtures/src/global-setup.ts'],
           // Real compiles and containers: minutes, one suite at a time on 2 cores.
           testTimeout: 30 * 60_000,
           hookTimeout: 30 * 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'aarch64',
+          include: ['test/aarch64-e2e/src/**/*.test.ts'],
+          // The e2e fixtures plus an aarch64 3.13.5 built under qemu-user-static (an hour or more, once).
+          globalSetup: ['test/fixtures/src/global-setup-aarch64.ts'],
+          testTimeout: 60 * 60_000,
+          hookTimeout: 90 * 60_000,
           fileParallelism: false,
         },
       },

@@ -2,7 +2,8 @@
 # Prepares a Debian/Ubuntu host (as root) for building, validating and testing:
 # host packages, a running Docker engine, local base images, CPython sources, Node deps.
 # Idempotent: every step checks first and skips what is already there.
-# Env: SETUP_IMAGES (debian releases to debootstrap), SETUP_SOURCES (Debian source packages),
+# Env: SETUP_IMAGES (debian releases to debootstrap), SETUP_ARM64_IMAGES (the same for linux/arm64,
+#      run under qemu-user-static; empty skips arm64), SETUP_SOURCES (Debian source packages),
 #      SETUP_MIRROR (Debian archive URL; default: the one this machine's apt sources use),
 #      SETUP_SKIP_NODE=1 to leave node_modules alone.
 set -euo pipefail
@@ -11,8 +12,11 @@ repo_root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 cache_dir="${CPYTHON_PREBUILT_CACHE:-$repo_root/.cache}"
 log_dir="$cache_dir/logs"
 mkdir -p "$log_dir"
-read -r -a images <<<"${SETUP_IMAGES:-bullseye bookworm trixie}"
-read -r -a source_packages <<<"${SETUP_SOURCES:-python3.13 python3.11}"
+# An empty SETUP_IMAGES / SETUP_ARM64_IMAGES / SETUP_SOURCES skips that step (release runners
+# build from python.org sources on pulled images and need none of them).
+read -r -a images <<<"${SETUP_IMAGES-bullseye bookworm trixie}"
+read -r -a arm64_images <<<"${SETUP_ARM64_IMAGES-bullseye bookworm trixie}"
+read -r -a source_packages <<<"${SETUP_SOURCES-python3.13 python3.11}"
 pnpm_version="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$repo_root/package.json")"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -65,7 +69,25 @@ configured_mirror() {
 }
 
 # docker-compose: the devcontainers CLI needs it for Compose-based configurations (examples/compose-service).
-apt_install docker.io debootstrap shellcheck ca-certificates dpkg-dev xz-utils docker-registry vagrant openssh-client docker-compose
+# A host that already has a Docker engine (GitHub's runners: Docker CE) keeps it: docker.io would
+# conflict with its containerd. debian-archive-keyring lets a non-Debian host debootstrap Debian.
+engine_packages=()
+command -v dockerd >/dev/null 2>&1 || engine_packages=(docker.io)
+apt_install "${engine_packages[@]}" debootstrap debian-archive-keyring shellcheck ca-certificates dpkg-dev xz-utils \
+  docker-registry vagrant openssh-client docker-compose
+
+# arm64 containers on an x86_64 host run under qemu-user-static's binfmt handler (flag F: the
+# handler is loaded once, so it works inside containers too). binfmt_misc may be unmounted in a
+# container or a minimal VM; the handler lives there.
+if [ "${#arm64_images[@]}" -gt 0 ] && [ "$(uname -m)" != aarch64 ]; then
+  apt_install qemu-user-static binfmt-support
+  if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "cannot mount binfmt_misc (arm64 emulation needs it): run as root on the host, or set SETUP_ARM64_IMAGES= to skip arm64"
+  fi
+  if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    update-binfmts --enable qemu-aarch64 || die "cannot register the qemu-aarch64 binfmt handler"
+  fi
+fi
 
 # Docker engine: Debian's package has no systemd here; containers get loopback only by default.
 if ! docker info >/dev/null 2>&1; then
@@ -109,6 +131,28 @@ for release in "${images[@]}"; do
   rm -rf "$rootfs"
 done
 
+# arm64 images must say so: `docker import` labels every image with the host's architecture (its
+# --platform is ignored by a non-experimental 20.10 engine), which misleads the devcontainers CLI
+# and Docker. A FROM scratch + ADD build with --platform records arm64.
+for release in "${arm64_images[@]}"; do
+  image="local/debian:$release-arm64"
+  if [ "$(docker image inspect -f '{{.Architecture}}' "$image" 2>/dev/null || true)" = arm64 ]; then
+    continue
+  fi
+  need_mirror
+  rootfs="$(mktemp -d "/tmp/rootfs-$release-arm64.XXXXXX")"
+  context="$(mktemp -d "/tmp/context-$release-arm64.XXXXXX")"
+  say "debootstrap --arch=arm64 $release -> $image (about 2 minutes under emulation; log: $log_dir/debootstrap-$release-arm64.log)"
+  debootstrap --arch=arm64 --variant=minbase "$release" "$rootfs" "$mirror" \
+    >"$log_dir/debootstrap-$release-arm64.log" 2>&1 || die "debootstrap --arch=arm64 $release failed, see $log_dir/debootstrap-$release-arm64.log"
+  tar -C "$rootfs" -cf "$context/rootfs.tar" .
+  rm -rf "$rootfs"
+  printf 'FROM scratch\nADD rootfs.tar /\nCMD ["bash"]\n' >"$context/Dockerfile"
+  DOCKER_BUILDKIT=0 docker build --platform linux/arm64 -t "$image" "$context" >>"$log_dir/debootstrap-$release-arm64.log" 2>&1 \
+    || die "making $image failed, see $log_dir/debootstrap-$release-arm64.log"
+  rm -rf "$context"
+done
+
 # bookworm images with curl, and with wget, for tests that download artifacts from loopback servers
 # (install.sh uses whichever the image has).
 for tool in curl wget; do
@@ -121,6 +165,16 @@ for tool in curl wget; do
     | DOCKER_BUILDKIT=0 docker build --network host -t "$image" - >"$log_dir/bookworm-$tool.log" 2>&1 \
     || die "building $image failed, see $log_dir/bookworm-$tool.log"
 done
+
+# Its arm64 twin, for the aarch64 suite (make test-aarch64): apt under emulation, a few minutes once.
+if docker image inspect local/debian:bookworm-arm64 >/dev/null 2>&1 \
+  && [ "$(docker image inspect -f '{{.Architecture}}' local/debian:bookworm-curl-arm64 2>/dev/null || true)" != arm64 ]; then
+  say "making local/debian:bookworm-curl-arm64 (log: $log_dir/bookworm-curl-arm64.log)"
+  printf 'FROM local/debian:bookworm-arm64\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n' \
+    | DOCKER_BUILDKIT=0 docker build --network host --platform linux/arm64 -t local/debian:bookworm-curl-arm64 - \
+      >"$log_dir/bookworm-curl-arm64.log" 2>&1 \
+    || die "building local/debian:bookworm-curl-arm64 failed, see $log_dir/bookworm-curl-arm64.log"
+fi
 
 # CPython sources: python.org is unreachable, Debian's source archive carries the pristine tarballs.
 src_list=/etc/apt/sources.list.d/cpython-prebuilt-src.sources

@@ -174,8 +174,11 @@ resolve_from_manifest() {
     score > best { best = score; line = $0 }
     END { if (line != "") print line; else if (floor != "") print "GLIBC " floor; else if (seen) print "NONE"; }')"
   case "$found" in
-    "") die "CPython $1 has no artifact for $ARCH in this feature version (known: $(known_versions))" \
-      "pick one of the known versions, or set artifactUrl and sha256 to an artifact you built" ;;
+    "")
+      archs_of "$1"
+      known="$(known_versions)"
+      die "CPython $1 has no artifact for $ARCH (this container's architecture) in this feature version (known for $ARCH: ${known:-none}; $1 exists for: ${VERSION_ARCHS:-no architecture})" \
+        "pick a version known for $ARCH, use an image of an architecture that has $1, or set artifactUrl and sha256 to an $ARCH artifact you built" ;;
     GLIBC*) die "the artifact for CPython $1 needs glibc ${found#GLIBC } but this image has glibc $GLIBC" \
       "use a base image with glibc ${found#GLIBC } or newer, or set artifactUrl to an artifact built on an older base" ;;
     NONE) die "CPython $1 has no artifact for $ARCH in this feature version" "set artifactUrl and sha256" ;;
@@ -191,6 +194,12 @@ resolve_from_manifest() {
 
 known_versions() {
   printf '%s\n' "$MANIFEST" | awk -v arch="$ARCH" '$4 == arch { print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# archs_of VERSION: the architectures the embedded manifest has VERSION for, into VERSION_ARCHS.
+archs_of() {
+  VERSION_ARCHS="$(printf '%s\n' "$MANIFEST" | awk -v want="$1" '$1 != "" && (want == "latest" || $1 == want || index($1, want ".") == 1) { print $4 }' \
+    | sort -u | tr '\n' ' ' | sed 's/ $//')"
 }
 
 # http_get URL DEST [HEADER]: curl or wget, whichever the image has, within downloadTimeout.

@@ -13,6 +13,7 @@ import {
   type ArtifactMetadata,
   CpythonPrebuiltError,
   findBase,
+  hostArch,
   type Logger,
   openLogFile,
   resolveRelease,
@@ -171,7 +172,7 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
   const source = await obtainSource({ version: input.version, sourcePath: input.sourcePath, cacheDir: input.cacheDir, logger });
   const logPath = join(input.logsDir, `bench-${input.version}-${base.id}.log`);
   const log = openLogFile(logPath);
-  const image = await ensureBuildBaseImage(base, input.baseImage, logger, log, logPath).finally(
+  const image = await ensureBuildBaseImage(base, input.baseImage, logger, log, logPath, hostArch()).finally(
     () => new Promise((resolve) => log.end(resolve)),
   );
   const featureDir = await vendorFeature({

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type Arch,
   type ArtifactMetadata,
   ArtifactMetadata as ArtifactMetadataSchema,
   artifactFileName,
@@ -32,6 +33,8 @@ export interface BuildInput {
   build: number;
   baseId: string;
   baseImage?: string;
+  /** Architecture of the artifact; default: the host's. Another one runs under emulation (qemu-user-static). */
+  arch?: Arch;
   sourcePath?: string;
   sourceUrl?: string;
   sha256?: string;
@@ -83,14 +86,14 @@ async function requireFreeSpace(path: string, minFreeBytes: number): Promise<voi
 export async function buildArtifact(input: BuildInput, backend: BuildBackend, logger: Logger): Promise<BuildOutput> {
   const started = Date.now();
   const base = findBase(input.baseId);
-  const arch = hostArch();
+  const arch = input.arch ?? hostArch();
   const artifact = artifactFileName({ version: input.version, base: base.id, arch, build: input.build });
   const logPath = join(input.logsDir, `build-${artifact.replace(/\.tgz$/, '')}.log`);
   await mkdir(input.logsDir, { recursive: true });
   await mkdir(input.outputDir, { recursive: true });
   await writeFile(logPath, `# cpython-prebuilt build ${artifact} ${new Date().toISOString()}\n`);
   logger.info(
-    `building ${artifact} (${input.optimize ? 'PGO+LTO' : 'no optimisations'}) with the ${backend.name} backend; log: ${logPath}`,
+    `building ${artifact} (${input.optimize ? 'PGO+LTO' : 'no optimisations'}${arch === hostArch() ? '' : `, ${arch} under emulation`}) with the ${backend.name} backend; log: ${logPath}`,
   );
 
   await requireFreeSpace(input.outputDir, input.minFreeBytes);
@@ -118,6 +121,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
     await backend
       .build({
         base,
+        arch,
         baseImage: input.baseImage ?? base.image,
         sourcePath: source.path,
         outputDir: workDir,

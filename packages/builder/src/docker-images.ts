@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { WriteStream } from 'node:fs';
-import { type BuildBase, CpythonPrebuiltError, type Logger, run } from '@cpython-prebuilt/core';
+import {
+  type Arch,
+  type BuildBase,
+  CpythonPrebuiltError,
+  dockerArchitecture,
+  dockerPlatform,
+  type Logger,
+  run,
+} from '@cpython-prebuilt/core';
 
 export const dockerEnv = { DOCKER_BUILDKIT: '0' };
 
@@ -20,17 +28,42 @@ export async function imageId(reference: string): Promise<string | undefined> {
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
-/** The local image for `reference`, pulling it when missing; a clear error when it cannot be had. */
-export async function requireImage(reference: string, logger: Logger): Promise<string> {
-  const existing = await imageId(reference);
-  if (existing) return existing;
-  logger.info(`pulling ${reference}`);
-  const pulled = await run('docker', ['pull', reference], { allowExitCodes: [1] });
-  const id = pulled.exitCode === 0 ? await imageId(reference) : undefined;
+/** The architecture an image says it runs (Docker's names: amd64, arm64), or undefined when it is absent. */
+export async function imageArchitecture(reference: string): Promise<string | undefined> {
+  const result = await run('docker', ['image', 'inspect', '--format', '{{.Architecture}}', reference], { allowExitCodes: [1] });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * The local image for `reference`, pulling it when missing; a clear error when it cannot be had.
+ * With `arch`, the image must say it runs that architecture: an arm64 root file system imported
+ * as amd64 would build or validate under the wrong label (and a multi-arch pull picks by platform).
+ */
+export async function requireImage(reference: string, logger: Logger, arch?: Arch): Promise<string> {
+  let id = await imageId(reference);
+  if (!id) {
+    logger.info(`pulling ${reference}${arch ? ` for ${dockerPlatform(arch)}` : ''}`);
+    const pulled = await run('docker', ['pull', ...(arch ? ['--platform', dockerPlatform(arch)] : []), reference], {
+      allowExitCodes: [1],
+    });
+    id = pulled.exitCode === 0 ? await imageId(reference) : undefined;
+  }
   if (!id) {
     throw new CpythonPrebuiltError('IMAGE_MISSING', `image ${reference} is not present and cannot be pulled`, {
-      fix: 'pull it, or make a local one and pass it with --base-image (BASE_IMAGE=), e.g. scripts/setup-machine.sh (as root) creates local/debian:bullseye|bookworm|trixie with debootstrap',
+      fix: 'pull it, or make a local one and pass it with --base-image (BASE_IMAGE=), e.g. scripts/setup-machine.sh (as root) creates local/debian:bullseye|bookworm|trixie and their -arm64 twins with debootstrap',
     });
+  }
+  if (arch) {
+    const actual = await imageArchitecture(reference);
+    if (actual !== dockerArchitecture(arch)) {
+      throw new CpythonPrebuiltError(
+        'IMAGE_WRONG_ARCH',
+        `image ${reference} is for ${actual ?? 'an unknown architecture'}, not ${dockerArchitecture(arch)} (${arch})`,
+        {
+          fix: `use an image for ${dockerPlatform(arch)}, e.g. local/debian:bullseye${arch === 'aarch64' ? '-arm64' : ''} from scripts/setup-machine.sh; an image made with docker import is labelled with the host's architecture whatever it holds`,
+        },
+      );
+    }
   }
   return id;
 }
@@ -44,9 +77,15 @@ export function buildBaseDockerfile(baseImage: string, packages: readonly string
   ].join('\n');
 }
 
+/** Build-base tags name base and architecture, so images for x86_64 and aarch64 never collide. */
+export function buildBaseTag(baseId: string, arch: Arch, digest: string): string {
+  return `cpython-prebuilt/build-base:${baseId}-${arch}-${digest}`;
+}
+
 /**
  * The build-base image: the base plus its build packages, tagged by a digest of both, so a
  * package list change or a new base image makes a new one and an unchanged one is reused.
+ * `arch` is the architecture of the binaries built in it (the base image must be for it).
  */
 export async function ensureBuildBaseImage(
   base: BuildBase,
@@ -54,15 +93,22 @@ export async function ensureBuildBaseImage(
   logger: Logger,
   log: WriteStream,
   logPath: string,
+  arch: Arch,
 ): Promise<string> {
-  const baseId = await requireImage(baseImage, logger);
+  const baseId = await requireImage(baseImage, logger, arch);
   const dockerfile = buildBaseDockerfile(baseImage, base.packages);
   const digest = createHash('sha256').update(baseId).update(dockerfile).digest('hex').slice(0, 12);
-  const tag = `cpython-prebuilt/build-base:${base.id}-${digest}`;
+  const tag = buildBaseTag(base.id, arch, digest);
   if (await imageId(tag)) return tag;
   logger.phase(`preparing build image ${tag} from ${baseImage} (apt packages, network: host)`);
   // The only step with network: it installs packages from the distribution's archive.
-  // `docker build -` reads a Dockerfile from stdin and sends no context.
-  await run('docker', ['build', '--network', 'host', '--tag', tag, '-'], { input: dockerfile, env: dockerEnv, log, logPath });
+  // `docker build -` reads a Dockerfile from stdin and sends no context. --platform keeps the
+  // image's architecture label (an arm64 base under emulation stays arm64).
+  await run('docker', ['build', '--network', 'host', '--platform', dockerPlatform(arch), '--tag', tag, '-'], {
+    input: dockerfile,
+    env: dockerEnv,
+    log,
+    logPath,
+  });
   return tag;
 }

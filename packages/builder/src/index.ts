@@ -11,7 +11,16 @@ export {
   vagrantProviders,
 } from './backends/vagrant-backend.ts';
 export { type BuildInput, type BuildOutput, buildArtifact, PGO_TRAININGS, type PgoTraining } from './build.ts';
-export { buildBaseDockerfile, dockerEnv, ensureBuildBaseImage, ensureDocker, imageId, requireImage } from './docker-images.ts';
+export {
+  buildBaseDockerfile,
+  buildBaseTag,
+  dockerEnv,
+  ensureBuildBaseImage,
+  ensureDocker,
+  imageArchitecture,
+  imageId,
+  requireImage,
+} from './docker-images.ts';
 export { packDeterministic } from './pack.ts';
 export { obtainSource } from './source.ts';
 export { inspectArchive, linkStaysInside } from './validate/archive.ts';

@@ -10,10 +10,12 @@ import {
   vagrantProviders,
 } from '@cpython-prebuilt/builder';
 import {
+  Arch,
   buildBases,
   CpythonPrebuiltError,
   DEFAULT_BUILD_BASE,
   defaultVersion,
+  hostArch,
   layout,
   resolveRelease,
   sourceDateEpoch,
@@ -51,6 +53,7 @@ export interface BuildFlags {
   build: number;
   base: string;
   baseImage?: string;
+  arch: Arch;
   source?: string;
   sourceUrl?: string;
   sha256?: string;
@@ -77,6 +80,14 @@ export function buildOptions(command: Command): Command {
     )
     .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
     .option('--base-image <ref>', "image to start from instead of the base's own (mirrors, local debootstrap images)")
+    .addOption(
+      new Option(
+        '--arch <arch>',
+        "architecture of the artifact; another than the host's runs under emulation (qemu-user-static, about 4-5x slower)",
+      )
+        .choices(Arch.options)
+        .default(hostArch()),
+    )
     .option('--source <path>', 'use this local source tarball (verified against the pinned sha256)')
     .option('--source-url <url>', 'download the source from this mirror instead of python.org (same pin)')
     .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
@@ -126,6 +137,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     build: flags.build,
     baseId: flags.base,
     baseImage: flags.baseImage,
+    arch: flags.arch,
     sourcePath: flags.source,
     sourceUrl: flags.sourceUrl,
     sha256: flags.sha256,
@@ -150,7 +162,11 @@ export function githubTokenFromEnv(): string | undefined {
 }
 
 /** A GitHub repository to release to, with the token it needs; refuses a missing token or a malformed name. */
-export function githubTargetFromFlags(repository: string, apiUrl = githubApiUrl()): GitHubTarget {
+export function githubTargetFromFlags(
+  repository: string,
+  apiUrl = githubApiUrl(),
+  missingTokenFix = 'export GITHUB_TOKEN=<a token with contents:write>, or drop --repo/REPO= to rehearse against the local release target',
+): GitHubTarget {
   const [owner, repo, ...rest] = repository.split('/');
   if (!owner || !repo || rest.length > 0) {
     throw new CpythonPrebuiltError('INVALID_INPUT', `--repo "${repository}" is not <owner>/<name>`, {
@@ -162,9 +178,7 @@ export function githubTargetFromFlags(repository: string, apiUrl = githubApiUrl(
     throw new CpythonPrebuiltError(
       'INVALID_INPUT',
       `--repo ${repository} needs a GitHub token, and GITHUB_TOKEN and GH_TOKEN are unset`,
-      {
-        fix: 'export GITHUB_TOKEN=<a token with contents:write>, or drop --repo/REPO= to rehearse against the local release target',
-      },
+      { fix: missingTokenFix },
     );
   }
   return { owner, repo, token, apiUrl };

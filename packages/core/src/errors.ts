@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'COMMAND_FAILED'
   | 'DOCKER_UNAVAILABLE'
   | 'IMAGE_MISSING'
+  | 'IMAGE_WRONG_ARCH'
   | 'BUILD_FAILED'
   | 'ARTIFACT_INVALID'
   | 'VALIDATION_FAILED'
@@ -24,7 +25,10 @@ export type ErrorCode =
   | 'PUBLISH_FAILED'
   | 'FEED_INVALID'
   | 'UPDATE_DUE'
-  | 'PYTHON_COMPILED';
+  | 'PYTHON_COMPILED'
+  | 'MANIFEST_INCOMPLETE'
+  | 'RELEASE_MISSING'
+  | 'WORKFLOW_INVALID';
 
 export interface ErrorDetails {
   fix?: string;

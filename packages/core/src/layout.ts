@@ -33,6 +33,10 @@ export const layout = {
   schemasDir: join(cpython, 'schemas'),
   /** Every published artifact; the feature embeds it. ARTIFACTS.md is always written beside it. */
   manifest: join(infrastructure, 'artifacts/manifest.json'),
+  /** The feature's semver ({"version": "1.2.3"}), bumped by the release job. */
+  featureVersion: join(repoRoot, 'features/feature-version.json'),
+  /** GitHub Actions workflows (linted by `cpython-prebuilt lint-workflows`). */
+  workflowsDir: join(repoRoot, '.github/workflows'),
   /** The feature collection: generated src/ and its test/ suite. */
   featuresSrcDir: join(repoRoot, 'features/src'),
   featuresTestDir: join(repoRoot, 'features/test'),

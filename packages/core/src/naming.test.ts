@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { artifactFileName, metadataFileName, parseArtifactFileName, sha256FileName } from './naming.ts';
+import {
+  artifactFileName,
+  dockerArchitecture,
+  dockerPlatform,
+  metadataFileName,
+  parseArtifactFileName,
+  sha256FileName,
+} from './naming.ts';
 
 describe('artifact names', () => {
   it('follows cpython-<version>-<base>-<arch>-build<N>.tgz and parses back', () => {
@@ -13,5 +20,19 @@ describe('artifact names', () => {
   it('rejects build numbers below 1 and names of other shapes', () => {
     expect(() => artifactFileName({ version: '3.13.5', base: 'debian11', arch: 'x86_64', build: 0 })).toThrow(/positive integer/);
     expect(() => parseArtifactFileName('cpython-3.12.6-ubuntu20.04-build1.tgz')).toThrow(/is not an artifact name/);
+  });
+});
+
+describe('architectures in Docker terms', () => {
+  it('maps aarch64 to arm64 and x86_64 to amd64, and names the platform', () => {
+    expect(dockerArchitecture('aarch64')).toBe('arm64');
+    expect(dockerArchitecture('x86_64')).toBe('amd64');
+    expect(dockerPlatform('aarch64')).toBe('linux/arm64');
+  });
+
+  it('names aarch64 artifacts the same way', () => {
+    const name = artifactFileName({ version: '3.13.5', base: 'debian11', arch: 'aarch64', build: 1 });
+    expect(name).toBe('cpython-3.13.5-debian11-aarch64-build1.tgz');
+    expect(parseArtifactFileName(name).arch).toBe('aarch64');
   });
 });

@@ -39,6 +39,18 @@ export const validationReportFileName = (artifact: string): string => artifact.r
 export const topDirectoryName = (version: string): string => `python-${version}`;
 export const defaultPrefix = (version: string): string => `/opt/python-${version}`;
 
+/** Docker and OCI name architectures differently: amd64 and arm64. */
+const dockerArchitectures: Record<Arch, string> = { x86_64: 'amd64', aarch64: 'arm64' };
+
+export function dockerArchitecture(arch: Arch): string {
+  return dockerArchitectures[arch];
+}
+
+/** The `--platform` of an image or container that runs `arch` binaries. */
+export function dockerPlatform(arch: Arch): string {
+  return `linux/${dockerArchitecture(arch)}`;
+}
+
 export function hostArch(): Arch {
   if (process.arch === 'x64') return 'x86_64';
   if (process.arch === 'arm64') return 'aarch64';

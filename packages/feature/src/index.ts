@@ -1,8 +1,16 @@
 export {
+  type EmbeddedArtifact,
+  type FeatureCoverage,
+  featureCoverage,
+  parseEmbeddedManifest,
+  requireDefaultArtifacts,
+  versionMatches,
+} from './coverage.ts';
+export {
   CURRENT_LINK,
   DEFAULT_DOWNLOAD_TIMEOUT_S,
+  FEATURE_ARCHITECTURES,
   FEATURE_ID,
-  FEATURE_VERSION,
   type FeatureOption,
   featureOptions,
   MARKER_FILE,
@@ -13,4 +21,12 @@ export {
 export { DEFAULT_FEATURE_REFERENCE } from './reference.ts';
 export { fillTemplate, manifestLines, type RenderedFeature, renderFeature } from './render.ts';
 export { type VendorInput, vendorFeature } from './vendor.ts';
+export {
+  type BumpLevel,
+  bumpFeatureVersion,
+  bumpLevels,
+  bumpVersion,
+  FeatureVersionFile,
+  readFeatureVersion,
+} from './version.ts';
 export { writeFeatureFiles } from './write.ts';

@@ -1,9 +1,12 @@
-import { defaultPrefix } from '@cpython-prebuilt/core';
+import { type Arch, defaultPrefix } from '@cpython-prebuilt/core';
 import { z } from 'zod';
 
-/** The feature's own semver: publishing moves the `1`, `1.0`, `1.0.0` tags. */
 export const FEATURE_ID = 'installer';
-export const FEATURE_VERSION = '1.0.0';
+/**
+ * The architectures the feature claims: install.sh's detect_arch accepts exactly these (a unit
+ * test holds them together), and publishing refuses a feature that has no default artifact for one.
+ */
+export const FEATURE_ARCHITECTURES = ['x86_64', 'aarch64'] as const satisfies readonly Arch[];
 /** A stable path to the default interpreter, for containerEnv and VS Code settings. */
 export const CURRENT_LINK = '/opt/python-current';
 /** A version's default prefix is this stem plus the version: /opt/python-3.13.5. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ArtifactManifest } from '@cpython-prebuilt/core';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { CURRENT_LINK, FEATURE_VERSION, MARKER_FILE, optionEnvName, PREFIX_STEM, WORK_PREFIX } from './options.ts';
+import { CURRENT_LINK, MARKER_FILE, optionEnvName, PREFIX_STEM, WORK_PREFIX } from './options.ts';
 import { fillTemplate, manifestLines, renderFeature } from './render.ts';
 
 // The official schema (devcontainers/spec, schemas/devContainerFeature.schema.json), as shipped in shared/reference.
@@ -45,7 +45,7 @@ const manifest: ArtifactManifest = {
 };
 
 describe('rendering the feature', () => {
-  const feature = renderFeature({ manifest, featureReference: 'ghcr.io/o/r/cpython/installer:1' });
+  const feature = renderFeature({ manifest, featureReference: 'ghcr.io/o/r/cpython/installer:1', version: '1.0.0' });
   const json = JSON.parse(feature.files['devcontainer-feature.json'] ?? '{}');
 
   it('produces a devcontainer-feature.json that the official schema accepts', () => {
@@ -126,7 +126,7 @@ describe('rendering the feature', () => {
     expect(script).toContain(`PREFIX_STEM='${PREFIX_STEM}'`);
     expect(script).toContain(`MARKER='${MARKER_FILE}'`);
     expect(script).toContain(`WORK_PREFIX='${WORK_PREFIX}'`);
-    expect(script).toContain(`# cpython/installer ${FEATURE_VERSION}:`);
+    expect(script).toContain('# cpython/installer 1.0.0:');
     expect(PREFIX_STEM).toBe('/opt/python-');
   });
 });

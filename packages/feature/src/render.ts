@@ -8,7 +8,6 @@ import {
 import {
   CURRENT_LINK,
   FEATURE_ID,
-  FEATURE_VERSION,
   type FeatureOption,
   featureOptions,
   MARKER_FILE,
@@ -25,6 +24,8 @@ const SHELL_SAFE = /^[A-Za-z0-9._:/,+=@-]*$/;
 
 export interface RenderInput {
   manifest: ArtifactManifest;
+  /** The feature's semver (features/feature-version.json): publishing moves the 1, 1.0, 1.0.0 tags. */
+  version: string;
   /** Shown in the usage snippet: how users reference the published feature. */
   featureReference: string;
   description?: string;
@@ -97,10 +98,10 @@ function optionDefaults(options: FeatureOption[]): string {
     .join('\n');
 }
 
-function featureJson(options: FeatureOption[], description: string): object {
+function featureJson(options: FeatureOption[], description: string, version: string): object {
   return {
     id: FEATURE_ID,
-    version: FEATURE_VERSION,
+    version,
     name: 'CPython (prebuilt)',
     description,
     options: Object.fromEntries(
@@ -196,7 +197,7 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     input.description ??
     'Installs a precompiled, PGO+LTO optimised, relocatable CPython in seconds: sha256-verified, checked before it is moved into place, no compiler in your image.';
   const installSh = fillTemplate(template('install.sh.in'), {
-    FEATURE_VERSION: shellConstant('FEATURE_VERSION', FEATURE_VERSION),
+    FEATURE_VERSION: shellConstant('FEATURE_VERSION', input.version),
     OPTION_DEFAULTS: optionDefaults(options),
     CURRENT_LINK: shellConstant('CURRENT_LINK', CURRENT_LINK),
     PREFIX_STEM: shellConstant('PREFIX_STEM', PREFIX_STEM),
@@ -207,7 +208,7 @@ export function renderFeature(input: RenderInput): RenderedFeature {
   return {
     options,
     files: {
-      'devcontainer-feature.json': `${JSON.stringify(featureJson(options, description), null, 2)}\n`,
+      'devcontainer-feature.json': `${JSON.stringify(featureJson(options, description, input.version), null, 2)}\n`,
       'install.sh': installSh,
       'NOTES.md': template('NOTES.md'),
       'README.md': readme(options, input, description),

@@ -1,7 +1,15 @@
 import { copyFile, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, manifestEntryFor, pathExists } from '@cpython-prebuilt/core';
+import {
+  CpythonPrebuiltError,
+  type LoadedArtifact,
+  layout,
+  loadArtifact,
+  manifestEntryFor,
+  pathExists,
+} from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
+import { readFeatureVersion } from './version.ts';
 import { writeFeatureFiles } from './write.ts';
 
 export interface VendorInput {
@@ -62,6 +70,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
       ),
     },
     featureReference: input.featureReference ?? `./${basename(outputDir)}`,
+    // A vendored copy carries the version of the feature it was made from.
+    version: await readFeatureVersion(layout.featureVersion),
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
   });
   if (exists) {

@@ -12,6 +12,12 @@ export {
   ReleaseCycle,
   type ReleaseFeeds,
 } from './python-releases.ts';
+export {
+  type FeatureReleaseInput,
+  type FeatureReleaseResult,
+  releasedArtifacts,
+  releaseFeature,
+} from './release-feature.ts';
 export { type GenerateInput, generateRepositoryFiles, repositoryFiles } from './repository-files.ts';
 export {
   checkVersions,

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { measurePilot, renderResults, writeResults } from '@cpython-prebuilt/bench';
 import { ensureBuildBaseImage, obtainSource } from '@cpython-prebuilt/builder';
-import { findBase, type LoadedArtifact, type Logger, layout, openLogFile } from '@cpython-prebuilt/core';
+import { findBase, hostArch, type LoadedArtifact, type Logger, layout, openLogFile } from '@cpython-prebuilt/core';
 import { parse } from 'jsonc-parser';
 
 /** The distribution whose build base gives the baseline its compilers: the pilot's own image family. */
@@ -43,7 +43,7 @@ export async function measurePilotBuilds(input: PilotMeasurementInput): Promise<
   await mkdir(layout.logsDir, { recursive: true });
   const baselineImage =
     input.baselineImage ??
-    (await ensureBuildBaseImage(findBase(BASELINE_BASE), pilotImage, logger, openLogFile(logPath), logPath));
+    (await ensureBuildBaseImage(findBase(BASELINE_BASE), pilotImage, logger, openLogFile(logPath), logPath, hostArch()));
   const measurement = await measurePilot({
     pilotDir: resolve(input.pilotDir),
     integratedPilotDir: input.integratedPilotDir,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpythonPrebuiltError, type LoadedArtifact, type Logger, manifestEntryFor } from '@cpython-prebuilt/core';
+import { requireDefaultArtifacts } from '@cpython-prebuilt/feature';
 import {
   featureManifest,
   formatOciReference,
@@ -54,8 +55,13 @@ export interface PublishFeatureInput {
   logger: Logger;
 }
 
-/** `devcontainer features publish`, then each feature read back by its major tag. Returns the references. */
+/**
+ * `devcontainer features publish`, then each feature read back by its major tag. Returns the
+ * references. Refuses first (MANIFEST_INCOMPLETE) a feature that has no artifact for its default
+ * version on an architecture it claims: published, it would fail for those users.
+ */
 export async function publishFeatureCollection(input: PublishFeatureInput): Promise<string[]> {
+  await requireDefaultArtifacts(input.srcDir);
   const published = await publishFeatures({ srcDir: input.srcDir, registry: input.registry, namespace: input.namespace });
   const references: string[] = [];
   for (const feature of published) {

@@ -13,7 +13,7 @@ import {
   VersionsManifest,
   versionsManifest,
 } from '@cpython-prebuilt/core';
-import { DEFAULT_FEATURE_REFERENCE, FEATURE_ID, renderFeature } from '@cpython-prebuilt/feature';
+import { DEFAULT_FEATURE_REFERENCE, FEATURE_ID, readFeatureVersion, renderFeature } from '@cpython-prebuilt/feature';
 import { readManifest, renderArtifactsMd } from '@cpython-prebuilt/release';
 import { z } from 'zod';
 
@@ -30,7 +30,11 @@ export async function repositoryFiles(
   versions: VersionsManifest = versionsManifest,
 ): Promise<Record<string, string>> {
   const manifest = await readManifest(manifestPath);
-  const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE });
+  const feature = renderFeature({
+    manifest,
+    featureReference: DEFAULT_FEATURE_REFERENCE,
+    version: await readFeatureVersion(layout.featureVersion),
+  });
   const schemas = layout.schemasDir;
   const files: Record<string, string> = {
     [join(layout.cpythonDir, 'versions.json')]: json('./schemas/versions.schema.json', VersionsManifest.parse(versions)),

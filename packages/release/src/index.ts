@@ -22,3 +22,4 @@ export {
 export { ReleaseError, type ReleaseInput, type ReleaseResult, releaseArtifact } from './release.ts';
 export { repositoryFromGitRemote } from './repository.ts';
 export { GITHUB_TOKEN_VARIABLES, githubToken, requireGitHubToken } from './token.ts';
+export { formatLintResult, lintWorkflows, NEWER_THAN_LINTER, requireValidWorkflows, type WorkflowLint } from './workflow-lint.ts';

@@ -120,7 +120,7 @@ describe('install.sh refuses bad input with a clear error and leaves nothing beh
     const result = await install({ version: '3.12.1' });
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain(
-      'cpython-installer: error: CPython 3.12.1 has no artifact for x86_64 in this feature version (known: 3.11.2 3.13.5)',
+      "cpython-installer: error: CPython 3.12.1 has no artifact for x86_64 (this container's architecture) in this feature version (known for x86_64: 3.11.2 3.13.5; 3.12.1 exists for: no architecture)",
     );
     expect(result.leftovers).toEqual([]);
   });

@@ -120,7 +120,7 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
     // The committed feature as users get it: no vendored artifact.
     feature = await writeFeatureFiles(
       join(work, 'installer'),
-      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
+      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer', version: '1.0.0' }).files,
     );
     return async () => {
       await http.close();

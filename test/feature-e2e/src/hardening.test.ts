@@ -238,7 +238,11 @@ describe('install.sh hardening (issue 11), in real containers', () => {
     });
     const dir = await writeFeatureFiles(
       join(work, 'glibc-floor'),
-      renderFeature({ manifest: { artifacts: [entry('2.50', 1), entry('2.99', 2)] }, featureReference: './installer' }).files,
+      renderFeature({
+        manifest: { artifacts: [entry('2.50', 1), entry('2.99', 2)] },
+        featureReference: './installer',
+        version: '1.0.0',
+      }).files,
     );
     const result = await runInstallScript({ featureDir: dir, image: IMAGE, options: { version: '3.13.5' } });
     expect(result.exitCode).toBe(1);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadArtifact } from '@cpython-prebuilt/core';
 import { FEATURE_ID, renderFeature, vendorFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
-import { createWorkspace, runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
-import { featureManifest, OciClient, OciError, parseOciReference } from '@cpython-prebuilt/release';
+import { runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
+import { OciClient, OciError, parseOciReference } from '@cpython-prebuilt/release';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 
@@ -44,7 +44,7 @@ describe('the artifact as an OCI artifact in a real local registry', () => {
     // The feature as users get it from the registry: no artifact inside.
     const feature = await writeFeatureFiles(
       join(work, 'installer'),
-      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
+      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer', version: '1.0.0' }).files,
     );
     const result = await runInstallScript({
       featureDir: feature,
@@ -94,7 +94,7 @@ describe('a real local registry with token auth (distribution auth: token, as gh
 
     const feature = await writeFeatureFiles(
       join(work, 'installer'),
-      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer' }).files,
+      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer', version: '1.0.0' }).files,
     );
     const before = tokenServer.requests.length;
     const result = await runInstallScript({
@@ -151,7 +151,7 @@ describe('tags in a real local registry', () => {
 });
 
 describe('the feature published to a real local registry', () => {
-  it('publishes semver tags, reads the manifest back, and a devcontainer.json referencing it builds a working container', async () => {
+  it('refuses a collection whose default version has no aarch64 artifact, before pushing anything', async () => {
     const { host } = await registry();
     const collection = await tempDir('collection-');
     await vendorFeature({
@@ -169,25 +169,12 @@ describe('the feature published to a real local registry', () => {
       '--src',
       join(collection, 'src'),
     ]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout.trim()).toBe(`${host}/${namespace}/installer:1`);
-    expect(result.stderr).toContain('published installer 1.0.0 as 1, 1.0, 1.0.0, latest');
-    const manifest = await featureManifest(`${host}/${namespace}/installer:1.0.0`);
-    expect(JSON.parse(manifest.annotations?.['dev.containers.metadata'] ?? '{}')).toMatchObject({
-      id: 'installer',
-      version: '1.0.0',
-    });
-
-    const workspace = await createWorkspace({
-      image: 'local/debian:bookworm',
-      artifactPaths: [],
-      featureReference: `${host}/${namespace}/installer:1`,
-    });
-    onTestFinished(() => workspace.dispose());
-    await workspace.up();
-    const version = await workspace.exec(['python3', '--version']);
-    expect(version.stdout.trim()).toBe('Python 3.13.5');
-    const prefix = await workspace.exec(['python3', '-c', 'import sys, ssl, sqlite3; print(sys.prefix)']);
-    expect(prefix.stdout.trim()).toBe('/opt/python-3.13.5');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'error [MANIFEST_INCOMPLETE]: feature installer 1.0.0 has no artifact for its default version 3.13.5 on aarch64 (its embedded manifest holds 3.13.5 x86_64)',
+    );
+    // Nothing reached the registry: the feature's repository has no tags.
+    const tags = await fetch(`http://${host}/v2/${namespace}/installer/tags/list`);
+    expect(tags.status).toBe(404);
   });
 });

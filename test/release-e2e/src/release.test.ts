@@ -41,7 +41,7 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     const manifest = ArtifactManifest.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
     const feature = await writeFeatureFiles(
       join(work, 'installer'),
-      renderFeature({ manifest, featureReference: './installer' }).files,
+      renderFeature({ manifest, featureReference: './installer', version: '1.0.0' }).files,
     );
     const installed = await runInstallScript({
       featureDir: feature,

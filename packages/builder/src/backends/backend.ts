@@ -1,8 +1,10 @@
-import type { BuildBase, Logger } from '@cpython-prebuilt/core';
+import type { Arch, BuildBase, Logger } from '@cpython-prebuilt/core';
 
 /** What every build environment receives: the same in-guest script and env contract. */
 export interface GuestBuildRequest {
   base: BuildBase;
+  /** Architecture of the binaries to build (the environment runs it natively or under emulation). */
+  arch: Arch;
   /** Image (Docker) or box (Vagrant) reference the environment starts from. */
   baseImage: string;
   /** Verified source tarball on the host. */

@@ -15,7 +15,14 @@ export class DockerBackend implements BuildBackend {
   async build(request: GuestBuildRequest): Promise<void> {
     const log = openLogFile(request.logPath);
     try {
-      const image = await ensureBuildBaseImage(request.base, request.baseImage, request.logger, log, request.logPath);
+      const image = await ensureBuildBaseImage(
+        request.base,
+        request.baseImage,
+        request.logger,
+        log,
+        request.logPath,
+        request.arch,
+      );
       const container = `cpython-build-${randomBytes(4).toString('hex')}`;
       const env = { ...request.env, SOURCE_TARBALL: `/source/${basename(request.sourcePath)}`, OUTPUT_DIR: '/out' };
       const removeContainer = () => {

@@ -1,7 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { type BuildBase, CpythonPrebuiltError, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
+import { type BuildBase, CpythonPrebuiltError, hostArch, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { extract } from 'tar';
 import { dockerEnv, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
@@ -218,6 +218,16 @@ export class VagrantBackend implements BuildBackend {
   }
 
   async build(request: GuestBuildRequest): Promise<void> {
+    if (request.arch !== hostArch()) {
+      // The procedure's boxes are x86_64 VMs; emulating another architecture is the Docker backend's job.
+      throw new CpythonPrebuiltError(
+        'INVALID_INPUT',
+        `the vagrant backend builds for the host's ${hostArch()} only, not ${request.arch}`,
+        {
+          fix: `use --backend docker (BACKEND=docker) with an ${request.arch} base image, which runs under qemu-user-static, or build on an ${request.arch} host`,
+        },
+      );
+    }
     const machine = this.machine(request.base, request.baseImage);
     // `vagrant up` of a running machine is quick and still checks it matches the base.
     await machine.up(request.logger, request.logPath);

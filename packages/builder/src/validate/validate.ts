@@ -1,6 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
+  type Arch,
   type CheckResult,
   CpythonPrebuiltError,
   defaultPrefix,
@@ -69,9 +70,16 @@ async function hostChecks(artifactPath: string, version: string): Promise<{ run:
   };
 }
 
-async function containerChecks(artifactPath: string, version: string, image: string, logger: Logger): Promise<ValidationRun> {
+async function containerChecks(
+  artifactPath: string,
+  version: string,
+  arch: Arch,
+  image: string,
+  logger: Logger,
+): Promise<ValidationRun> {
   const started = Date.now();
-  await requireImage(image, logger);
+  // An aarch64 artifact is checked in arm64 images (under emulation on an x86_64 host).
+  await requireImage(image, logger, arch);
   const result = await run(
     'docker',
     [
@@ -126,7 +134,7 @@ export async function validateArtifact(
       fix: 'pass the path of a cpython-<version>-<base>-<arch>-build<N>.tgz, e.g. from infrastructure/cpython/artifacts/',
     });
   }
-  const { version } = parseArtifactFileName(basename(artifactPath));
+  const { version, arch } = parseArtifactFileName(basename(artifactPath));
   const startedAt = new Date().toISOString();
   logger.phase('host checks: checksum, archive layout');
   const host = await hostChecks(artifactPath, version);
@@ -136,7 +144,7 @@ export async function validateArtifact(
     await ensureDocker();
     for (const image of input.images) {
       logger.phase(`container checks in ${image}`);
-      runs.push(await containerChecks(artifactPath, version, image, logger));
+      runs.push(await containerChecks(artifactPath, version, arch, image, logger));
     }
   }
   const report = ValidationReportSchema.parse({

@@ -1,6 +1,11 @@
-import { createLogger } from '@cpython-prebuilt/core';
-import { vendorFeature } from '@cpython-prebuilt/feature';
-import type { Command } from 'commander';
+import { createLogger, layout } from '@cpython-prebuilt/core';
+import { type BumpLevel, bumpFeatureVersion, bumpLevels, vendorFeature } from '@cpython-prebuilt/feature';
+import { type Command, Option } from 'commander';
+
+interface BumpFlags {
+  level: BumpLevel;
+  file: string;
+}
 
 interface VendorFlags {
   artifact: string[];
@@ -26,5 +31,16 @@ export function featureCommand(program: Command): void {
         `vendored feature written to ${folder}; reference it as "./${folder.split('/').at(-1)}" from a devcontainer.json beside it`,
       );
       process.stdout.write(`${folder}\n`);
+    });
+
+  feature
+    .command('bump')
+    .description("bump the feature's semver version (features/feature-version.json); run `pnpm generate` after it")
+    .addOption(new Option('--level <level>', 'which part to increase').choices(bumpLevels).default('minor'))
+    .option('--file <path>', 'the feature version file', layout.featureVersion)
+    .action(async (flags: BumpFlags) => {
+      const { from, to } = await bumpFeatureVersion(flags.file, flags.level);
+      createLogger().info(`feature version ${from} -> ${to} in ${flags.file}`);
+      process.stdout.write(`${to}\n`);
     });
 }

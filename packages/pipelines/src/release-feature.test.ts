@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Arch, type ArtifactMetadata, createLogger, formatSha256Line } from '@cpython-prebuilt/core';
+import { featureCoverage } from '@cpython-prebuilt/feature';
+import { GitHubClient, releaseArtifact } from '@cpython-prebuilt/release';
+import { type GitHubApiStandIn, startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { releaseFeature } from './release-feature.ts';
+
+const logger = createLogger('test');
+
+/** A small stand-in artifact (schema-valid metadata, .sha256 beside it) for one architecture. */
+async function makeArtifact(dir: string, arch: Arch): Promise<string> {
+  const name = `cpython-3.13.5-ubuntu20.04-${arch}-build1.tgz`;
+  const path = join(dir, name);
+  const bytes = Buffer.from(`pretend this is a CPython tree for ${arch}`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await writeFile(path, bytes);
+  await writeFile(`${path}.sha256`, formatSha256Line(sha256, name));
+  const metadata: ArtifactMetadata = {
+    schemaVersion: 1,
+    artifact: name,
+    sha256,
+    version: '3.13.5',
+    build: 1,
+    base: 'ubuntu20.04',
+    baseImage: 'ubuntu:20.04',
+    arch,
+    prefix: '/opt/python-3.13.5',
+    topDirectory: 'python-3.13.5',
+    glibcMinimum: '2.30',
+    configureArgs: '--enable-shared',
+    compiler: 'GCC 9.4.0',
+    optimizations: { pgo: true, lto: true },
+    keepTests: false,
+    extensionModules: ['_ssl'],
+    bundledLibraries: [],
+    source: { url: 'https://www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz', sha256: '9'.repeat(64) },
+    sizes: { compressedBytes: bytes.length, installedBytes: 100, fileCount: 1 },
+    buildSeconds: 1,
+    phaseSeconds: {},
+    backend: 'docker',
+    sourceDateEpoch: 1749600000,
+  };
+  await writeFile(join(dir, name.replace('.tgz', '.json')), JSON.stringify(metadata));
+  return path;
+}
+
+interface Scratch {
+  github: GitHubApiStandIn;
+  client: GitHubClient;
+  dir: string;
+  manifestPath: string;
+  featureVersionPath: string;
+  srcDir: string;
+}
+
+async function scratch(): Promise<Scratch> {
+  const github = await startGitHubApiStandIn();
+  onTestFinished(() => github.close());
+  const dir = await mkdtemp(join(tmpdir(), 'release-feature-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'feature-version.json'), '{"version": "1.0.0"}\n');
+  const client = new GitHubClient({
+    apiUrl: github.url,
+    token: github.token,
+    owner: github.owner,
+    repo: github.repo,
+    logger,
+    dryRun: false,
+  });
+  return {
+    github,
+    client,
+    dir,
+    manifestPath: join(dir, 'manifest.json'),
+    featureVersionPath: join(dir, 'feature-version.json'),
+    srcDir: join(dir, 'src'),
+  };
+}
+
+async function release(s: Scratch, arch: Arch): Promise<void> {
+  // Each build job records into its own runner's manifest, which is thrown away.
+  await releaseArtifact({
+    artifactPath: await makeArtifact(s.dir, arch),
+    client: s.client,
+    manifestPath: join(s.dir, `runner-${arch}.json`),
+    logger,
+    dryRun: false,
+  });
+}
+
+const run = (s: Scratch) =>
+  releaseFeature({
+    client: s.client,
+    tags: ['cpython-3.13.5-build1'],
+    manifestPath: s.manifestPath,
+    featureVersionPath: s.featureVersionPath,
+    srcDir: s.srcDir,
+    level: 'minor',
+    logger,
+  });
+
+describe('releaseFeature: the release job after the build matrix', () => {
+  it('records both architectures from the release, bumps the version once, and writes a feature that covers both', async () => {
+    const s = await scratch();
+    await release(s, 'x86_64');
+    await release(s, 'aarch64');
+    const first = await run(s);
+    expect(first.recorded.map((entry) => entry.arch).sort()).toEqual(['aarch64', 'x86_64']);
+    expect(first.version).toEqual({ from: '1.0.0', to: '1.1.0' });
+    expect(first.recorded[0]?.url).toMatch(new RegExp(`^${s.github.url}/.*/releases/download/cpython-3.13.5-build1/`));
+    expect(await featureCoverage(first.featureDir)).toMatchObject({
+      featureVersion: '1.1.0',
+      defaultVersion: '3.13.5',
+      missing: [],
+    });
+    expect(await readFile(join(s.dir, 'ARTIFACTS.md'), 'utf8')).toContain('cpython-3.13.5-ubuntu20.04-aarch64-build1.tgz');
+
+    const again = await run(s);
+    expect(again.version).toEqual({ from: '1.1.0', to: '1.1.0' });
+  });
+
+  it('refuses, before any commit, a release with no aarch64 artifact for the default version', async () => {
+    const s = await scratch();
+    await release(s, 'x86_64');
+    await expect(run(s)).rejects.toMatchObject({
+      code: 'MANIFEST_INCOMPLETE',
+      message: expect.stringContaining('default version 3.13.5 on aarch64'),
+    });
+  });
+
+  it('names a release that does not exist', async () => {
+    const s = await scratch();
+    await expect(run(s)).rejects.toMatchObject({
+      code: 'RELEASE_MISSING',
+      message: 'the GitHub release cpython-3.13.5-build1 does not exist',
+    });
+  });
+
+  it('refuses an artifact whose release checksum list disagrees with its metadata', async () => {
+    const s = await scratch();
+    await release(s, 'x86_64');
+    await release(s, 'aarch64');
+    const sums = s.github.releases[0]?.assets.find((asset) => asset.name === 'SHA256SUMS');
+    if (!sums) throw new Error('the release has no SHA256SUMS');
+    sums.bytes = Buffer.from(
+      sums.bytes
+        .toString('utf8')
+        .replace(/^[0-9a-f]{64}(?= {2}cpython-3\.13\.5-ubuntu20\.04-aarch64-build1\.tgz$)/m, 'f'.repeat(64)),
+    );
+    await expect(run(s)).rejects.toMatchObject({ code: 'ARTIFACT_INVALID', message: expect.stringContaining('does not agree') });
+  });
+});

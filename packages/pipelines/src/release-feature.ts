@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import {
+  type ArtifactManifest,
+  ArtifactMetadata,
+  CpythonPrebuiltError,
+  type Logger,
+  metadataFileName,
+  type PublishedArtifact,
+  parseArtifactFileName,
+  parseSha256Text,
+} from '@cpython-prebuilt/core';
+import {
+  type BumpLevel,
+  bumpFeatureVersion,
+  DEFAULT_FEATURE_REFERENCE,
+  FEATURE_ID,
+  type FeatureCoverage,
+  readFeatureVersion,
+  renderFeature,
+  requireDefaultArtifacts,
+  writeFeatureFiles,
+} from '@cpython-prebuilt/feature';
+import { type GitHubClient, readManifest, withArtifact, writeManifest } from '@cpython-prebuilt/release';
+
+const SUMS = 'SHA256SUMS';
+
+/**
+ * The manifest entries of every artifact in the GitHub release `tag`, each checked three ways
+ * before it is trusted: its metadata's sha256, the release's SHA256SUMS and the asset's size agree.
+ * `previous` keeps the publication date of entries already recorded with the same bytes.
+ */
+export async function releasedArtifacts(
+  client: GitHubClient,
+  tag: string,
+  previous: ArtifactManifest,
+): Promise<PublishedArtifact[]> {
+  const release = await client.getReleaseByTag(tag);
+  if (!release) {
+    throw new CpythonPrebuiltError('RELEASE_MISSING', `the GitHub release ${tag} does not exist`, {
+      fix: 'run the release workflow (or make release-cpython) for this version and build first, or pass the build number it used',
+    });
+  }
+  const assets = await client.listAssets(release.id);
+  const byName = new Map(assets.map((asset) => [asset.name, asset]));
+  const sumsAsset = byName.get(SUMS);
+  if (!sumsAsset) {
+    throw new CpythonPrebuiltError('ARTIFACT_INVALID', `release ${tag} has no ${SUMS}`, {
+      fix: 'the release was cut short: run make release-cpython again for its artifacts (it adds what is missing)',
+    });
+  }
+  const sums = new Map(
+    parseSha256Text((await client.downloadAsset(sumsAsset.id)).toString('utf8'), `${tag}/${SUMS}`).map((entry) => [
+      entry.fileName,
+      entry.digest,
+    ]),
+  );
+  const entries: PublishedArtifact[] = [];
+  for (const asset of assets.filter((candidate) => candidate.name.endsWith('.tgz'))) {
+    parseArtifactFileName(asset.name);
+    const metadataAsset = byName.get(metadataFileName(asset.name));
+    if (!metadataAsset) {
+      throw new CpythonPrebuiltError('ARTIFACT_INVALID', `release ${tag} has ${asset.name} without its metadata`, {
+        fix: 'run make release-cpython again for this artifact: it uploads the missing files',
+      });
+    }
+    const metadata = ArtifactMetadata.parse(JSON.parse((await client.downloadAsset(metadataAsset.id)).toString('utf8')));
+    const listed = sums.get(asset.name);
+    if (metadata.artifact !== asset.name || listed !== metadata.sha256 || asset.size !== metadata.sizes.compressedBytes) {
+      throw new CpythonPrebuiltError(
+        'ARTIFACT_INVALID',
+        `release ${tag}: ${asset.name} does not agree with its metadata (sha256 ${metadata.sha256}, ${metadata.sizes.compressedBytes} bytes), ${SUMS} (${listed ?? 'not listed'}) and its size (${asset.size} bytes)`,
+        { fix: 'do not record it: inspect the release, delete the wrong asset and release the artifact again' },
+      );
+    }
+    const known = previous.artifacts.find((entry) => entry.file === asset.name && entry.sha256 === metadata.sha256);
+    entries.push({
+      version: metadata.version,
+      build: metadata.build,
+      base: metadata.base,
+      arch: metadata.arch,
+      glibcMinimum: metadata.glibcMinimum,
+      file: asset.name,
+      sha256: metadata.sha256,
+      url: asset.browser_download_url,
+      sizeBytes: asset.size,
+      location: `GitHub Release ${tag}`,
+      publishedAt: known?.publishedAt ?? new Date().toISOString().slice(0, 10),
+    });
+  }
+  return entries;
+}
+
+export interface FeatureReleaseInput {
+  client: GitHubClient;
+  /** Releases to record, e.g. cpython-3.13.5-build1. */
+  tags: string[];
+  /** The artifact manifest (ARTIFACTS.md is written beside it). */
+  manifestPath: string;
+  /** features/feature-version.json */
+  featureVersionPath: string;
+  /** The collection's src/ folder; the feature is written to <srcDir>/installer. */
+  srcDir: string;
+  /** How far to move the feature's version when its manifest changed. */
+  level: BumpLevel;
+  logger: Logger;
+}
+
+export interface FeatureReleaseResult {
+  recorded: PublishedArtifact[];
+  /** The feature version before and after; equal when the manifest did not change. */
+  version: { from: string; to: string };
+  featureDir: string;
+  coverage: FeatureCoverage[];
+}
+
+/**
+ * The release workflow's last job, up to the commit: records every artifact of the given releases
+ * in the manifest (and ARTIFACTS.md), bumps the feature's version when that changed what the
+ * feature embeds, and regenerates the feature (the same files `pnpm generate` writes). Refuses,
+ * before anything is committed, a result that has no default artifact on a claimed architecture.
+ */
+export async function releaseFeature(input: FeatureReleaseInput): Promise<FeatureReleaseResult> {
+  const { logger } = input;
+  const before = await readManifest(input.manifestPath);
+  let manifest = before;
+  const recorded: PublishedArtifact[] = [];
+  for (const tag of input.tags) {
+    const entries = await releasedArtifacts(input.client, tag, before);
+    if (entries.length === 0) {
+      throw new CpythonPrebuiltError('RELEASE_MISSING', `the GitHub release ${tag} holds no artifact`, {
+        fix: 'the build jobs did not upload: rerun them, then this job',
+      });
+    }
+    for (const entry of entries) manifest = withArtifact(manifest, entry);
+    recorded.push(...entries);
+    logger.info(`${tag}: ${entries.map((entry) => entry.file).join(', ')}`);
+  }
+  const changed = JSON.stringify(manifest.artifacts) !== JSON.stringify(before.artifacts);
+  await writeManifest(input.manifestPath, manifest);
+  const current = await readFeatureVersion(input.featureVersionPath);
+  const version = changed ? await bumpFeatureVersion(input.featureVersionPath, input.level) : { from: current, to: current };
+  logger.info(
+    changed
+      ? `manifest ${input.manifestPath} changed: feature version ${version.from} -> ${version.to}`
+      : `manifest ${input.manifestPath} already records these artifacts: feature version stays ${current}`,
+  );
+  const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE, version: version.to });
+  const featureDir = await writeFeatureFiles(join(input.srcDir, FEATURE_ID), feature.files);
+  const coverage = await requireDefaultArtifacts(input.srcDir);
+  return { recorded, version, featureDir, coverage };
+}

