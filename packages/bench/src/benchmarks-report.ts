@@ -30,7 +30,7 @@ export function interpreterCharts(interpreter: InterpreterSpeed): { speed: strin
   const workloads = Object.keys(interpreter.seconds[labels[0] ?? ''] ?? {});
   const speed = barChartSvg({
     title: `Speed-up over the ${interpreter.baseline} (higher is faster)`,
-    axisLabel: `${interpreter.baseline}'s time / the interpreter's time; whiskers: lowest and highest of ${interpreter.runs} runs`,
+    axisLabel: `baseline time / interpreter time; whiskers: lowest and highest of ${interpreter.runs} runs`,
     reference: { value: 1, label: interpreter.baseline },
     groups: ['geometric mean', ...workloads].map((workload) => ({
       label: workload,
@@ -45,18 +45,19 @@ export function interpreterCharts(interpreter: InterpreterSpeed): { speed: strin
       ),
     })),
   });
+  // In milliseconds, so the axis ticks read in the unit of the labels.
   const process = barChartSvg({
     title: 'Fresh interpreter processes (lower is faster)',
-    axisLabel: 'milliseconds, best of all runs',
-    format: ms,
+    axisLabel: 'CPU milliseconds, best of all runs',
+    format: (value) => `${value.toFixed(1)} ms`,
     groups: [
       {
         label: 'startup (-c pass)',
-        bars: labels.map((label) => ({ series: label, value: interpreter.process[label]?.startup ?? 0 })),
+        bars: labels.map((label) => ({ series: label, value: (interpreter.process[label]?.startup ?? 0) * 1000 })),
       },
       {
         label: "import a tool's modules",
-        bars: labels.map((label) => ({ series: label, value: interpreter.process[label]?.import ?? 0 })),
+        bars: labels.map((label) => ({ series: label, value: (interpreter.process[label]?.import ?? 0) * 1000 })),
       },
     ],
   });
@@ -70,7 +71,8 @@ export function interpreterTables(interpreter: InterpreterSpeed, documentBaseNam
   const charts = documentBaseName ? interpreterChartNames(documentBaseName) : undefined;
   return [
     `packages/bench/workloads/pybench.py, ${interpreter.runs} runs per interpreter (fresh container each, interleaved) in`,
-    `\`${interpreter.image}\`; each workload is the best of 5 repetitions per run, best over runs. Speed-up is the`,
+    `\`${interpreter.image}\`; each workload is the best of 5 repetitions per run, best over runs, in CPU seconds (user +`,
+    'system: waiting for a core on a busy machine is not counted). Speed-up is the',
     `${interpreter.baseline}'s time divided by the interpreter's: above 1 is faster. In brackets: the lowest and`,
     "highest speed-up of one run over the baseline's run of the same round.",
     '',
@@ -93,7 +95,7 @@ export function interpreterTables(interpreter: InterpreterSpeed, documentBaseNam
       })
       .join(' | ')} |`,
     '',
-    'Fresh processes (best of 20 per run, best over runs): startup is `python3 -c pass`; import is a process',
+    'Fresh processes (CPU time, best of 20 per run, best over runs): startup is `python3 -c pass`; import is a process',
     `that imports what a typical tool does (\`${IMPORTS_DESCRIPTION}\`).`,
     '',
     ...(charts ? [`![startup and import times](${charts.process})`, ''] : []),

@@ -130,16 +130,20 @@ export function barChartSvg(chart: BarChart): string {
     const colour = PALETTE[series.indexOf(name) % PALETTE.length];
     return `<rect x="${lx}" y="${ly}" width="10" height="10" fill="${colour}"/><text x="${lx + 14}" y="${ly + 9}" font-size="11">${escapeXml(name)}</text>`;
   });
-  const width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH;
+  // Wide enough for the title and the axis label (estimated at 7.5 and 6.5 px a character).
+  const width = Math.ceil(
+    Math.max(LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH, chart.title.length * 7.5 + 20, chart.axisLabel.length * 6.5 + 20),
+  );
   const height = Math.ceil(plotBottom + 40);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>`,
+    `<title>${escapeXml(chart.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(chart.title)}</text>`,
     ...legend,
     ...ticks,
     ...parts,
-    `<text x="${LABEL_WIDTH + PLOT_WIDTH / 2}" y="${height - 8}" text-anchor="middle" font-size="11">${escapeXml(chart.axisLabel)}</text>`,
+    `<text x="${width / 2}" y="${height - 8}" text-anchor="middle" font-size="11">${escapeXml(chart.axisLabel)}</text>`,
     '</svg>',
     '',
   ].join('\n');
