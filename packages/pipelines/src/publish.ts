@@ -20,6 +20,8 @@ export interface PublishArtifactInput {
   /** The manifest to record the artifact in; nothing is recorded when omitted. */
   manifestPath?: string;
   registryAuth: { username?: string; password?: string };
+  /** Move a tag that already names another artifact (refused otherwise). */
+  force?: boolean;
   logger: Logger;
 }
 
@@ -30,7 +32,7 @@ export interface PublishArtifactInput {
 export async function publishArtifact(input: PublishArtifactInput): Promise<string> {
   const { artifact, reference, logger } = input;
   const client = new OciClient({ logger, ...input.registryAuth });
-  const manifestDigest = await client.pushArtifact(reference, artifact);
+  const manifestDigest = await client.pushArtifact(reference, artifact, { force: input.force ?? false });
   const scratch = await mkdtemp(join(tmpdir(), 'oci-verify-'));
   try {
     await client.pullArtifact(reference, join(scratch, artifact.name), artifact.sha256);

@@ -7,6 +7,7 @@ interface PublishArtifactFlags {
   to: string;
   manifest: string;
   record: boolean;
+  force: boolean;
 }
 
 interface PublishFeatureFlags {
@@ -26,11 +27,13 @@ export function publishCommands(program: Command): void {
     )
     .option('--manifest <file>', 'artifact manifest to record it in', layout.manifest)
     .option('--no-record', 'do not touch the artifact manifest')
+    .option('--force', 'move the tag when it already names another artifact (refused otherwise)', false)
     .action(async (artifact: string, flags: PublishArtifactFlags) => {
       const url = await publishArtifact({
         artifact: await loadArtifact(resolveArtifactPath(artifact)),
         reference: parseOciReference(flags.to),
         manifestPath: flags.record ? flags.manifest : undefined,
+        force: flags.force,
         registryAuth: { username: process.env.OCI_USERNAME, password: process.env.OCI_PASSWORD },
         logger: createLogger(),
       });
