@@ -26,3 +26,5 @@ export {
   type VersionsUpdateInput,
   type VersionsUpdateResult,
 } from './versions-update.ts';
+export { buildWheelhouse, type WheelhouseBuildInput, type WheelhouseBuildOutput } from './wheelhouse-build.ts';
+export { normalizeProjectName, parseWheelFileName, renderLock } from './wheelhouse-lock.ts';
