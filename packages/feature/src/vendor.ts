@@ -1,6 +1,15 @@
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, manifestEntryFor, pathExists } from '@cpython-prebuilt/core';
+import {
+  CpythonPrebuiltError,
+  type LoadedArtifact,
+  type LoadedWheelhouse,
+  loadArtifact,
+  loadWheelhouse,
+  manifestEntryFor,
+  pathExists,
+  pythonTag,
+} from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
 import { writeFeatureFiles } from './write.ts';
 
@@ -12,12 +21,10 @@ export interface VendorInput {
   featureReference?: string;
   /** Replace an existing output folder. */
   force: boolean;
+  /** A wheelhouse (cpython-prebuilt wheelhouse build) copied beside the artifacts and set as wheelhouseUrl. */
+  wheelhousePath?: string;
 }
 
-/**
- * A copy of the feature with the artifact inside its folder and a manifest naming it by a
- * relative path: it installs with no network, and publishes to a registry as one unit.
- */
 /**
  * A copy of the feature with the artifacts inside its folder and a manifest naming them by
  * relative paths: it installs with no network, and publishes to a registry as one unit.
@@ -28,6 +35,7 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   }
   const artifacts: LoadedArtifact[] = [];
   for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
+  const wheelhouse = input.wheelhousePath ? await matchingWheelhouse(input.wheelhousePath, artifacts) : undefined;
   const outputDir = resolve(input.outputDir);
   const exists = await pathExists(outputDir);
   if (exists && !input.force) {
@@ -51,6 +59,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     },
     featureReference: input.featureReference ?? `./${basename(outputDir)}`,
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
+    // The wheelhouse is named by a path relative to the feature folder, pinned by its digest.
+    optionDefaults: wheelhouse ? { wheelhouseUrl: wheelhouse.name, wheelhouseSha256: wheelhouse.sha256 } : undefined,
   });
   // Staged beside the destination and renamed in one step: never a half-written feature folder.
   const staging = `${outputDir}.staging-${process.pid}`;
@@ -62,10 +72,32 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
       await copyFile(artifact.sha256Path, join(staging, basename(artifact.sha256Path)));
       await copyFile(artifact.metadataPath, join(staging, basename(artifact.metadataPath)));
     }
+    if (wheelhouse) {
+      for (const file of [wheelhouse.path, wheelhouse.sha256Path, wheelhouse.metadataPath, wheelhouse.lockPath]) {
+        await copyFile(file, join(staging, basename(file)));
+      }
+    }
     if (exists) await rm(outputDir, { recursive: true, force: true });
     await rename(staging, outputDir);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
   return outputDir;
+}
+
+/** The wheelhouse, refused unless a vendored artifact can run its wheels (same CPython minor and arch). */
+async function matchingWheelhouse(path: string, artifacts: LoadedArtifact[]): Promise<LoadedWheelhouse> {
+  const wheelhouse = await loadWheelhouse(path);
+  const { metadata } = wheelhouse;
+  const fits = artifacts.some(
+    (artifact) => pythonTag(artifact.metadata.version) === metadata.pythonTag && artifact.metadata.arch === metadata.arch,
+  );
+  if (!fits) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `${wheelhouse.name} holds wheels for ${metadata.pythonTag} on ${metadata.arch}, and no vendored artifact is that interpreter`,
+      { fix: 'build the wheelhouse with the artifact you vendor (cpython-prebuilt wheelhouse build --artifact ...)' },
+    );
+  }
+  return wheelhouse;
 }
