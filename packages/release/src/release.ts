@@ -20,6 +20,8 @@ export interface ReleaseInput {
   artifactsMdPath: string;
   logger: Logger;
   dryRun: boolean;
+  /** More files released beside the artifact, e.g. wheelhouses built with it (.tgz, .sha256, .json, lock). */
+  extraPaths?: string[];
 }
 
 export interface ReleaseResult {
@@ -85,7 +87,8 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
   const byName = new Map(present.map((asset) => [asset.name, asset]));
 
   const ours = new Map<string, Buffer>();
-  for (const path of [artifact.path, artifact.sha256Path, artifact.metadataPath]) ours.set(basename(path), await readFile(path));
+  for (const path of [artifact.path, artifact.sha256Path, artifact.metadataPath, ...(input.extraPaths ?? [])])
+    ours.set(basename(path), await readFile(path));
 
   // Digests of every asset the release will hold, known or downloaded.
   const expected = new Map<string, string>();
