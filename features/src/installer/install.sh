@@ -630,8 +630,8 @@ install_wheelhouse() {
     fetch_wheelhouse "$(dirname -- "$WHEELHOUSE_TARGET")"
   fi
   case "$WHEELHOUSE_TOP" in
-    *-"$tag"-*) ;;
-    *) die "the wheelhouse $WHEELHOUSE_TOP was not built for this interpreter ($tag, in $1)" \
+    *-"$tag"-*-"$ARCH"-build*) ;;
+    *) die "the wheelhouse $WHEELHOUSE_TOP was not built for this interpreter ($tag, $ARCH, in $1)" \
       "build the wheelhouse with the artifact this feature installs (cpython-prebuilt wheelhouse build --artifact ...)" ;;
   esac
   if [ "$WHEELHOUSE_TARGET" = interpreter ]; then

@@ -194,10 +194,27 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
       expect(venvListing(result.output)).toBe('');
     });
 
+    it('refuses a wheelhouse built for another architecture, leaving no venv', async () => {
+      const unpacked = await mkdtemp(join(work, 'arch-'));
+      await run('tar', ['-xzf', wheelhouse, '-C', unpacked]);
+      const other = metadata.topDirectory.replace('-x86_64-', '-aarch64-');
+      await run('mv', ['-T', join(unpacked, metadata.topDirectory), join(unpacked, other)]);
+      const foreign = join(feature, `${other}.tgz`);
+      await run('tar', ['-czf', foreign, '-C', unpacked, other]);
+      const result = await install(IMAGES[0] as string, {
+        wheelhouseTarget: '/opt/venv',
+        wheelhouseUrl: `${other}.tgz`,
+        wheelhouseSha256: sha256(await readFile(foreign)),
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(`the wheelhouse ${other} was not built for this interpreter (cp313, x86_64`);
+      expect(venvListing(result.output)).toBe('');
+    });
+
     it('refuses a wheelhouse built for another Python, leaving no venv', async () => {
       const result = await install(IMAGES[0] as string, { version: '3.11.2', wheelhouseTarget: '/opt/venv' });
       expect(result.exitCode).toBe(1);
-      expect(result.output).toContain('was not built for this interpreter (cp311');
+      expect(result.output).toContain('was not built for this interpreter (cp311, x86_64');
       expect(venvListing(result.output)).toBe('');
     });
   });
