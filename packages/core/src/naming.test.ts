@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { artifactFileName, metadataFileName, parseArtifactFileName, sha256FileName } from './naming.ts';
+import {
+  artifactFileName,
+  metadataFileName,
+  parseArtifactFileName,
+  sha256FileName,
+  wheelhouseFileName,
+  wheelhouseLockFileName,
+  wheelhouseNameFrom,
+} from './naming.ts';
 
 describe('artifact names', () => {
   it('follows cpython-<version>-<base>-<arch>-build<N>.tgz and parses back', () => {
@@ -13,5 +21,21 @@ describe('artifact names', () => {
   it('rejects build numbers below 1 and names of other shapes', () => {
     expect(() => artifactFileName({ version: '3.13.5', base: 'debian11', arch: 'x86_64', build: 0 })).toThrow(/positive integer/);
     expect(() => parseArtifactFileName('cpython-3.12.6-ubuntu20.04-build1.tgz')).toThrow(/is not an artifact name/);
+  });
+});
+
+describe('wheelhouse names', () => {
+  it('follows wheelhouse-<name>-cp<XY>-<base>-<arch>-build<N>.tgz, with the lock beside it', () => {
+    const name = wheelhouseFileName({ name: 'demo-app', pythonVersion: '3.13.5', base: 'debian11', arch: 'x86_64', build: 2 });
+    expect(name).toBe('wheelhouse-demo-app-cp313-debian11-x86_64-build2.tgz');
+    expect(wheelhouseLockFileName(name)).toBe('wheelhouse-demo-app-cp313-debian11-x86_64-build2.requirements.lock');
+    expect(metadataFileName(name)).toBe('wheelhouse-demo-app-cp313-debian11-x86_64-build2.json');
+  });
+
+  it('makes a name from a project folder, and refuses names that would break the file name', () => {
+    expect(wheelhouseNameFrom('My_Service.v2')).toBe('my-service-v2');
+    expect(() =>
+      wheelhouseFileName({ name: 'a b', pythonVersion: '3.13.5', base: 'debian11', arch: 'x86_64', build: 1 }),
+    ).toThrow(/lowercase letters, digits and dashes/);
   });
 });

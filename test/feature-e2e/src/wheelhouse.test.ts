@@ -135,8 +135,14 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
       expect(vendored.exitCode, vendored.stderr).toBe(0);
     });
 
-    const install = (image: string, options: Record<string, string>, afterInstall?: string) =>
+    const install = (
+      image: string,
+      options: Record<string, string>,
+      afterInstall?: string,
+      extra: Partial<Parameters<typeof runInstallScript>[0]> = {},
+    ) =>
       runInstallScript({
+        ...extra,
         featureDir: feature,
         image,
         options: { version: '3.13.5', ...options },
@@ -150,10 +156,13 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
         const result = await install(
           image,
           { wheelhouseTarget: '/opt/venv' },
-          `command -v gcc cc || true; /opt/venv/bin/python -c '${USE_PACKAGES}'`,
+          `command -v gcc cc || true; stat -c "owner=%U" /opt/venv/pyvenv.cfg; su vscode -c "/opt/venv/bin/python -c '${USE_PACKAGES}'"`,
+          // The remote user owns the venv (the devcontainers CLI passes _REMOTE_USER to features).
+          { beforeInstall: 'useradd --create-home vscode', env: { _REMOTE_USER: 'vscode' } },
         );
         expect(result.exitCode, result.output).toBe(0);
         expect(result.output).toContain('packages-ok 2.1.5 3.10');
+        expect(result.output).toContain('owner=vscode');
         expect(result.output).toContain('installed the wheelhouse');
         expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
       });
