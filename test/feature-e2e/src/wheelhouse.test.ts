@@ -39,7 +39,8 @@ async function repack(work: string, pkg: string, project: string, subfolder?: st
   await run('tar', ['-xf', path, '-C', unpacked]);
   const [top] = await readdir(unpacked);
   const folder = `${project}-${version}`;
-  await run('mv', ['-T', join(unpacked, top as string, ...(subfolder ? [subfolder] : [])), join(unpacked, folder)]);
+  const from = join(unpacked, top as string, ...(subfolder ? [subfolder] : []));
+  if (from !== join(unpacked, folder)) await run('mv', ['-T', from, join(unpacked, folder)]);
   const sdist = join(work, 'sources', `${folder}.tar.gz`);
   await run('tar', ['-czf', sdist, '-C', unpacked, folder]);
   return sdist;
