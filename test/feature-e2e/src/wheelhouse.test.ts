@@ -3,9 +3,9 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layout, run, WheelhouseMetadata } from '@cpython-prebuilt/core';
-import { runInstallScript } from '@cpython-prebuilt/harness';
+import { runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 /** Bare images with no compiler: the wheels must arrive built. */
@@ -173,6 +173,32 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
       const result = await install(IMAGES[0] as string, {}, `/opt/python-3.13.5/bin/python3 -c '${USE_PACKAGES}'`);
       expect(result.exitCode, result.output).toBe(0);
       expect(result.output).toContain('packages-ok');
+    });
+
+    it('publish-artifact pushes the wheelhouse to a real registry, and the feature installs it from oci://', async () => {
+      const registry = await startRegistry();
+      onTestFinished(() => registry.stop());
+      const published = await cpythonPrebuilt([
+        'publish-artifact',
+        wheelhouse,
+        '--to',
+        `oci://${registry.host}/octo/wheelhouses:demo-app-build1`,
+      ]);
+      expect(published.exitCode, published.stderr).toBe(0);
+      expect(published.stderr).toContain(`"wheelhouseSha256": "${metadata.sha256}"`);
+      const result = await install(
+        'local/debian:bookworm-curl',
+        {
+          wheelhouseTarget: '/opt/venv',
+          wheelhouseUrl: `oci://127.0.0.1:${registry.host.split(':')[1]}/octo/wheelhouses:demo-app-build1`,
+          wheelhouseSha256: metadata.sha256,
+        },
+        `/opt/venv/bin/python -c '${USE_PACKAGES}'`,
+        { network: 'host' },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain('wheelhouse from oci://');
+      expect(result.output).toContain('packages-ok 2.1.5 3.10');
     });
 
     it('refuses a wheelhouse whose digest is not the pinned one, leaving no venv', async () => {
