@@ -125,6 +125,7 @@ lint:
 shellcheck:
 	shellcheck -s bash scripts/*.sh infrastructure/cpython/scripts/build_cpython.sh \
 	  infrastructure/cpython/scripts/bundle_libs.sh infrastructure/cpython/scripts/relocate_scripts.sh \
-	  infrastructure/cpython/scripts/split_debug.sh
+	  infrastructure/cpython/scripts/split_debug.sh \
+	  infrastructure/wheelhouse/scripts/build_wheels.sh
 	shellcheck -s sh infrastructure/cpython/scripts/validate_cpython.sh features/src/installer/install.sh
 	shellcheck -s bash features/test/installer/*.sh

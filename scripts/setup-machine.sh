@@ -16,7 +16,10 @@ mkdir -p "$log_dir"
 # build from python.org sources on pulled images and need none of them).
 read -r -a images <<<"${SETUP_IMAGES-bullseye bookworm trixie}"
 read -r -a arm64_images <<<"${SETUP_ARM64_IMAGES-bullseye bookworm trixie}"
-read -r -a source_packages <<<"${SETUP_SOURCES-python3.13 python3.11}"
+# markupsafe..setuptools: pristine sdists for the wheelhouse tests (docs/wheelhouse.md); flit gives
+# flit_core, the build backend of idna and packaging; setuptools is built from its sdist because
+# Debian's setuptools wheel is patched for Debian's own Python (install_layout) and fails on ours.
+read -r -a source_packages <<<"${SETUP_SOURCES-python3.13 python3.11 markupsafe pyyaml python-packaging python-idna flit setuptools}"
 pnpm_version="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$repo_root/package.json")"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -74,7 +77,7 @@ configured_mirror() {
 engine_packages=()
 command -v dockerd >/dev/null 2>&1 || engine_packages=(docker.io)
 apt_install "${engine_packages[@]}" debootstrap debian-archive-keyring shellcheck ca-certificates dpkg-dev xz-utils \
-  docker-registry vagrant openssh-client docker-compose
+  docker-registry vagrant openssh-client docker-compose python3-setuptools-whl python3-wheel-whl
 
 # arm64 containers on an x86_64 host run under qemu-user-static's binfmt handler (flag F: the
 # handler is loaded once, so it works inside containers too). binfmt_misc may be unmounted in a
@@ -194,8 +197,11 @@ for pkg in "${source_packages[@]}"; do
     apt_updated=1
   fi
   say "fetching Debian source package $pkg into $cache_dir/sources"
-  (cd "$cache_dir/sources" && apt-get source --download-only "$pkg" >"$log_dir/apt-source-$pkg.log" 2>&1) \
-    || die "apt-get source $pkg failed, see $log_dir/apt-source-$pkg.log"
+  # The pristine tarball is what we need: apt-get also fails when only the .dsc or the Debian
+  # patches are missing from the archive, so its exit status is not the test.
+  (cd "$cache_dir/sources" && apt-get source --download-only "$pkg" >"$log_dir/apt-source-$pkg.log" 2>&1) || true
+  ls "$cache_dir/sources/${pkg}_"*.orig.tar.* >/dev/null 2>&1 \
+    || die "apt-get source $pkg gave no ${pkg}_*.orig.tar.*, see $log_dir/apt-source-$pkg.log"
 done
 
 if [ "${SETUP_SKIP_NODE:-0}" != 1 ]; then

@@ -15,6 +15,9 @@ INSTALL_PATH="${INSTALLPATH:-}"
 SET_AS_DEFAULT="${SETASDEFAULT:-true}"
 REPLACE_EXISTING="${REPLACEEXISTING:-false}"
 ADDITIONAL_VERSIONS="${ADDITIONALVERSIONS:-}"
+WHEELHOUSE_URL="${WHEELHOUSEURL:-}"
+WHEELHOUSE_SHA256="${WHEELHOUSESHA256:-}"
+WHEELHOUSE_TARGET="${WHEELHOUSETARGET:-interpreter}"
 DOWNLOAD_TIMEOUT="${DOWNLOADTIMEOUT:-900}"
 
 # --- constants owned by packages/feature/src/options.ts ---
@@ -25,6 +28,8 @@ WORK_PREFIX='.cpython-installer'
 
 FEATURE_DIR="$(cd "$(dirname -- "$0")" && pwd)"
 WORK_DIR=""
+# A folder being made in place (a wheelhouse venv): removed on any failed exit, so none is left half made.
+PARTIAL=""
 # What artifactUrl may contain: URL characters, nothing a shell or a log would misread.
 URL_CHARS='A-Za-z0-9._~:/?#@!&+,;=%-'
 umask 022
@@ -42,6 +47,7 @@ die() {
 # back (or, when that fails, kept and named): an old install is never deleted before its successor
 # is in place.
 cleanup() {
+  [ -z "$PARTIAL" ] || rm -rf "$PARTIAL"
   [ -n "$WORK_DIR" ] && [ -d "$WORK_DIR" ] || return 0
   if [ -e "$WORK_DIR/previous" ]; then
     aside_of="$(cat "$WORK_DIR/target")"
@@ -113,20 +119,26 @@ validate_options() {
   [ -z "$ARTIFACT_URL" ] || validate_artifact_url
 }
 
+# check_source OPTION VALUE DIGEST_OPTION DIGEST: where the digest comes from decides which
+# schemes are safe (artifactUrl and wheelhouseUrl follow the same rules).
+check_source() {
+  shown="$(redact "$2")"
+  case "$2" in
+    *[!$URL_CHARS]*) die "$1 \"$shown\" contains characters a URL or path does not need (spaces, quotes, \$, \`...)" \
+      "percent-encode them, or rename the file" ;;
+    https://* | /*) ;;
+    http://*) [ -n "$4" ] || die "$1 $shown is plain http and the $3 option is not set: the digest would come from the same unauthenticated server as the file" \
+      "use an https URL, or set the $3 option to the file's digest" ;;
+    oci://*) [ -n "$4" ] || die "an oci:// $1 needs the $3 option (the layer digest)" "set $3" ;;
+    *://*) die "$1 $shown has an unsupported scheme ${2%%://*}" \
+      "use https://, http:// with $3, oci:// with $3, an absolute path, or a path in the feature folder" ;;
+  esac
+}
+
 # artifactUrl: where the digest comes from decides which schemes are safe; a partial version is
 # resolved from the artifact's file name (cpython-<version>-<base>-<arch>-build<n>.tgz).
 validate_artifact_url() {
-  shown="$(redact "$ARTIFACT_URL")"
-  case "$ARTIFACT_URL" in
-    *[!$URL_CHARS]*) die "artifactUrl \"$shown\" contains characters a URL or path does not need (spaces, quotes, \$, \`...)" \
-      "percent-encode them, or rename the file" ;;
-    https://* | /*) ;;
-    http://*) [ -n "$SHA256" ] || die "artifactUrl $shown is plain http and the sha256 option is not set: the digest would come from the same unauthenticated server as the artifact" \
-      "use an https URL, or set the sha256 option to the artifact's digest" ;;
-    oci://*) [ -n "$SHA256" ] || die "an oci:// artifactUrl needs the sha256 option (the layer digest)" "set sha256" ;;
-    *://*) die "artifactUrl $shown has an unsupported scheme ${ARTIFACT_URL%%://*}" \
-      "use https://, http:// with sha256, oci:// with sha256, an absolute path, or a path in the feature folder" ;;
-  esac
+  check_source artifactUrl "$ARTIFACT_URL" sha256 "$SHA256"
   named="$(printf '%s' "${ARTIFACT_URL##*/}" | sed -n 's/^cpython-\(3\.[0-9]*\.[0-9]*\)-.*/\1/p')"
   case "$VERSION" in
     *.*.*) [ -z "$named" ] || [ "$named" = "$VERSION" ] || die "artifactUrl names CPython $named but version is $VERSION" \
@@ -573,7 +585,130 @@ install_version() {
   say "installed CPython $ENTRY_VERSION in $target"
 }
 
+# --- wheelhouse (docs/wheelhouse.md): a project's dependencies as hash-locked wheels ---
+
+# wheelhouseUrl follows artifactUrl's rules; wheelhouseTarget is "interpreter" or a venv path.
+validate_wheelhouse_options() {
+  [ -n "$WHEELHOUSE_URL" ] || return 0
+  check_source wheelhouseUrl "$WHEELHOUSE_URL" wheelhouseSha256 "$WHEELHOUSE_SHA256"
+  if [ -n "$WHEELHOUSE_SHA256" ] && ! printf '%s' "$WHEELHOUSE_SHA256" | grep -Eqx '[0-9a-f]{64}'; then
+    die "wheelhouseSha256 \"$WHEELHOUSE_SHA256\" is not 64 lowercase hex characters" "use the digest in the wheelhouse's .sha256 file"
+  fi
+  case "$WHEELHOUSE_TARGET" in
+    interpreter) ;;
+    / | */ | *[!A-Za-z0-9._/+-]* | *..* | [!/]*) die "wheelhouseTarget must be interpreter or an absolute path for a venv, got \"$WHEELHOUSE_TARGET\"" \
+      "use interpreter, or a path such as /opt/venv" ;;
+  esac
+}
+
+# fetch_wheelhouse PARENT: fetches wheelhouseUrl into a work folder under PARENT, verifies its
+# sha256, checks and extracts it. Sets WHEELHOUSE_DIR (wheels and requirements.lock),
+# WHEELHOUSE_DIGEST and WHEELHOUSE_TOP (wheelhouse-<name>-cp<XY>-<base>-<arch>-build<N>).
+fetch_wheelhouse() {
+  sweep_stale "$1"
+  WORK_DIR="$(mktemp -d "$1/$WORK_PREFIX.XXXXXX")"
+  printf '%s\n' "$$" >"$WORK_DIR/pid"
+  shown="$(redact "$WHEELHOUSE_URL")"
+  if [ -n "$WHEELHOUSE_SHA256" ]; then
+    WHEELHOUSE_DIGEST="$WHEELHOUSE_SHA256" digest_source="the wheelhouseSha256 option"
+  elif fetch_optional "$WHEELHOUSE_URL.sha256" "$WORK_DIR/wheelhouse.sha256"; then
+    WHEELHOUSE_DIGEST="$(head -n 1 "$WORK_DIR/wheelhouse.sha256" | cut -d ' ' -f 1)" digest_source="$shown.sha256"
+  else
+    die "no sha256 for the wheelhouse $shown: wheelhouseSha256 is not set and $shown.sha256 cannot be read ($FETCH_ERROR)" \
+      "set wheelhouseSha256, or publish the .sha256 beside the wheelhouse"
+  fi
+  printf '%s' "$WHEELHOUSE_DIGEST" | grep -Eqx '[0-9a-f]{64}' \
+    || die "\"$WHEELHOUSE_DIGEST\" (from $digest_source) is not a sha256 digest" "use the digest in the wheelhouse's .sha256 file"
+  say "wheelhouse from $shown"
+  # fetch_oci fetches the layer whose digest is ENTRY_SHA256.
+  ENTRY_SHA256="$WHEELHOUSE_DIGEST"
+  archive="$WORK_DIR/wheelhouse.tgz"
+  fetch "$WHEELHOUSE_URL" "$archive"
+  actual="$(sha256_of "$archive")"
+  [ "$actual" = "$WHEELHOUSE_DIGEST" ] || die "sha256 mismatch for the wheelhouse $shown: expected $WHEELHOUSE_DIGEST (from $digest_source), actual $actual" \
+    "the download is corrupt or not the pinned wheelhouse; fix wheelhouseUrl/wheelhouseSha256 or build it again"
+  say "wheelhouse sha256 verified against $digest_source"
+  WHEELHOUSE_TOP="$(tar -tzf "$archive" 2>/dev/null | head -n 1)" || true
+  WHEELHOUSE_TOP="${WHEELHOUSE_TOP%%/*}"
+  case "$WHEELHOUSE_TOP" in
+    wheelhouse-*) ;;
+    *) die "refusing the wheelhouse: its top folder \"$WHEELHOUSE_TOP\" is not wheelhouse-..." "use a wheelhouse made by cpython-prebuilt wheelhouse build" ;;
+  esac
+  check_listing "$archive" "$WHEELHOUSE_TOP"
+  mkdir "$WORK_DIR/tree"
+  tar -xzf "$archive" -C "$WORK_DIR/tree" --no-same-owner --no-same-permissions 2>"$WORK_DIR/tar.err" \
+    || die "extracting the wheelhouse failed: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again, or build it again"
+  rm -f "$archive"
+  WHEELHOUSE_DIR="$WORK_DIR/tree/$WHEELHOUSE_TOP"
+  check_tree "$WHEELHOUSE_DIR"
+  [ -f "$WHEELHOUSE_DIR/requirements.lock" ] || die "the wheelhouse $shown holds no requirements.lock" \
+    "use a wheelhouse made by cpython-prebuilt wheelhouse build"
+}
+
+# pip_from_wheelhouse PYTHON: installs exactly the locked wheels, offline, every hash checked
+# before anything is installed.
+pip_from_wheelhouse() {
+  "$1" -m pip install --disable-pip-version-check --no-input --no-cache-dir --root-user-action=ignore \
+    --no-index --require-hashes --find-links "$WHEELHOUSE_DIR" -r "$WHEELHOUSE_DIR/requirements.lock" \
+    >"$WORK_DIR/pip.log" 2>&1 \
+    || die "pip refused or failed to install the wheelhouse: $(grep -v '^ *$' "$WORK_DIR/pip.log" | tail -n 3 | tr '\n' ' ')" \
+      "build the wheelhouse again with the artifact this feature installs (cpython-prebuilt wheelhouse build --artifact ...)"
+}
+
+# install_wheelhouse PREFIX: the wheelhouse into wheelhouseTarget, all or nothing. A venv is made
+# in place (venvs record their own path) and removed if anything fails; a venv this feature made
+# before is moved aside and put back on failure. Sets WHEELHOUSE_INSTALLED (where it went).
+install_wheelhouse() {
+  python="$1/bin/python3"
+  tag="$("$python" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')"
+  if [ "$WHEELHOUSE_TARGET" = interpreter ]; then
+    fetch_wheelhouse "$(dirname -- "$1")"
+  else
+    mkdir -p "$(dirname -- "$WHEELHOUSE_TARGET")"
+    fetch_wheelhouse "$(dirname -- "$WHEELHOUSE_TARGET")"
+  fi
+  case "$WHEELHOUSE_TOP" in
+    *-"$tag"-*-"$ARCH"-build*) ;;
+    *) die "the wheelhouse $WHEELHOUSE_TOP was not built for this interpreter ($tag, $ARCH, in $1)" \
+      "build the wheelhouse with the artifact this feature installs (cpython-prebuilt wheelhouse build --artifact ...)" ;;
+  esac
+  if [ "$WHEELHOUSE_TARGET" = interpreter ]; then
+    pip_from_wheelhouse "$python"
+    WHEELHOUSE_INSTALLED="$1"
+  else
+    venv="$WHEELHOUSE_TARGET"
+    if [ -f "$venv/$MARKER" ] && [ ! -L "$venv" ] && [ "$(cat "$venv/$MARKER")" = "$WHEELHOUSE_DIGEST $1" ]; then
+      say "the wheelhouse is already installed in $venv: nothing to do"
+      rm -rf "$WORK_DIR"
+      WORK_DIR=""
+      return 0
+    fi
+    if { [ -e "$venv" ] || [ -L "$venv" ]; } && { [ -L "$venv" ] || [ ! -f "$venv/$MARKER" ]; }; then
+      die "$venv exists and was not made by this feature" "remove it, or choose another wheelhouseTarget"
+    fi
+    if [ -e "$venv" ]; then
+      printf '%s\n' "$venv" >"$WORK_DIR/target"
+      mv -T "$venv" "$WORK_DIR/previous"
+    fi
+    PARTIAL="$venv"
+    "$python" -m venv "$venv" >"$WORK_DIR/venv.log" 2>&1 \
+      || die "making the venv $venv failed: $(tail -n 1 "$WORK_DIR/venv.log")" "check wheelhouseTarget"
+    pip_from_wheelhouse "$venv/bin/python"
+    printf '%s %s\n' "$WHEELHOUSE_DIGEST" "$1" >"$venv/$MARKER"
+    user="${_REMOTE_USER:-root}"
+    if [ "$user" != root ] && id -u "$user" >/dev/null 2>&1; then
+      chown -R "$user:$(id -g "$user")" "$venv"
+    fi
+    PARTIAL=""
+    WHEELHOUSE_INSTALLED="$venv"
+  fi
+  rm -rf "$WORK_DIR"
+  WORK_DIR=""
+  say "installed the wheelhouse $WHEELHOUSE_TOP in $WHEELHOUSE_INSTALLED"
+}
+
 validate_options
+validate_wheelhouse_options
 require_root
 detect_arch
 detect_glibc
@@ -588,4 +723,5 @@ if [ "$SET_AS_DEFAULT" = true ]; then
   link_default "$DEFAULT_TARGET" "$DEFAULT_SHORT"
   say "python3, python, pip3 and pip in /usr/local/bin now point to CPython $DEFAULT_VERSION in $DEFAULT_TARGET, except any kept above"
 fi
+[ -z "$WHEELHOUSE_URL" ] || install_wheelhouse "$DEFAULT_TARGET"
 "$DEFAULT_TARGET/bin/python3" --version >&2

@@ -15,6 +15,7 @@ import { releaseFeatureCommand } from './commands/release-feature.ts';
 import { vagrantCommand } from './commands/vagrant.ts';
 import { validateCommand } from './commands/validate.ts';
 import { versionsCommand } from './commands/versions.ts';
+import { wheelhouseCommand } from './commands/wheelhouse.ts';
 
 export function createProgram(): Command {
   const program = new Command('cpython-prebuilt')
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   benchInterpretersCommand(program);
   vagrantCommand(program);
   versionsCommand(program);
+  wheelhouseCommand(program);
   const override = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) override(child);

@@ -14,3 +14,5 @@ export * from './schemas/metadata.ts';
 export * from './schemas/modules.ts';
 export * from './schemas/validation.ts';
 export * from './schemas/versions.ts';
+export * from './schemas/wheelhouse.ts';
+export * from './wheelhouse-files.ts';

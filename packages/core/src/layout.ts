@@ -22,6 +22,8 @@ export const layout = {
   logsDir: join(cpython, 'logs'),
   /** The in-guest scripts every backend runs. */
   scriptsDir: join(cpython, 'scripts'),
+  /** The in-container script that builds a wheelhouse's wheels (wheelhouse build). */
+  wheelhouseScriptsDir: join(infrastructure, 'wheelhouse/scripts'),
   /** The Vagrantfile's folder, /vagrant in the builder VM. */
   vagrantDir: cpython,
   /** The docker provider's "box" definition. */

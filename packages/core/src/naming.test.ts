@@ -6,6 +6,9 @@ import {
   metadataFileName,
   parseArtifactFileName,
   sha256FileName,
+  wheelhouseFileName,
+  wheelhouseLockFileName,
+  wheelhouseNameFrom,
 } from './naming.ts';
 
 describe('artifact names', () => {
@@ -34,5 +37,21 @@ describe('architectures in Docker terms', () => {
     const name = artifactFileName({ version: '3.13.5', base: 'debian11', arch: 'aarch64', build: 1 });
     expect(name).toBe('cpython-3.13.5-debian11-aarch64-build1.tgz');
     expect(parseArtifactFileName(name).arch).toBe('aarch64');
+  });
+});
+
+describe('wheelhouse names', () => {
+  it('follows wheelhouse-<name>-cp<XY>-<base>-<arch>-build<N>.tgz, with the lock beside it', () => {
+    const name = wheelhouseFileName({ name: 'demo-app', pythonVersion: '3.13.5', base: 'debian11', arch: 'x86_64', build: 2 });
+    expect(name).toBe('wheelhouse-demo-app-cp313-debian11-x86_64-build2.tgz');
+    expect(wheelhouseLockFileName(name)).toBe('wheelhouse-demo-app-cp313-debian11-x86_64-build2.requirements.lock');
+    expect(metadataFileName(name)).toBe('wheelhouse-demo-app-cp313-debian11-x86_64-build2.json');
+  });
+
+  it('makes a name from a project folder, and refuses names that would break the file name', () => {
+    expect(wheelhouseNameFrom('My_Service.v2')).toBe('my-service-v2');
+    expect(() =>
+      wheelhouseFileName({ name: 'a b', pythonVersion: '3.13.5', base: 'debian11', arch: 'x86_64', build: 1 }),
+    ).toThrow(/lowercase letters, digits and dashes/);
   });
 });

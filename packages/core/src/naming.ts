@@ -58,3 +58,49 @@ export function hostArch(): Arch {
     fix: 'build on an x86_64 or aarch64 host',
   });
 }
+
+export interface WheelhouseName {
+  /** The project the wheelhouse serves: lowercase letters, digits and single dashes. */
+  name: string;
+  /** CPython version the wheels were built for: 3.13.5 gives cp313. */
+  pythonVersion: string;
+  base: string;
+  arch: Arch;
+  build: number;
+}
+
+const WHEELHOUSE_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** cp313 for 3.13.x: the tag of wheels with compiled code for that interpreter. */
+export const pythonTag = (version: string): string => `cp${version.split('.').slice(0, 2).join('')}`;
+
+/** `wheelhouse-<name>-cp<XY>-<base>-<arch>-build<N>.tgz` */
+export function wheelhouseFileName(name: WheelhouseName): string {
+  if (!WHEELHOUSE_NAME.test(name.name)) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `wheelhouse name "${name.name}" is not lowercase letters, digits and dashes`,
+      {
+        fix: 'pass --name with a name such as my-service',
+      },
+    );
+  }
+  if (!Number.isInteger(name.build) || name.build < 1) {
+    throw new CpythonPrebuiltError('INVALID_INPUT', `build number must be a positive integer, got ${name.build}`, {
+      fix: 'pass --build 1 for the first wheelhouse of a set of requirements, and increase it for each rebuild',
+    });
+  }
+  return `wheelhouse-${name.name}-${pythonTag(name.pythonVersion)}-${name.base}-${name.arch}-build${name.build}.tgz`;
+}
+
+/** A wheelhouse name from free text (a folder name such as "My_Service"): my-service. */
+export function wheelhouseNameFrom(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** The lock beside a wheelhouse: wheelhouse-...-build1.requirements.lock (requirements.lock inside it). */
+export const wheelhouseLockFileName = (wheelhouse: string): string => wheelhouse.replace(/\.tgz$/, '.requirements.lock');
+export const WHEELHOUSE_LOCK = 'requirements.lock';

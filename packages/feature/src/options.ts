@@ -100,6 +100,31 @@ export function featureOptions(defaultVersion: string, versionProposals: string[
       description: `Comma-separated extra versions installed side by side under ${PREFIX_STEM}<version> (not made default).`,
     },
     {
+      id: 'wheelhouseUrl',
+      variable: 'WHEELHOUSE_URL',
+      type: 'string',
+      default: '',
+      description:
+        'A wheelhouse to install after the interpreter (cpython-prebuilt wheelhouse build): the same forms as artifactUrl. Its wheels are installed offline with pip --require-hashes from its requirements.lock.',
+    },
+    {
+      id: 'wheelhouseSha256',
+      variable: 'WHEELHOUSE_SHA256',
+      type: 'string',
+      default: '',
+      description:
+        'sha256 of wheelhouseUrl. Without it, <wheelhouseUrl>.sha256 is used (https only); without either, the install fails.',
+    },
+    {
+      id: 'wheelhouseTarget',
+      variable: 'WHEELHOUSE_TARGET',
+      type: 'string',
+      default: 'interpreter',
+      proposals: ['interpreter', '/opt/venv'],
+      description:
+        "Where the wheelhouse goes: interpreter (the version option's site-packages) or an absolute path for a virtual environment owned by the remote user.",
+    },
+    {
       id: 'downloadTimeout',
       variable: 'DOWNLOAD_TIMEOUT',
       type: 'string',

@@ -130,3 +130,22 @@ describe('rendering the feature', () => {
     expect(PREFIX_STEM).toBe('/opt/python-');
   });
 });
+
+describe('option defaults for a vendored wheelhouse', () => {
+  it('sets the defaults in devcontainer-feature.json and install.sh, and nothing else changes', () => {
+    const plain = renderFeature({ manifest, featureReference: './installer', version: '1.0.0' });
+    const vendored = renderFeature({
+      manifest,
+      featureReference: './installer',
+      version: '1.0.0',
+      optionDefaults: { wheelhouseUrl: 'wheelhouse-x-cp313-debian11-x86_64-build1.tgz', wheelhouseSha256: 'b'.repeat(64) },
+    });
+    const options = JSON.parse(vendored.files['devcontainer-feature.json'] as string).options;
+    expect(options.wheelhouseUrl.default).toBe('wheelhouse-x-cp313-debian11-x86_64-build1.tgz');
+    expect(options.wheelhouseSha256.default).toBe('b'.repeat(64));
+    expect(vendored.files['install.sh']).toContain(
+      `WHEELHOUSE_URL="\${WHEELHOUSEURL:-wheelhouse-x-cp313-debian11-x86_64-build1.tgz}"`,
+    );
+    expect(JSON.parse(plain.files['devcontainer-feature.json'] as string).options.wheelhouseUrl.default).toBe('');
+  });
+});

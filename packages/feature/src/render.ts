@@ -29,6 +29,8 @@ export interface RenderInput {
   /** Shown in the usage snippet: how users reference the published feature. */
   featureReference: string;
   description?: string;
+  /** Defaults of string options by id, e.g. a vendored wheelhouse's wheelhouseUrl and wheelhouseSha256. */
+  optionDefaults?: Record<string, string>;
 }
 
 export interface RenderedFeature {
@@ -192,7 +194,10 @@ function shellConstant(name: string, value: string): string {
 /** Every file of the feature folder, as text. Pure: the same input gives the same files. */
 export function renderFeature(input: RenderInput): RenderedFeature {
   const { defaultVersion, proposals } = versionChoices(input.manifest);
-  const options = featureOptions(defaultVersion, proposals);
+  const options = featureOptions(defaultVersion, proposals).map((option) => {
+    const override = input.optionDefaults?.[option.id];
+    return override !== undefined && option.type === 'string' ? { ...option, default: override } : option;
+  });
   const description =
     input.description ??
     'Installs a precompiled, PGO+LTO optimised, relocatable CPython in seconds: sha256-verified, checked before it is moved into place, no compiler in your image.';

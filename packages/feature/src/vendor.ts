@@ -3,10 +3,13 @@ import { basename, join, resolve } from 'node:path';
 import {
   CpythonPrebuiltError,
   type LoadedArtifact,
+  type LoadedWheelhouse,
   layout,
   loadArtifact,
+  loadWheelhouse,
   manifestEntryFor,
   pathExists,
+  pythonTag,
 } from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
 import { readFeatureVersion } from './version.ts';
@@ -22,6 +25,8 @@ export interface VendorInput {
   featureReference?: string;
   /** Replace an existing output folder. */
   force: boolean;
+  /** A wheelhouse (cpython-prebuilt wheelhouse build) copied beside the artifacts and set as wheelhouseUrl. */
+  wheelhousePath?: string;
 }
 
 /**
@@ -48,6 +53,7 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   }
   const artifacts: LoadedArtifact[] = input.loaded ? [...input.loaded] : [];
   if (!input.loaded) for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
+  const wheelhouse = input.wheelhousePath ? await matchingWheelhouse(input.wheelhousePath, artifacts) : undefined;
   const outputDir = resolve(input.outputDir);
   const exists = await pathExists(outputDir);
   if (exists && !input.force) {
@@ -73,6 +79,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     // A vendored copy carries the version of the feature it was made from.
     version: await readFeatureVersion(layout.featureVersion),
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
+    // The wheelhouse is named by a path relative to the feature folder, pinned by its digest.
+    optionDefaults: wheelhouse ? { wheelhouseUrl: wheelhouse.name, wheelhouseSha256: wheelhouse.sha256 } : undefined,
   });
   if (exists) {
     const ours = JSON.parse(feature.files['devcontainer-feature.json'] ?? '{}') as { id: string; name: string };
@@ -94,10 +102,32 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
       await copyFile(artifact.sha256Path, join(staging, basename(artifact.sha256Path)));
       await copyFile(artifact.metadataPath, join(staging, basename(artifact.metadataPath)));
     }
+    if (wheelhouse) {
+      for (const file of [wheelhouse.path, wheelhouse.sha256Path, wheelhouse.metadataPath, wheelhouse.lockPath]) {
+        await copyFile(file, join(staging, basename(file)));
+      }
+    }
     if (exists) await rm(outputDir, { recursive: true, force: true });
     await rename(staging, outputDir);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
   return outputDir;
+}
+
+/** The wheelhouse, refused unless a vendored artifact can run its wheels (same CPython minor and arch). */
+async function matchingWheelhouse(path: string, artifacts: LoadedArtifact[]): Promise<LoadedWheelhouse> {
+  const wheelhouse = await loadWheelhouse(path);
+  const { metadata } = wheelhouse;
+  const fits = artifacts.some(
+    (artifact) => pythonTag(artifact.metadata.version) === metadata.pythonTag && artifact.metadata.arch === metadata.arch,
+  );
+  if (!fits) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `${wheelhouse.name} holds wheels for ${metadata.pythonTag} on ${metadata.arch}, and no vendored artifact is that interpreter`,
+      { fix: 'build the wheelhouse with the artifact you vendor (cpython-prebuilt wheelhouse build --artifact ...)' },
+    );
+  }
+  return wheelhouse;
 }

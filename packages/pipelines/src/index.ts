@@ -3,7 +3,14 @@ export { compareInterpreters, type InterpreterComparisonInput } from './interpre
 export { type LocalPythonOrg, type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
 export { type GitHubTarget, type Phase3Input, type Phase3Result, runPhase3 } from './phase3.ts';
 export { measurePilotBuilds, type PilotMeasurementInput } from './pilot-measurement.ts';
-export { type PublishArtifactInput, type PublishFeatureInput, publishArtifact, publishFeatureCollection } from './publish.ts';
+export {
+  type PublishArtifactInput,
+  type PublishFeatureInput,
+  type PublishWheelhouseInput,
+  publishArtifact,
+  publishFeatureCollection,
+  publishWheelhouse,
+} from './publish.ts';
 export {
   DEFAULT_PYTHON_ORG_URL,
   DEFAULT_RELEASE_CYCLE_URL,
@@ -32,3 +39,5 @@ export {
   type VersionsUpdateInput,
   type VersionsUpdateResult,
 } from './versions-update.ts';
+export { buildWheelhouse, type WheelhouseBuildInput, type WheelhouseBuildOutput } from './wheelhouse-build.ts';
+export { normalizeProjectName, parseWheelFileName, renderLock } from './wheelhouse-lock.ts';

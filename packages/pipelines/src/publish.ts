@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CpythonPrebuiltError, type LoadedArtifact, type Logger, manifestEntryFor } from '@cpython-prebuilt/core';
+import {
+  CpythonPrebuiltError,
+  type LoadedArtifact,
+  type LoadedWheelhouse,
+  type Logger,
+  manifestEntryFor,
+} from '@cpython-prebuilt/core';
 import { requireDefaultArtifacts } from '@cpython-prebuilt/feature';
 import {
   featureManifest,
@@ -46,6 +52,34 @@ export async function publishArtifact(input: PublishArtifactInput): Promise<stri
     await writeManifest(input.manifestPath, withArtifact(await readManifest(input.manifestPath), entry));
     logger.info(`recorded in ${input.manifestPath}`);
   }
+  return url;
+}
+
+export interface PublishWheelhouseInput {
+  wheelhouse: LoadedWheelhouse;
+  reference: OciReference;
+  registryAuth: { username?: string; password?: string };
+  logger: Logger;
+}
+
+/**
+ * Pushes a wheelhouse as a one-layer OCI artifact whose digest is its sha256 and pulls it back.
+ * Returns the oci:// URL: with the sha256 it is what the feature's wheelhouseUrl and
+ * wheelhouseSha256 take (wheelhouses are not recorded in the artifact manifest).
+ */
+export async function publishWheelhouse(input: PublishWheelhouseInput): Promise<string> {
+  const { wheelhouse, reference, logger } = input;
+  const client = new OciClient({ logger, ...input.registryAuth });
+  const manifestDigest = await client.pushWheelhouse(reference, wheelhouse);
+  const scratch = await mkdtemp(join(tmpdir(), 'oci-verify-'));
+  try {
+    await client.pullArtifact(reference, join(scratch, wheelhouse.name), wheelhouse.sha256);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const url = formatOciReference(reference);
+  logger.info(`pushed and verified ${url} (manifest ${manifestDigest}, layer sha256:${wheelhouse.sha256})`);
+  logger.info(`feature options: "wheelhouseUrl": "${url}", "wheelhouseSha256": "${wheelhouse.sha256}"`);
   return url;
 }
 

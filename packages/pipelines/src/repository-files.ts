@@ -12,6 +12,7 @@ import {
   ValidationReport,
   VersionsManifest,
   versionsManifest,
+  WheelhouseMetadata,
 } from '@cpython-prebuilt/core';
 import { DEFAULT_FEATURE_REFERENCE, FEATURE_ID, readFeatureVersion, renderFeature } from '@cpython-prebuilt/feature';
 import { readManifest, renderArtifactsMd } from '@cpython-prebuilt/release';
@@ -47,6 +48,7 @@ export async function repositoryFiles(
     [join(schemas, 'build-bases.schema.json')]: jsonSchema(BuildBases),
     [join(schemas, 'artifact-metadata.schema.json')]: jsonSchema(ArtifactMetadata),
     [join(schemas, 'validation-report.schema.json')]: jsonSchema(ValidationReport),
+    [join(schemas, 'wheelhouse-metadata.schema.json')]: jsonSchema(WheelhouseMetadata),
     [join(manifestPath, '..', 'manifest.schema.json')]: jsonSchema(ArtifactManifest),
     [artifactsMdPath(manifestPath)]: renderArtifactsMd(manifest),
   };

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { CpythonPrebuiltError, type LoadedArtifact, type Logger, sha256File } from '@cpython-prebuilt/core';
+import {
+  CpythonPrebuiltError,
+  type LoadedArtifact,
+  type LoadedWheelhouse,
+  type Logger,
+  sha256File,
+} from '@cpython-prebuilt/core';
 import { Agent, interceptors, request } from 'undici';
 import { z } from 'zod';
 
@@ -216,10 +222,39 @@ export class OciClient {
   /** Pushes the artifact as one layer; its digest is the artifact's sha256. Returns the manifest digest. */
   async pushArtifact(ref: OciReference, artifact: LoadedArtifact, options: PushOptions = {}): Promise<string> {
     const { metadata } = artifact;
-    const layerDigest = `sha256:${artifact.sha256}`;
-    const size = (await stat(artifact.path)).size;
-    this.options.logger.info(`pushing ${artifact.name} (${(size / 1024 ** 2).toFixed(1)} MiB) to ${formatOciReference(ref)}`);
-    await this.pushBlob(ref, layerDigest, size, () => createReadStream(artifact.path));
+    return this.pushLayer(ref, artifact, options, {
+      'org.opencontainers.image.version': metadata.version,
+      'org.opencontainers.image.created': new Date(metadata.sourceDateEpoch * 1000).toISOString(),
+      'dev.cpython-prebuilt.base': metadata.base,
+      'dev.cpython-prebuilt.arch': metadata.arch,
+      'dev.cpython-prebuilt.build': String(metadata.build),
+      'dev.cpython-prebuilt.glibc-minimum': metadata.glibcMinimum,
+    });
+  }
+
+  /** Pushes a wheelhouse as one layer, as an artifact: the feature's fetch_oci pulls it by its sha256. */
+  async pushWheelhouse(ref: OciReference, wheelhouse: LoadedWheelhouse, options: PushOptions = {}): Promise<string> {
+    const { metadata } = wheelhouse;
+    return this.pushLayer(ref, wheelhouse, options, {
+      'org.opencontainers.image.created': new Date(metadata.sourceDateEpoch * 1000).toISOString(),
+      'dev.cpython-prebuilt.wheelhouse': metadata.name,
+      'dev.cpython-prebuilt.python-tag': metadata.pythonTag,
+      'dev.cpython-prebuilt.base': metadata.base,
+      'dev.cpython-prebuilt.arch': metadata.arch,
+      'dev.cpython-prebuilt.build': String(metadata.build),
+    });
+  }
+
+  private async pushLayer(
+    ref: OciReference,
+    file: { name: string; path: string; sha256: string },
+    options: PushOptions,
+    annotations: Record<string, string>,
+  ): Promise<string> {
+    const layerDigest = `sha256:${file.sha256}`;
+    const size = (await stat(file.path)).size;
+    this.options.logger.info(`pushing ${file.name} (${(size / 1024 ** 2).toFixed(1)} MiB) to ${formatOciReference(ref)}`);
+    await this.pushBlob(ref, layerDigest, size, () => createReadStream(file.path));
     const configDigest = `sha256:${createHash('sha256').update(EMPTY_CONFIG.bytes).digest('hex')}`;
     await this.pushBlob(ref, configDigest, EMPTY_CONFIG.bytes.length, () => EMPTY_CONFIG.bytes);
     const manifest = {
@@ -232,17 +267,10 @@ export class OciClient {
           mediaType: LAYER_MEDIA_TYPE,
           digest: layerDigest,
           size,
-          annotations: { 'org.opencontainers.image.title': artifact.name },
+          annotations: { 'org.opencontainers.image.title': file.name },
         },
       ],
-      annotations: {
-        'org.opencontainers.image.version': metadata.version,
-        'org.opencontainers.image.created': new Date(metadata.sourceDateEpoch * 1000).toISOString(),
-        'dev.cpython-prebuilt.base': metadata.base,
-        'dev.cpython-prebuilt.arch': metadata.arch,
-        'dev.cpython-prebuilt.build': String(metadata.build),
-        'dev.cpython-prebuilt.glibc-minimum': metadata.glibcMinimum,
-      },
+      annotations,
     };
     const bytes = Buffer.from(JSON.stringify(manifest));
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

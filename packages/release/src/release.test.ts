@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -276,5 +277,31 @@ describe('the artifact manifest and the token', () => {
     expect(githubToken({ GITHUB_TOKEN: ' ', GH_TOKEN: 'from-gh' })).toBe('from-gh');
     expect(githubToken({ GITHUB_TOKEN: 'first', GH_TOKEN: 'second' })).toBe('first');
     expect(githubToken({ GITHUB_TOKEN: '', GH_TOKEN: '' })).toBeUndefined();
+  });
+});
+
+describe('release with wheelhouses built with the artifact', () => {
+  it('uploads the extra files as assets, covers them in SHA256SUMS and verifies them by download', async () => {
+    const github = await fakeGitHub();
+    const artifact = await makeArtifact();
+    const wheelhouse = join(artifact.dir, 'wheelhouse-demo-cp313-debian11-x86_64-build1.tgz');
+    await writeFile(wheelhouse, 'pretend these are wheels');
+    await writeFile(wheelhouse.replace('.tgz', '.requirements.lock'), 'idna==3.10 \\\n    --hash=sha256:00\n');
+    const extras = [wheelhouse, wheelhouse.replace('.tgz', '.requirements.lock')];
+    const result = await releaseArtifact({
+      artifactPath: artifact.path,
+      extraPaths: extras,
+      client: client(github),
+      manifestPath: join(artifact.dir, 'manifest.json'),
+      logger,
+      dryRun: false,
+    });
+    const names = extras.map((path) => path.split('/').at(-1) as string);
+    expect(result.uploaded).toEqual(expect.arrayContaining(names));
+    expect(result.verified).toEqual(expect.arrayContaining(names));
+    const sums = github.releases[0]?.assets.find((asset) => asset.name === 'SHA256SUMS')?.bytes.toString();
+    expect(sums).toContain(`${createHash('sha256').update('pretend these are wheels').digest('hex')}  ${names[0]}\n`);
+    // Only the artifact is recorded in the manifest: wheelhouses belong to projects.
+    expect((await readManifest(join(artifact.dir, 'manifest.json'))).artifacts).toHaveLength(1);
   });
 });

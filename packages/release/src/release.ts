@@ -28,6 +28,8 @@ export interface ReleaseInput {
   sumsLockStaleMs?: number;
   /** Attempts to take the SHA256SUMS lock; default 60 (about 5 minutes with backoff). */
   sumsLockAttempts?: number;
+  /** More files released beside the artifact, e.g. wheelhouses built with it (.tgz, .sha256, .json, lock). */
+  extraPaths?: string[];
 }
 
 export interface ReleaseResult {
@@ -274,7 +276,8 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
   const release = await findOrCreateRelease(input, artifact, tag);
 
   const ours = new Map<string, Buffer>();
-  for (const path of [artifact.path, artifact.sha256Path, artifact.metadataPath]) ours.set(basename(path), await readFile(path));
+  for (const path of [artifact.path, artifact.sha256Path, artifact.metadataPath, ...(input.extraPaths ?? [])])
+    ours.set(basename(path), await readFile(path));
 
   const byName = new Map<string, GitHubAsset>();
   const expected = new Map<string, string>();

@@ -11,6 +11,7 @@ interface VendorFlags {
   artifact: string[];
   output: string;
   force: boolean;
+  wheelhouse?: string;
 }
 
 export function featureCommand(program: Command): void {
@@ -24,9 +25,18 @@ export function featureCommand(program: Command): void {
     )
     .requiredOption('--output <dir>', 'the feature folder to create, e.g. .devcontainer/installer')
     .option('--force', 'replace the output folder if it exists', false)
+    .option(
+      '--wheelhouse <file>',
+      'also vendor this wheelhouse (its .sha256, .json and .requirements.lock beside it) and set wheelhouseUrl',
+    )
     .action(async (flags: VendorFlags) => {
       const logger = createLogger();
-      const folder = await vendorFeature({ artifactPaths: flags.artifact, outputDir: flags.output, force: flags.force });
+      const folder = await vendorFeature({
+        artifactPaths: flags.artifact,
+        outputDir: flags.output,
+        force: flags.force,
+        wheelhousePath: flags.wheelhouse,
+      });
       logger.info(
         `vendored feature written to ${folder}; reference it as "./${folder.split('/').at(-1)}" from a devcontainer.json beside it`,
       );

@@ -1,5 +1,6 @@
-import { createLogger, layout, loadArtifact, resolveArtifactPath } from '@cpython-prebuilt/core';
-import { publishArtifact, publishFeatureCollection } from '@cpython-prebuilt/pipelines';
+import { basename } from 'node:path';
+import { createLogger, layout, loadArtifact, loadWheelhouse, resolveArtifactPath } from '@cpython-prebuilt/core';
+import { publishArtifact, publishFeatureCollection, publishWheelhouse } from '@cpython-prebuilt/pipelines';
 import { parseOciReference } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
 
@@ -19,8 +20,13 @@ interface PublishFeatureFlags {
 export function publishCommands(program: Command): void {
   program
     .command('publish-artifact')
-    .description('push an artifact to an OCI registry as one layer (its digest is the sha256), pull it back, record it')
-    .argument('<artifact>', 'the .tgz (its .sha256 and .json metadata beside it)')
+    .description(
+      'push an artifact or a wheelhouse to an OCI registry as one layer (its digest is the sha256), pull it back, record it (artifacts only)',
+    )
+    .argument(
+      '<artifact>',
+      'the .tgz (its .sha256 and .json metadata beside it); a wheelhouse-*.tgz also needs its .requirements.lock',
+    )
     .requiredOption(
       '--to <oci-reference>',
       'oci://<registry>/<repository>:<tag>, e.g. oci://ghcr.io/octo/cpython-artifacts:3.13.5-ubuntu20.04-x86_64-build1',
@@ -29,12 +35,24 @@ export function publishCommands(program: Command): void {
     .option('--no-record', 'do not touch the artifact manifest')
     .option('--force', 'move the tag when it already names another artifact (refused otherwise)', false)
     .action(async (artifact: string, flags: PublishArtifactFlags) => {
+      const path = resolveArtifactPath(artifact);
+      const registryAuth = { username: process.env.OCI_USERNAME, password: process.env.OCI_PASSWORD };
+      if (basename(path).startsWith('wheelhouse-')) {
+        const url = await publishWheelhouse({
+          wheelhouse: await loadWheelhouse(path),
+          reference: parseOciReference(flags.to),
+          registryAuth,
+          logger: createLogger(),
+        });
+        process.stdout.write(`${url}\n`);
+        return;
+      }
       const url = await publishArtifact({
-        artifact: await loadArtifact(resolveArtifactPath(artifact)),
+        artifact: await loadArtifact(path),
         reference: parseOciReference(flags.to),
         manifestPath: flags.record ? flags.manifest : undefined,
         force: flags.force,
-        registryAuth: { username: process.env.OCI_USERNAME, password: process.env.OCI_PASSWORD },
+        registryAuth,
         logger: createLogger(),
       });
       process.stdout.write(`${url}\n`);

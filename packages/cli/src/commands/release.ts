@@ -1,4 +1,5 @@
-import { CpythonPrebuiltError, createLogger, layout, resolveArtifactPath } from '@cpython-prebuilt/core';
+import { basename } from 'node:path';
+import { CpythonPrebuiltError, createLogger, layout, loadWheelhouse, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
 import { githubApiUrl, githubTokenFromEnv } from '../shared-options.ts';
@@ -8,6 +9,7 @@ interface ReleaseFlags {
   apiUrl: string;
   manifest: string;
   dryRun: boolean;
+  wheelhouse: string[];
 }
 
 export function releaseCommand(program: Command): void {
@@ -23,6 +25,11 @@ export function releaseCommand(program: Command): void {
       layout.manifest,
     )
     .option('--dry-run', 'print every request instead of sending it', false)
+    .option(
+      '--wheelhouse <file...>',
+      'also release these wheelhouses built with the artifact (each with .sha256, .json and .requirements.lock)',
+      [],
+    )
     .action(async (artifact: string, flags: ReleaseFlags) => {
       const logger = createLogger();
       const token = githubTokenFromEnv() ?? '';
@@ -38,8 +45,22 @@ export function releaseCommand(program: Command): void {
         });
       }
       const client = new GitHubClient({ apiUrl: flags.apiUrl, token, owner, repo, logger, dryRun: flags.dryRun });
+      const artifactPath = resolveArtifactPath(artifact);
+      const extraPaths: string[] = [];
+      for (const file of flags.wheelhouse) {
+        const wheelhouse = await loadWheelhouse(file);
+        if (wheelhouse.metadata.artifact.file !== basename(artifactPath)) {
+          throw new CpythonPrebuiltError(
+            'INVALID_INPUT',
+            `${wheelhouse.name} was built with ${wheelhouse.metadata.artifact.file}, not ${basename(artifactPath)}`,
+            { fix: 'release a wheelhouse with the artifact it was built with' },
+          );
+        }
+        extraPaths.push(wheelhouse.path, wheelhouse.sha256Path, wheelhouse.metadataPath, wheelhouse.lockPath);
+      }
       const result = await releaseArtifact({
-        artifactPath: resolveArtifactPath(artifact),
+        artifactPath,
+        extraPaths,
         client,
         manifestPath: flags.manifest,
         logger,

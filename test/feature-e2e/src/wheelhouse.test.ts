@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { layout, run, WheelhouseMetadata } from '@cpython-prebuilt/core';
+import { runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
+import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+/** Bare images with no compiler: the wheels must arrive built. */
+const IMAGES = ['local/debian:bullseye', 'local/debian:trixie'];
+/** Proves the C extension loaded (not markupsafe's pure-Python fallback) and idna works. */
+const USE_PACKAGES = [
+  'import markupsafe, idna',
+  'from markupsafe import _speedups',
+  'assert str(markupsafe.escape("<a&b>")) == "&lt;a&amp;b&gt;"',
+  'assert idna.encode("bücher.example") == b"xn--bcher-kva.example"',
+  'print("packages-ok", markupsafe.__version__, idna.__version__)',
+].join('; ');
+
+/** The newest Debian pristine tarball of a source package in the sources cache (fetched by setup). */
+async function debianOrig(pkg: string): Promise<{ path: string; version: string }> {
+  const pattern = new RegExp(`^${pkg.replace('.', '\\.')}_([0-9][^_]*)\\.orig\\.tar\\.(gz|xz)$`);
+  const found = (await readdir(layout.sourcesDir)).filter((file) => pattern.test(file)).sort();
+  const file = found.at(-1);
+  if (!file) throw new Error(`no ${pkg}_*.orig.tar.* in ${layout.sourcesDir}: run \`make setup\` as root first`);
+  return { path: join(layout.sourcesDir, file), version: pattern.exec(file)?.[1] as string };
+}
+
+/**
+ * pip's --find-links wants <project>-<version>.tar.gz with a <project>-<version>/ folder inside;
+ * Debian names the tarball after its source package (python-idna_3.10.orig.tar.xz), and flit's
+ * holds flit_core (the build backend of idna) in a subfolder: repack each under pip's name.
+ */
+async function repack(work: string, pkg: string, project: string, subfolder?: string): Promise<string> {
+  const { path, version } = await debianOrig(pkg);
+  const unpacked = await mkdtemp(join(work, 'unpack-'));
+  await run('tar', ['-xf', path, '-C', unpacked]);
+  const [top] = await readdir(unpacked);
+  const folder = `${project}-${version}`;
+  const from = join(unpacked, top as string, ...(subfolder ? [subfolder] : []));
+  if (from !== join(unpacked, folder)) await run('mv', ['-T', from, join(unpacked, folder)]);
+  const sdist = join(work, 'sources', `${folder}.tar.gz`);
+  await run('tar', ['-czf', sdist, '-C', unpacked, folder]);
+  return sdist;
+}
+
+describe('wheelhouse: built offline from local sdists, installed offline by the feature', () => {
+  let work: string;
+  let sources: string;
+  let requirements: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'wheelhouse-'));
+    sources = join(work, 'sources');
+    await mkdir(sources);
+    await repack(work, 'markupsafe', 'MarkupSafe');
+    await repack(work, 'python-idna', 'idna');
+    await repack(work, 'flit', 'flit_core', 'flit_core');
+    // Built from its sdist: Debian's setuptools wheel (/usr/share/python-wheels) is patched for
+    // Debian's Python and fails on ours with "AttributeError: install_layout".
+    await repack(work, 'setuptools', 'setuptools');
+    // wheel as a wheel, from Debian's python3-wheel-whl (unpatched, works on any Python 3).
+    const wheel = (await readdir('/usr/share/python-wheels')).find((file) => file.startsWith('wheel-'));
+    if (!wheel) throw new Error('no wheel-*.whl in /usr/share/python-wheels: run `make setup` as root first');
+    await copyFile(join('/usr/share/python-wheels', wheel), join(sources, wheel));
+    await mkdir(join(work, 'demo-app'));
+    requirements = join(work, 'demo-app', 'requirements.txt');
+    await writeFile(requirements, 'markupsafe==2.1.5\nidna\n');
+    return () => rm(work, { recursive: true, force: true });
+  });
+
+  const build = (outputDir: string) =>
+    cpythonPrebuilt([
+      'wheelhouse',
+      'build',
+      '--artifact',
+      inject('artifacts').python313,
+      '--requirements',
+      requirements,
+      '--find-links',
+      sources,
+      '--output-dir',
+      outputDir,
+      '--json',
+    ]);
+
+  let wheelhouse: string;
+  let metadata: WheelhouseMetadata;
+
+  it('builds wheels for a C extension and a pure-Python package with no network, locked by hash', async () => {
+    const result = await build(join(work, 'out1'));
+    expect(result.exitCode, result.stderr).toBe(0);
+    metadata = WheelhouseMetadata.parse(JSON.parse(result.stdout));
+    wheelhouse = join(work, 'out1', metadata.wheelhouse);
+    expect(metadata.wheelhouse).toBe('wheelhouse-demo-app-cp313-debian11-x86_64-build1.tgz');
+    expect(metadata.network).toBe('none');
+    expect(metadata.wheels.map((wheel) => wheel.file)).toEqual([
+      'idna-3.10-py3-none-any.whl',
+      'markupsafe-2.1.5-cp313-cp313-linux_x86_64.whl',
+    ]);
+    const lock = await readFile(join(work, 'out1', metadata.wheelhouse.replace(/\.tgz$/, '.requirements.lock')), 'utf8');
+    for (const wheel of metadata.wheels)
+      expect(lock).toContain(`${wheel.name}==${wheel.version} \\\n    --hash=sha256:${wheel.sha256}`);
+    // The lock inside the archive is the one beside it.
+    const inside = await run('tar', ['-xzOf', wheelhouse, `${metadata.topDirectory}/requirements.lock`]);
+    expect(inside.stdout).toBe(lock);
+    expect(sha256(await readFile(wheelhouse))).toBe(metadata.sha256);
+  });
+
+  it('gives the same bytes when built again from the same inputs', async () => {
+    const result = await build(join(work, 'out2'));
+    expect(result.exitCode, result.stderr).toBe(0);
+    const again = WheelhouseMetadata.parse(JSON.parse(result.stdout));
+    expect(again.wheels).toEqual(metadata.wheels);
+    expect(again.sha256).toBe(metadata.sha256);
+  });
+
+  describe('the vendored feature', () => {
+    let feature: string;
+
+    beforeAll(async () => {
+      feature = join(work, 'installer');
+      const vendored = await cpythonPrebuilt([
+        'feature',
+        'vendor',
+        '--artifact',
+        inject('artifacts').python313,
+        inject('artifacts').python311,
+        '--wheelhouse',
+        wheelhouse,
+        '--output',
+        feature,
+      ]);
+      expect(vendored.exitCode, vendored.stderr).toBe(0);
+    });
+
+    const install = (
+      image: string,
+      options: Record<string, string>,
+      afterInstall?: string,
+      extra: Partial<Parameters<typeof runInstallScript>[0]> = {},
+    ) =>
+      runInstallScript({
+        ...extra,
+        featureDir: feature,
+        image,
+        options: { version: '3.13.5', ...options },
+        afterInstall,
+        afterRun: 'echo "@@venv"; ls -A /opt/venv 2>/dev/null; echo "@@venv-end"',
+      });
+    const venvListing = (output: string) => output.split('@@venv')[1]?.split('@@venv-end')[0]?.trim() ?? '';
+
+    for (const image of IMAGES) {
+      it(`installs the wheelhouse into a venv in ${image} with no network and no compiler; the packages work`, async () => {
+        const result = await install(
+          image,
+          { wheelhouseTarget: '/opt/venv' },
+          `command -v gcc cc || true; stat -c "owner=%U" /opt/venv/pyvenv.cfg; runuser -u vscode -- /opt/venv/bin/python -c '${USE_PACKAGES}'`,
+          // The remote user owns the venv (the devcontainers CLI passes _REMOTE_USER to features).
+          { beforeInstall: 'useradd --create-home vscode', env: { _REMOTE_USER: 'vscode' } },
+        );
+        expect(result.exitCode, result.output).toBe(0);
+        expect(result.output).toContain('packages-ok 2.1.5 3.10');
+        expect(result.output).toContain('owner=vscode');
+        expect(result.output).toContain('installed the wheelhouse');
+        expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
+      });
+    }
+
+    it('installs into the interpreter itself', async () => {
+      const result = await install(IMAGES[0] as string, {}, `/opt/python-3.13.5/bin/python3 -c '${USE_PACKAGES}'`);
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain('packages-ok');
+    });
+
+    it('publish-artifact pushes the wheelhouse to a real registry, and the feature installs it from oci://', async () => {
+      const registry = await startRegistry();
+      onTestFinished(() => registry.stop());
+      const published = await cpythonPrebuilt([
+        'publish-artifact',
+        wheelhouse,
+        '--to',
+        `oci://${registry.host}/octo/wheelhouses:demo-app-build1`,
+      ]);
+      expect(published.exitCode, published.stderr).toBe(0);
+      expect(published.stderr).toContain(`"wheelhouseSha256": "${metadata.sha256}"`);
+      const result = await install(
+        'local/debian:bookworm-curl',
+        {
+          wheelhouseTarget: '/opt/venv',
+          wheelhouseUrl: `oci://127.0.0.1:${registry.host.split(':')[1]}/octo/wheelhouses:demo-app-build1`,
+          wheelhouseSha256: metadata.sha256,
+        },
+        `/opt/venv/bin/python -c '${USE_PACKAGES}'`,
+        { network: 'host' },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain('wheelhouse from oci://');
+      expect(result.output).toContain('packages-ok 2.1.5 3.10');
+    });
+
+    it('refuses a wheelhouse whose digest is not the pinned one, leaving no venv', async () => {
+      const result = await install(IMAGES[0] as string, { wheelhouseTarget: '/opt/venv', wheelhouseSha256: '0'.repeat(64) });
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('sha256 mismatch for the wheelhouse');
+      expect(venvListing(result.output)).toBe('');
+      expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
+    });
+
+    it('refuses a lock whose hashes do not match its wheels, leaving no half venv', async () => {
+      // A re-packed wheelhouse whose lock pins other bytes for idna, with the archive's own digest pinned.
+      const unpacked = await mkdtemp(join(work, 'tamper-'));
+      await run('tar', ['-xzf', wheelhouse, '-C', unpacked]);
+      const lockPath = join(unpacked, metadata.topDirectory, 'requirements.lock');
+      const idna = metadata.wheels.find((wheel) => wheel.name === 'idna');
+      const lock = await readFile(lockPath, 'utf8');
+      await writeFile(lockPath, lock.replace(idna?.sha256 as string, 'f'.repeat(64)));
+      const tampered = join(feature, 'tampered-wheelhouse.tgz');
+      await run('tar', ['-czf', tampered, '-C', unpacked, metadata.topDirectory]);
+      const result = await install(IMAGES[0] as string, {
+        wheelhouseTarget: '/opt/venv',
+        wheelhouseUrl: 'tampered-wheelhouse.tgz',
+        wheelhouseSha256: sha256(await readFile(tampered)),
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('pip refused or failed to install the wheelhouse');
+      expect(result.output).toMatch(/Expected sha256 f{64}/);
+      expect(venvListing(result.output)).toBe('');
+    });
+
+    it('refuses a wheelhouse built for another architecture, leaving no venv', async () => {
+      const unpacked = await mkdtemp(join(work, 'arch-'));
+      await run('tar', ['-xzf', wheelhouse, '-C', unpacked]);
+      const other = metadata.topDirectory.replace('-x86_64-', '-aarch64-');
+      await run('mv', ['-T', join(unpacked, metadata.topDirectory), join(unpacked, other)]);
+      const foreign = join(feature, `${other}.tgz`);
+      await run('tar', ['-czf', foreign, '-C', unpacked, other]);
+      const result = await install(IMAGES[0] as string, {
+        wheelhouseTarget: '/opt/venv',
+        wheelhouseUrl: `${other}.tgz`,
+        wheelhouseSha256: sha256(await readFile(foreign)),
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(`the wheelhouse ${other} was not built for this interpreter (cp313, x86_64`);
+      expect(venvListing(result.output)).toBe('');
+    });
+
+    it('refuses a wheelhouse built for another Python, leaving no venv', async () => {
+      const result = await install(IMAGES[0] as string, { version: '3.11.2', wheelhouseTarget: '/opt/venv' });
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain('was not built for this interpreter (cp311, x86_64');
+      expect(venvListing(result.output)).toBe('');
+    });
+  });
+});
