@@ -6,6 +6,7 @@ import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
+import { keysCommand } from './commands/keys.ts';
 import { measureCommand } from './commands/measure.ts';
 import { phase3Command } from './commands/phase3.ts';
 import { publishCommands } from './commands/publish.ts';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   featureCommand(program);
   integrateCommand(program);
   releaseCommand(program);
+  keysCommand(program);
   publishCommands(program);
   measureCommand(program);
   phase3Command(program);

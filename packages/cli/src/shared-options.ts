@@ -14,6 +14,10 @@ import {
   defaultVersion,
   layout,
   resolveRelease,
+  SIGNING_KEY_ENV,
+  SIGNING_PASSPHRASE_ENV,
+  type Signer,
+  signerFromEnvironment,
   sourceDateEpoch,
 } from '@cpython-prebuilt/core';
 import type { GitHubTarget } from '@cpython-prebuilt/pipelines';
@@ -146,4 +150,20 @@ export function githubTargetFromFlags(repository: string, apiUrl = githubApiUrl(
     );
   }
   return { owner, repo, token, apiUrl };
+}
+
+/**
+ * The release signer, from the environment only (SIGNING_KEY_ENV names an armored private key
+ * file; a key or passphrase on a command line would land in shell history and process lists).
+ * Missing, it is an error unless the command was told --unsigned.
+ */
+export async function releaseSigner(unsigned: boolean): Promise<Signer | undefined> {
+  if (unsigned) return undefined;
+  const signer = await signerFromEnvironment();
+  if (!signer) {
+    throw new CpythonPrebuiltError('SIGNING_KEY_INVALID', `no signing key: ${SIGNING_KEY_ENV} is unset`, {
+      fix: `export ${SIGNING_KEY_ENV}=<path to the team's armored private key> (and ${SIGNING_PASSPHRASE_ENV} when it has one), or pass --unsigned to publish without signatures (features refuse unsigned manifest artifacts)`,
+    });
+  }
+  return signer;
 }

@@ -24,7 +24,10 @@ export type ErrorCode =
   | 'PUBLISH_FAILED'
   | 'FEED_INVALID'
   | 'UPDATE_DUE'
-  | 'PYTHON_COMPILED';
+  | 'PYTHON_COMPILED'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNING_KEY_INVALID';
 
 export interface ErrorDetails {
   fix?: string;

@@ -33,6 +33,10 @@ export const layout = {
   schemasDir: join(cpython, 'schemas'),
   /** Every published artifact; the feature embeds it. ARTIFACTS.md is always written beside it. */
   manifest: join(infrastructure, 'artifacts/manifest.json'),
+  /** Public keys the feature trusts for artifact signatures (*.asc, armored); `pnpm generate` embeds them. */
+  keysDir: join(infrastructure, 'keys'),
+  /** Release managers' public keys for upstream CPython tarballs, with a README naming their source. */
+  upstreamKeysDir: join(infrastructure, 'keys/upstream'),
   /** The feature collection: generated src/ and its test/ suite. */
   featuresSrcDir: join(repoRoot, 'features/src'),
   featuresTestDir: join(repoRoot, 'features/test'),

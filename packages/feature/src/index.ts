@@ -5,6 +5,7 @@ export {
   FEATURE_VERSION,
   type FeatureOption,
   featureOptions,
+  KEYRING_FILE,
   MARKER_FILE,
   optionEnvName,
   PREFIX_STEM,

@@ -11,6 +11,7 @@ import {
   FEATURE_VERSION,
   type FeatureOption,
   featureOptions,
+  KEYRING_FILE,
   MARKER_FILE,
   optionEnvName,
   PREFIX_STEM,
@@ -28,10 +29,16 @@ export interface RenderInput {
   /** Shown in the usage snippet: how users reference the published feature. */
   featureReference: string;
   description?: string;
+  /** The binary keyring (see binaryKeyring) of the keys whose signatures install.sh accepts; none when omitted. */
+  keyring?: Uint8Array;
+  /** The requireSignature default: a feature vendored with unsigned artifacts says `false` itself. */
+  requireSignatureDefault?: 'auto' | 'false';
 }
 
 export interface RenderedFeature {
   files: Record<string, string>;
+  /** The binary keyring, written as KEYRING_FILE beside the text files. */
+  keyring: Uint8Array;
   options: FeatureOption[];
 }
 
@@ -191,7 +198,7 @@ function shellConstant(name: string, value: string): string {
 /** Every file of the feature folder, as text. Pure: the same input gives the same files. */
 export function renderFeature(input: RenderInput): RenderedFeature {
   const { defaultVersion, proposals } = versionChoices(input.manifest);
-  const options = featureOptions(defaultVersion, proposals);
+  const options = featureOptions(defaultVersion, proposals, input.requireSignatureDefault);
   const description =
     input.description ??
     'Installs a precompiled, PGO+LTO optimised, relocatable CPython in seconds: sha256-verified, checked before it is moved into place, no compiler in your image.';
@@ -202,6 +209,7 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     PREFIX_STEM: shellConstant('PREFIX_STEM', PREFIX_STEM),
     MARKER: shellConstant('MARKER', MARKER_FILE),
     WORK_PREFIX: shellConstant('WORK_PREFIX', WORK_PREFIX),
+    KEYRING: shellConstant('KEYRING', KEYRING_FILE),
     MANIFEST: manifestLines(input.manifest),
   });
   return {
@@ -212,5 +220,6 @@ export function renderFeature(input: RenderInput): RenderedFeature {
       'NOTES.md': template('NOTES.md'),
       'README.md': readme(options, input, description),
     },
+    keyring: input.keyring ?? new Uint8Array(),
   };
 }

@@ -1,6 +1,16 @@
-import { copyFile, rename, rm } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { CpythonPrebuiltError, type LoadedArtifact, loadArtifact, manifestEntryFor, pathExists } from '@cpython-prebuilt/core';
+import {
+  binaryKeyring,
+  CpythonPrebuiltError,
+  type LoadedArtifact,
+  layout,
+  loadArtifact,
+  manifestEntryFor,
+  pathExists,
+  trustedKeysWithExtra,
+  verifyDetached,
+} from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
 import { writeFeatureFiles } from './write.ts';
 
@@ -12,12 +22,34 @@ export interface VendorInput {
   featureReference?: string;
   /** Replace an existing output folder. */
   force: boolean;
+  /** Armored public keys the vendored feature trusts; by default the committed ones (infrastructure/keys). */
+  trustedKeys?: string[];
+  /** An artifact without <artifact>.asc is vendored with requireSignature off, instead of refused. */
+  allowUnsigned?: boolean;
 }
 
 /**
- * A copy of the feature with the artifact inside its folder and a manifest naming it by a
- * relative path: it installs with no network, and publishes to a registry as one unit.
+ * The signatures (<artifact>.asc) of the artifacts, each checked against the trusted keys now, so
+ * a feature that would refuse its own artifact is never written. Undefined when one has none and
+ * allowUnsigned says to vendor without.
  */
+async function checkedSignatures(artifacts: LoadedArtifact[], input: VendorInput): Promise<Map<string, string> | undefined> {
+  const keys = input.trustedKeys ?? (await trustedKeysWithExtra(layout.keysDir));
+  const signatures = new Map<string, string>();
+  for (const artifact of artifacts) {
+    const signature = await readFile(`${artifact.path}.asc`, 'utf8').catch(() => undefined);
+    if (signature === undefined) {
+      if (input.allowUnsigned) return undefined;
+      throw new CpythonPrebuiltError('SIGNATURE_MISSING', `${artifact.path}.asc is missing: the artifact is not signed`, {
+        fix: 'vendor the .asc published beside the artifact (cpython-prebuilt release signs), or pass --allow-unsigned to vendor it with requireSignature false',
+      });
+    }
+    const fingerprint = await verifyDetached(await readFile(artifact.path), signature, keys, artifact.name);
+    signatures.set(artifact.name, fingerprint);
+  }
+  return signatures;
+}
+
 /**
  * A copy of the feature with the artifacts inside its folder and a manifest naming them by
  * relative paths: it installs with no network, and publishes to a registry as one unit.
@@ -28,6 +60,7 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   }
   const artifacts: LoadedArtifact[] = [];
   for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
+  const signatures = await checkedSignatures(artifacts, input);
   const outputDir = resolve(input.outputDir);
   const exists = await pathExists(outputDir);
   if (exists && !input.force) {
@@ -51,13 +84,16 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     },
     featureReference: input.featureReference ?? `./${basename(outputDir)}`,
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
+    keyring: await binaryKeyring(input.trustedKeys ?? (await trustedKeysWithExtra(layout.keysDir))),
+    requireSignatureDefault: signatures ? 'auto' : 'false',
   });
   // Staged beside the destination and renamed in one step: never a half-written feature folder.
   const staging = `${outputDir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   try {
-    await writeFeatureFiles(staging, feature.files);
+    await writeFeatureFiles(staging, feature.files, feature.keyring);
     for (const artifact of artifacts) {
+      if (signatures) await copyFile(`${artifact.path}.asc`, join(staging, `${artifact.name}.asc`));
       await copyFile(artifact.path, join(staging, artifact.name));
       await copyFile(artifact.sha256Path, join(staging, basename(artifact.sha256Path)));
       await copyFile(artifact.metadataPath, join(staging, basename(artifact.metadataPath)));

@@ -6,3 +6,4 @@ export { releaseNotes, releaseTag, releaseTitle } from './notes.ts';
 export { ARTIFACT_TYPE, formatOciReference, LAYER_MEDIA_TYPE, OciClient, type OciReference, parseOciReference } from './oci.ts';
 export { type ReleaseInput, type ReleaseResult, releaseArtifact } from './release.ts';
 export { repositoryFromGitRemote } from './repository.ts';
+export { signatureName } from './signing.ts';

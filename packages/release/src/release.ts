@@ -8,10 +8,12 @@ import {
   loadArtifact,
   manifestEntryFor,
   type PublishedArtifact,
+  type Signer,
 } from '@cpython-prebuilt/core';
 import { GitHubApiError, type GitHubAsset, type GitHubClient, type GitHubRelease } from './github.ts';
 import { readManifest, withArtifact, writeManifest } from './manifest.ts';
 import { releaseNotes, releaseTag, releaseTitle } from './notes.ts';
+import { artifactSignature, publishSumsSignature, signatureName } from './signing.ts';
 
 export interface ReleaseInput {
   artifactPath: string;
@@ -20,6 +22,8 @@ export interface ReleaseInput {
   artifactsMdPath: string;
   logger: Logger;
   dryRun: boolean;
+  /** Signs the artifact and SHA256SUMS (detached .asc assets); unsigned when omitted. */
+  signer?: Signer;
 }
 
 export interface ReleaseResult {
@@ -86,6 +90,7 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
 
   const ours = new Map<string, Buffer>();
   for (const path of [artifact.path, artifact.sha256Path, artifact.metadataPath]) ours.set(basename(path), await readFile(path));
+  if (input.signer) ours.set(...(await artifactSignature(input.signer, artifact, input.logger)));
 
   // Digests of every asset the release will hold, known or downloaded.
   const expected = new Map<string, string>();
@@ -113,7 +118,7 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
     uploaded.push(name);
   }
   for (const asset of present) {
-    if (asset.name === SUMS || expected.has(asset.name)) continue;
+    if (asset.name === SUMS || asset.name === signatureName(SUMS) || expected.has(asset.name)) continue;
     expected.set(asset.name, sha256(await input.client.downloadAsset(asset.id)));
   }
 
@@ -133,6 +138,20 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
     uploaded.push(SUMS);
   }
   expected.set(SUMS, sha256(sums));
+  if (input.signer) {
+    const sumsReplaced = uploaded.includes(SUMS);
+    const signed = await publishSumsSignature({
+      ...input,
+      signer: input.signer,
+      release,
+      byName,
+      sumsName: SUMS,
+      sums,
+      sumsReplaced,
+    });
+    expected.set(signed.name, sha256(signed.bytes));
+    if (signed.uploaded) uploaded.push(signed.name);
+  }
 
   // Read everything back: what users download must be what we built.
   const verified: string[] = [];

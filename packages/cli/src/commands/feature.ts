@@ -6,6 +6,7 @@ interface VendorFlags {
   artifact: string[];
   output: string;
   force: boolean;
+  allowUnsigned: boolean;
 }
 
 export function featureCommand(program: Command): void {
@@ -19,9 +20,19 @@ export function featureCommand(program: Command): void {
     )
     .requiredOption('--output <dir>', 'the feature folder to create, e.g. .devcontainer/installer')
     .option('--force', 'replace the output folder if it exists', false)
+    .option(
+      '--allow-unsigned',
+      'vendor an artifact that has no .asc signature beside it, with the requireSignature default false',
+      false,
+    )
     .action(async (flags: VendorFlags) => {
       const logger = createLogger();
-      const folder = await vendorFeature({ artifactPaths: flags.artifact, outputDir: flags.output, force: flags.force });
+      const folder = await vendorFeature({
+        artifactPaths: flags.artifact,
+        outputDir: flags.output,
+        force: flags.force,
+        allowUnsigned: flags.allowUnsigned,
+      });
       logger.info(
         `vendored feature written to ${folder}; reference it as "./${folder.split('/').at(-1)}" from a devcontainer.json beside it`,
       );

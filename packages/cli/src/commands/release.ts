@@ -1,13 +1,14 @@
 import { artifactsMdPath, CpythonPrebuiltError, createLogger, layout, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
-import { githubApiUrl, githubTokenFromEnv } from '../shared-options.ts';
+import { githubApiUrl, githubTokenFromEnv, releaseSigner } from '../shared-options.ts';
 
 interface ReleaseFlags {
   repo?: string;
   apiUrl: string;
   manifest: string;
   dryRun: boolean;
+  unsigned: boolean;
 }
 
 export function releaseCommand(program: Command): void {
@@ -23,6 +24,7 @@ export function releaseCommand(program: Command): void {
       layout.manifest,
     )
     .option('--dry-run', 'print every request instead of sending it', false)
+    .option('--unsigned', 'publish without .asc signatures (no CPYTHON_PREBUILT_SIGNING_KEY needed)', false)
     .action(async (artifact: string, flags: ReleaseFlags) => {
       const logger = createLogger();
       const token = githubTokenFromEnv() ?? '';
@@ -37,6 +39,7 @@ export function releaseCommand(program: Command): void {
           fix: 'pass e.g. --repo octo/cpython-prebuilt',
         });
       }
+      const signer = await releaseSigner(flags.unsigned);
       const client = new GitHubClient({ apiUrl: flags.apiUrl, token, owner, repo, logger, dryRun: flags.dryRun });
       const result = await releaseArtifact({
         artifactPath: resolveArtifactPath(artifact),
@@ -45,6 +48,7 @@ export function releaseCommand(program: Command): void {
         artifactsMdPath: artifactsMdPath(flags.manifest),
         logger,
         dryRun: flags.dryRun,
+        signer,
       });
       logger.info(`${result.tag}: uploaded ${result.uploaded.length} asset(s), verified ${result.verified.length} by download`);
       if (!flags.dryRun) process.stdout.write(`${result.entry.url}\n`);
