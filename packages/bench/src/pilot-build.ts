@@ -97,6 +97,8 @@ async function prepare(input: MeasureInput, variant: 'before' | 'after'): Promis
       artifactPaths: input.artifactPaths,
       outputDir: join(folder, '.devcontainer', FEATURE_ID),
       force: false,
+      // A local build measured here, not a release: it may be unsigned.
+      allowUnsigned: true,
     });
     await writeFile(
       config,

@@ -64,6 +64,7 @@ export async function revokedPublicKey(publicArmored: string, revocationArmored:
 /** Makes detached, armored signatures; holds the unlocked key in memory only. */
 export interface Signer {
   fingerprint: string;
+  publicArmored: string;
   sign(data: Uint8Array): Promise<string>;
 }
 
@@ -83,6 +84,7 @@ export async function signerFromArmored(privateArmored: string, passphrase?: str
   }
   return {
     fingerprint: key.getFingerprint().toUpperCase(),
+    publicArmored: key.toPublic().armor(),
     async sign(data) {
       const message = await openpgp.createMessage({ binary: data });
       return openpgp.sign({ message, signingKeys: key, detached: true, format: 'armored', ...(date ? { date } : {}) });

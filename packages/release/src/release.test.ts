@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ArtifactMetadata, createLogger, formatSha256Line } from '@cpython-prebuilt/core';
+import {
+  type ArtifactMetadata,
+  createKeyPair,
+  createLogger,
+  formatSha256Line,
+  signerFromArmored,
+  verifyDetached,
+} from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GitHubApiError, GitHubClient } from './github.ts';
 import { type FakeGitHub, startFakeGitHub } from './local-github.ts';
@@ -173,5 +180,42 @@ describe('release to GitHub Releases (against a loopback stand-in of the REST AP
     expect(lines.join('')).toContain(`GET ${github.url}/repos/octo/cpython-prebuilt/releases/tags/cpython-3.13.5-build1`);
     expect(lines.join('')).toContain(`POST ${github.url}/repos/octo/cpython-prebuilt/releases`);
     expect(lines.join('')).toContain(`?name=${NAME}`);
+  });
+});
+
+describe('signed releases', () => {
+  it('publishes <artifact>.asc and SHA256SUMS.asc that verify with the signing key, and re-running uploads nothing', async () => {
+    const github = await fakeGitHub();
+    const artifact = await makeArtifact();
+    const pair = await createKeyPair({ name: 'release test', email: 'release@example.invalid' });
+    const signer = await signerFromArmored(pair.privateArmored);
+    const signed = () =>
+      releaseArtifact({
+        artifactPath: artifact.path,
+        client: client(github),
+        manifestPath: join(artifact.dir, 'manifest.json'),
+        artifactsMdPath: join(artifact.dir, 'ARTIFACTS.md'),
+        logger,
+        dryRun: false,
+        signer,
+      });
+    const result = await signed();
+    expect(result.uploaded).toEqual([
+      NAME,
+      `${NAME}.sha256`,
+      NAME.replace('.tgz', '.json'),
+      `${NAME}.asc`,
+      'SHA256SUMS',
+      'SHA256SUMS.asc',
+    ]);
+    expect(result.verified).toContain('SHA256SUMS.asc');
+    const asset = (name: string) => github.releases[0]?.assets.find((candidate) => candidate.name === name)?.bytes as Buffer;
+    expect(await verifyDetached(asset(NAME), asset(`${NAME}.asc`).toString(), [pair.publicArmored], NAME)).toBe(pair.fingerprint);
+    expect(await verifyDetached(asset('SHA256SUMS'), asset('SHA256SUMS.asc').toString(), [pair.publicArmored], 'sums')).toBe(
+      pair.fingerprint,
+    );
+    // The signature is kept beside the artifact, for feature vendor and for the next run.
+    expect(await readFile(`${artifact.path}.asc`)).toEqual(asset(`${NAME}.asc`));
+    expect((await signed()).uploaded).toEqual([]);
   });
 });
