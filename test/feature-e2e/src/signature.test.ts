@@ -143,6 +143,24 @@ describe('install.sh checks the OpenPGP signature with gpgv before extracting an
     expect(optedOut.output).toContain("warning: requireSignature is false: the artifact's OpenPGP signature is not checked");
   });
 
+  it('feature vendor refuses an unsigned artifact unless told, and then turns requireSignature off in that feature', async () => {
+    const artifacts = inject('artifacts');
+    const dir = join(work, 'vendor-unsigned');
+    await cp(artifacts.dir, dir, { recursive: true, filter: (source) => !source.endsWith('.asc') || source === artifacts.dir });
+    const unsigned = join(dir, artifactName);
+    await expect(vendorFeature({ artifactPaths: [unsigned], outputDir: join(dir, 'refused'), force: false })).rejects.toThrow(
+      `${unsigned}.asc is missing: the artifact is not signed`,
+    );
+    const allowed = await vendorFeature({
+      artifactPaths: [unsigned],
+      outputDir: join(dir, 'allowed'),
+      force: false,
+      allowUnsigned: true,
+    });
+    const json = JSON.parse(await readFile(join(allowed, 'devcontainer-feature.json'), 'utf8'));
+    expect(json.options.requireSignature.default).toBe('false');
+  });
+
   it('refuses a requireSignature value that is not auto, true or false', async () => {
     const result = await install(feature, { requireSignature: 'yes' });
     expect(result.exitCode).toBe(1);
