@@ -55,6 +55,7 @@ export interface BuildFlags {
   source?: string;
   sourceUrl?: string;
   sha256?: string;
+  allowUnverifiedSource: boolean;
   optimize: boolean;
   keepTests: boolean;
   jobs?: number;
@@ -78,6 +79,11 @@ export function buildOptions(command: Command): Command {
     .option('--source <path>', 'use this local source tarball (verified against the pinned sha256)')
     .option('--source-url <url>', 'download the source from this mirror instead of python.org (same pin)')
     .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
+    .option(
+      '--allow-unverified-source',
+      "build when upstream's OpenPGP signature (<tarball>.asc) is missing or no release manager's key is pinned for the line; a bad signature still stops the build",
+      false,
+    )
     .option('--no-optimize', 'skip PGO and LTO (a quick build, about 6x faster)')
     .option('--keep-tests', 'keep the test suite, test extension modules and static library', false)
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
@@ -114,6 +120,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     sourcePath: flags.source,
     sourceUrl: flags.sourceUrl,
     sha256: flags.sha256,
+    allowUnverifiedSource: flags.allowUnverifiedSource,
     optimize: flags.optimize,
     keepTests: flags.keepTests,
     jobs: flags.jobs,
