@@ -2,11 +2,13 @@ import { createLogger, layout, loadArtifact, resolveArtifactPath } from '@cpytho
 import { publishArtifact, publishFeatureCollection } from '@cpython-prebuilt/pipelines';
 import { parseOciReference } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
+import { releaseSigner } from '../shared-options.ts';
 
 interface PublishArtifactFlags {
   to: string;
   manifest: string;
   record: boolean;
+  unsigned: boolean;
 }
 
 interface PublishFeatureFlags {
@@ -26,10 +28,13 @@ export function publishCommands(program: Command): void {
     )
     .option('--manifest <file>', 'artifact manifest to record it in', layout.manifest)
     .option('--no-record', 'do not touch the artifact manifest')
+    .option('--unsigned', 'push without a signature (no CPYTHON_PREBUILT_SIGNING_KEY needed)', false)
     .action(async (artifact: string, flags: PublishArtifactFlags) => {
+      const reference = parseOciReference(flags.to);
       const url = await publishArtifact({
         artifact: await loadArtifact(resolveArtifactPath(artifact)),
-        reference: parseOciReference(flags.to),
+        reference,
+        signer: await releaseSigner(flags.unsigned),
         manifestPath: flags.record ? flags.manifest : undefined,
         registryAuth: { username: process.env.OCI_USERNAME, password: process.env.OCI_PASSWORD },
         logger: createLogger(),
