@@ -53,6 +53,24 @@ describe('install.sh checks the OpenPGP signature with gpgv before extracting an
     expect(result.output).toContain('installed CPython 3.13.5 in /opt/python-3.13.5');
   });
 
+  it('on Debian 13 (trixie), which has sqv instead of gpgv, verifies with sqv and refuses an unknown key', async () => {
+    const trixie = { image: 'local/debian:trixie' };
+    const good = await install(feature, {}, trixie);
+    expect(good.exitCode, good.output).toBe(0);
+    expect(good.output).toContain(`OpenPGP signature verified (sqv): signed by key ${inject('artifacts').testKey.fingerprint}`);
+
+    const dir = await featureCopy('unknown-sqv');
+    const stranger = await createKeyPair({ name: 'stranger', email: 'stranger@example.invalid' });
+    const name = 'cpython-3.13.5-debian11-x86_64-build5.tgz';
+    await signedCopy(dir, name, stranger.privateArmored);
+    const unknown = await install(dir, { artifactUrl: name, sha256: artifactSha256 }, trixie);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.output).toContain(
+      `cpython-installer: error: unknown key: ${name}.asc was made by a key this feature version does not trust`,
+    );
+    expect(unknown.leftovers).toEqual([]);
+  });
+
   it('refuses a tampered artifact even when its .sha256 matches', async () => {
     const dir = await featureCopy('tampered');
     const name = 'cpython-3.13.5-debian11-x86_64-build9.tgz';
