@@ -19,7 +19,8 @@ build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(B
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
   $(if $(filter 0,$(STATIC_INTERPRETER)),--no-static-interpreter) $(if $(filter 0,$(SPLIT_DEBUG)),--no-split-debug) \
   $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") \
-  $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)")
+  $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)") \
+  $(if $(filter 1,$(ALLOW_UNVERIFIED_SOURCE)),--allow-unverified-source)
 vagrant_flags = $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
   $(if $(VAGRANT_PROVIDER),--provider "$(VAGRANT_PROVIDER)") $(if $(BOX),--box "$(BOX)")
 runs_flags = $(if $(RUNS),--runs "$(RUNS)")
@@ -37,7 +38,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]

@@ -98,6 +98,8 @@ async function prepare(input: MeasureInput, variant: 'before' | 'after'): Promis
       loaded: input.artifacts,
       outputDir: join(folder, '.devcontainer', FEATURE_ID),
       force: false,
+      // A local build measured here, not a release: it may be unsigned.
+      allowUnsigned: true,
     });
     await writeFile(
       config,

@@ -24,6 +24,7 @@ import {
 import type { BuildBackend } from './backends/backend.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
+import { checkUpstreamSignature } from './upstream-signature.ts';
 
 export const PGO_TRAININGS = ['default', 'extended'] as const;
 export type PgoTraining = (typeof PGO_TRAININGS)[number];
@@ -51,6 +52,8 @@ export interface BuildInput {
   logsDir: string;
   cacheDir: string;
   sourceDateEpoch: number;
+  /** Build when the upstream OpenPGP signature is missing or unpinned for the line (a bad one always stops). */
+  allowUnverifiedSource?: boolean;
   /** Free space required before starting, in bytes (the procedure asks for 10 GB). */
   minFreeBytes: number;
   /** Also record the size of the unpruned install tree and of a plain tar czf of it (sizes.fullInstall). */
@@ -105,6 +108,13 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
     sourceUrl: input.sourceUrl,
     sha256: input.sha256,
     cacheDir: input.cacheDir,
+    logger,
+  });
+  // Before anything compiles: upstream's own signature, besides the pinned sha256.
+  const sourceChecks = await checkUpstreamSignature({
+    source,
+    allowUnverified: input.allowUnverifiedSource ?? false,
+    downloadDir: join(input.cacheDir, 'downloads'),
     logger,
   });
 
@@ -191,7 +201,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
       keepTests: input.keepTests,
       extensionModules: facts.extensionModules,
       bundledLibraries: facts.bundledLibraries,
-      source: { url: source.release.url, sha256: source.sha256 },
+      source: { url: source.release.url, sha256: source.sha256, checks: sourceChecks },
       sizes: { compressedBytes, installedBytes: facts.installedBytes, fileCount: facts.fileCount, fullInstall },
       buildSeconds: Math.round((Date.now() - started) / 1000),
       phaseSeconds: facts.phaseSeconds,

@@ -6,6 +6,7 @@ import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
+import { keysCommand } from './commands/keys.ts';
 import { lintWorkflowsCommand } from './commands/lint-workflows.ts';
 import { measureCommand } from './commands/measure.ts';
 import { phase3Command } from './commands/phase3.ts';
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   integrateCommand(program);
   releaseCommand(program);
   releaseFeatureCommand(program);
+  keysCommand(program);
   publishCommands(program);
   measureCommand(program);
   lintWorkflowsCommand(program);

@@ -18,6 +18,10 @@ import {
   hostArch,
   layout,
   resolveRelease,
+  SIGNING_KEY_ENV,
+  SIGNING_PASSPHRASE_ENV,
+  type Signer,
+  signerFromEnvironment,
   sourceDateEpoch,
 } from '@cpython-prebuilt/core';
 import type { GitHubTarget } from '@cpython-prebuilt/pipelines';
@@ -57,6 +61,7 @@ export interface BuildFlags {
   source?: string;
   sourceUrl?: string;
   sha256?: string;
+  allowUnverifiedSource: boolean;
   optimize: boolean;
   keepTests: boolean;
   staticInterpreter: boolean;
@@ -91,6 +96,11 @@ export function buildOptions(command: Command): Command {
     .option('--source <path>', 'use this local source tarball (verified against the pinned sha256)')
     .option('--source-url <url>', 'download the source from this mirror instead of python.org (same pin)')
     .option('--sha256 <digest>', 'sha256 of the source, required for versions the manifest does not pin')
+    .option(
+      '--allow-unverified-source',
+      "build when upstream's OpenPGP signature (<tarball>.asc) is missing or no release manager's key is pinned for the line; a bad signature still stops the build",
+      false,
+    )
     .option('--no-optimize', 'skip PGO and LTO (a quick build, about 6x faster)')
     .option('--keep-tests', 'keep the test suite, test extension modules and static library', false)
     .option(
@@ -141,6 +151,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     sourcePath: flags.source,
     sourceUrl: flags.sourceUrl,
     sha256: flags.sha256,
+    allowUnverifiedSource: flags.allowUnverifiedSource,
     optimize: flags.optimize,
     keepTests: flags.keepTests,
     staticInterpreter: flags.staticInterpreter,
@@ -182,4 +193,20 @@ export function githubTargetFromFlags(
     );
   }
   return { owner, repo, token, apiUrl };
+}
+
+/**
+ * The release signer, from the environment only (SIGNING_KEY_ENV names an armored private key
+ * file; a key or passphrase on a command line would land in shell history and process lists).
+ * Missing, it is an error unless the command was told --unsigned.
+ */
+export async function releaseSigner(unsigned: boolean): Promise<Signer | undefined> {
+  if (unsigned) return undefined;
+  const signer = await signerFromEnvironment();
+  if (!signer) {
+    throw new CpythonPrebuiltError('SIGNING_KEY_INVALID', `no signing key: ${SIGNING_KEY_ENV} is unset`, {
+      fix: `export ${SIGNING_KEY_ENV}=<path to the team's armored private key> (and ${SIGNING_PASSPHRASE_ENV} when it has one), or pass --unsigned to publish without signatures (features refuse unsigned manifest artifacts)`,
+    });
+  }
+  return signer;
 }

@@ -28,7 +28,10 @@ export type ErrorCode =
   | 'PYTHON_COMPILED'
   | 'MANIFEST_INCOMPLETE'
   | 'RELEASE_MISSING'
-  | 'WORKFLOW_INVALID';
+  | 'WORKFLOW_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNING_KEY_INVALID';
 
 export interface ErrorDetails {
   fix?: string;

@@ -7,6 +7,7 @@ export * from './fs.ts';
 export * from './layout.ts';
 export * from './log.ts';
 export * from './naming.ts';
+export * from './openpgp.ts';
 export * from './schemas/artifacts.ts';
 export * from './schemas/bases.ts';
 export * from './schemas/common.ts';

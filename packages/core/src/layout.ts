@@ -39,6 +39,10 @@ export const layout = {
   featureVersion: join(repoRoot, 'features/feature-version.json'),
   /** GitHub Actions workflows (linted by `cpython-prebuilt lint-workflows`). */
   workflowsDir: join(repoRoot, '.github/workflows'),
+  /** Public keys the feature trusts for artifact signatures (*.asc, armored); `pnpm generate` embeds them. */
+  keysDir: join(infrastructure, 'keys'),
+  /** Release managers' public keys for upstream CPython tarballs, with a README naming their source. */
+  upstreamKeysDir: join(infrastructure, 'keys/upstream'),
   /** The feature collection: generated src/ and its test/ suite. */
   featuresSrcDir: join(repoRoot, 'features/src'),
   featuresTestDir: join(repoRoot, 'features/test'),

@@ -13,6 +13,7 @@ export {
   FEATURE_ID,
   type FeatureOption,
   featureOptions,
+  KEYRING_FILE,
   MARKER_FILE,
   optionEnvName,
   PREFIX_STEM,

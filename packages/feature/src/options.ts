@@ -15,6 +15,8 @@ export const PREFIX_STEM = defaultPrefix('');
 export const MARKER_FILE = '.cpython-prebuilt';
 /** Name stem of the work folders install.sh makes beside a prefix (and sweeps when an install was killed). */
 export const WORK_PREFIX = '.cpython-installer';
+/** The binary OpenPGP keyring in the feature folder that gpgv checks artifact signatures against. */
+export const KEYRING_FILE = 'trusted-keys.gpg';
 /** Seconds a download may take in all, retries included, unless the downloadTimeout option says otherwise. */
 export const DEFAULT_DOWNLOAD_TIMEOUT_S = 900;
 
@@ -37,7 +39,11 @@ export function optionEnvName(id: string): string {
 }
 
 /** The option table: the single source of devcontainer-feature.json options and install.sh defaults. */
-export function featureOptions(defaultVersion: string, versionProposals: string[]): FeatureOption[] {
+export function featureOptions(
+  defaultVersion: string,
+  versionProposals: string[],
+  requireSignatureDefault: 'auto' | 'false' = 'auto',
+): FeatureOption[] {
   return z.array(FeatureOption).parse([
     {
       id: 'version',
@@ -70,6 +76,14 @@ export function featureOptions(defaultVersion: string, versionProposals: string[
       default: '',
       description:
         'Mirror for air-gapped networks: fetch manifest artifacts from <artifactBaseUrl>/<file> instead of their published URL. The pinned sha256 still applies.',
+    },
+    {
+      id: 'requireSignature',
+      variable: 'REQUIRE_SIGNATURE',
+      type: 'string',
+      default: requireSignatureDefault,
+      proposals: ['auto', 'true', 'false'],
+      description: `OpenPGP signature (<artifact>.asc) checked with gpgv against the keys this feature version trusts (${KEYRING_FILE}), before extracting. auto: required for the artifacts this feature names, checked when present for artifactUrl; true: always required; false: not checked.`,
     },
     {
       id: 'installPath',

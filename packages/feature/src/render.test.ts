@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ArtifactManifest } from '@cpython-prebuilt/core';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { CURRENT_LINK, MARKER_FILE, optionEnvName, PREFIX_STEM, WORK_PREFIX } from './options.ts';
+import { CURRENT_LINK, KEYRING_FILE, MARKER_FILE, optionEnvName, PREFIX_STEM, WORK_PREFIX } from './options.ts';
 import { fillTemplate, manifestLines, renderFeature } from './render.ts';
 
 // The official schema (devcontainers/spec, schemas/devContainerFeature.schema.json), as shipped in shared/reference.
@@ -68,6 +68,22 @@ describe('rendering the feature', () => {
       expect(script).toContain(`${option.variable}="\${${optionEnvName(option.id)}:-${String(option.default)}}"`);
     }
     expect(optionEnvName('artifactUrl')).toBe('ARTIFACTURL');
+  });
+
+  it('requires signatures by default, names the keyring install.sh checks against, and carries the keyring it is given', () => {
+    expect(json.options.requireSignature).toEqual(expect.objectContaining({ type: 'string', default: 'auto' }));
+    expect(feature.files['install.sh']).toContain(`KEYRING='${KEYRING_FILE}'`);
+    expect(feature.keyring).toEqual(new Uint8Array());
+    const keyring = new Uint8Array([0x98, 1, 2]);
+    const unsigned = renderFeature({
+      manifest,
+      featureReference: './installer',
+      version: '1.0.0',
+      keyring,
+      requireSignatureDefault: 'false',
+    });
+    expect(unsigned.keyring).toBe(keyring);
+    expect(JSON.parse(unsigned.files['devcontainer-feature.json'] ?? '{}').options.requireSignature.default).toBe('false');
   });
 
   it('embeds the manifest, one artifact per line, so a feature version pins the artifact bytes', () => {

@@ -10,6 +10,7 @@ import {
   FEATURE_ID,
   type FeatureOption,
   featureOptions,
+  KEYRING_FILE,
   MARKER_FILE,
   optionEnvName,
   PREFIX_STEM,
@@ -31,10 +32,16 @@ export interface RenderInput {
   description?: string;
   /** Defaults of string options by id, e.g. a vendored wheelhouse's wheelhouseUrl and wheelhouseSha256. */
   optionDefaults?: Record<string, string>;
+  /** The binary keyring (see binaryKeyring) of the keys whose signatures install.sh accepts; none when omitted. */
+  keyring?: Uint8Array;
+  /** The requireSignature default: a feature vendored with unsigned artifacts says `false` itself. */
+  requireSignatureDefault?: 'auto' | 'false';
 }
 
 export interface RenderedFeature {
   files: Record<string, string>;
+  /** The binary keyring, written as KEYRING_FILE beside the text files. */
+  keyring: Uint8Array;
   options: FeatureOption[];
 }
 
@@ -194,7 +201,7 @@ function shellConstant(name: string, value: string): string {
 /** Every file of the feature folder, as text. Pure: the same input gives the same files. */
 export function renderFeature(input: RenderInput): RenderedFeature {
   const { defaultVersion, proposals } = versionChoices(input.manifest);
-  const options = featureOptions(defaultVersion, proposals).map((option) => {
+  const options = featureOptions(defaultVersion, proposals, input.requireSignatureDefault).map((option) => {
     const override = input.optionDefaults?.[option.id];
     return override !== undefined && option.type === 'string' ? { ...option, default: override } : option;
   });
@@ -208,6 +215,7 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     PREFIX_STEM: shellConstant('PREFIX_STEM', PREFIX_STEM),
     MARKER: shellConstant('MARKER', MARKER_FILE),
     WORK_PREFIX: shellConstant('WORK_PREFIX', WORK_PREFIX),
+    KEYRING: shellConstant('KEYRING', KEYRING_FILE),
     MANIFEST: manifestLines(input.manifest),
   });
   return {
@@ -218,5 +226,6 @@ export function renderFeature(input: RenderInput): RenderedFeature {
       'NOTES.md': template('NOTES.md'),
       'README.md': readme(options, input, description),
     },
+    keyring: input.keyring ?? new Uint8Array(),
   };
 }

@@ -55,9 +55,9 @@ describe('feature vendor --force', () => {
     const dir = await workDir();
     const artifact = await makeArtifact(dir);
     const output = join(dir, 'project', '.devcontainer', 'installer');
-    await vendorFeature({ artifactPaths: [artifact], outputDir: output, force: false });
+    await vendorFeature({ artifactPaths: [artifact], outputDir: output, force: false, allowUnsigned: true });
     await writeFile(join(output, 'stale.txt'), 'from the last vendoring');
-    await vendorFeature({ artifactPaths: [artifact], outputDir: output, force: true });
+    await vendorFeature({ artifactPaths: [artifact], outputDir: output, force: true, allowUnsigned: true });
     await expect(readFile(join(output, 'stale.txt'))).rejects.toThrow(/ENOENT/);
     expect(JSON.parse(await readFile(join(output, 'devcontainer-feature.json'), 'utf8')).id).toBe('installer');
   });
@@ -68,17 +68,17 @@ describe('feature vendor --force', () => {
     const project = join(dir, 'project', '.devcontainer');
     await mkdir(project, { recursive: true });
     await writeFile(join(project, 'devcontainer.json'), '{"image": "x"}');
-    await expect(vendorFeature({ artifactPaths: [artifact], outputDir: project, force: true })).rejects.toThrow(
-      `${project} exists and does not hold the installer feature`,
-    );
+    await expect(
+      vendorFeature({ artifactPaths: [artifact], outputDir: project, force: true, allowUnsigned: true }),
+    ).rejects.toThrow(`${project} exists and does not hold the installer feature`);
     expect(await readFile(join(project, 'devcontainer.json'), 'utf8')).toBe('{"image": "x"}');
 
     const other = join(dir, 'other-feature');
     await mkdir(other);
     await writeFile(join(other, 'devcontainer-feature.json'), '{"id": "installer", "name": "Another installer"}');
-    await expect(vendorFeature({ artifactPaths: [artifact], outputDir: other, force: true })).rejects.toThrow(
-      'does not hold the installer feature',
-    );
+    await expect(
+      vendorFeature({ artifactPaths: [artifact], outputDir: other, force: true, allowUnsigned: true }),
+    ).rejects.toThrow('does not hold the installer feature');
     expect(await readFile(join(other, 'devcontainer-feature.json'), 'utf8')).toContain('Another installer');
   });
 });

@@ -1,6 +1,7 @@
 import { copyFile, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
+  binaryKeyring,
   CpythonPrebuiltError,
   type LoadedArtifact,
   type LoadedWheelhouse,
@@ -10,6 +11,8 @@ import {
   manifestEntryFor,
   pathExists,
   pythonTag,
+  trustedKeysWithExtra,
+  verifyDetached,
 } from '@cpython-prebuilt/core';
 import { renderFeature } from './render.ts';
 import { readFeatureVersion } from './version.ts';
@@ -27,6 +30,10 @@ export interface VendorInput {
   force: boolean;
   /** A wheelhouse (cpython-prebuilt wheelhouse build) copied beside the artifacts and set as wheelhouseUrl. */
   wheelhousePath?: string;
+  /** Armored public keys the vendored feature trusts; by default the committed ones (infrastructure/keys). */
+  trustedKeys?: string[];
+  /** An artifact without <artifact>.asc is vendored with requireSignature off, instead of refused. */
+  allowUnsigned?: boolean;
 }
 
 /**
@@ -44,6 +51,28 @@ async function holdsThisFeature(dir: string, ours: { id: string; name: string })
 }
 
 /**
+ * The signatures (<artifact>.asc) of the artifacts, each checked against the trusted keys now, so
+ * a feature that would refuse its own artifact is never written. Undefined when one has none and
+ * allowUnsigned says to vendor without.
+ */
+async function checkedSignatures(artifacts: LoadedArtifact[], input: VendorInput): Promise<Map<string, string> | undefined> {
+  const keys = input.trustedKeys ?? (await trustedKeysWithExtra(layout.keysDir));
+  const signatures = new Map<string, string>();
+  for (const artifact of artifacts) {
+    const signature = await readFile(`${artifact.path}.asc`, 'utf8').catch(() => undefined);
+    if (signature === undefined) {
+      if (input.allowUnsigned) return undefined;
+      throw new CpythonPrebuiltError('SIGNATURE_MISSING', `${artifact.path}.asc is missing: the artifact is not signed`, {
+        fix: 'vendor the .asc published beside the artifact (cpython-prebuilt release signs), or pass --allow-unsigned to vendor it with requireSignature false',
+      });
+    }
+    const fingerprint = await verifyDetached(await readFile(artifact.path), signature, keys, artifact.name);
+    signatures.set(artifact.name, fingerprint);
+  }
+  return signatures;
+}
+
+/**
  * A copy of the feature with the artifacts inside its folder and a manifest naming them by
  * relative paths: it installs with no network, and publishes to a registry as one unit.
  */
@@ -54,6 +83,7 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   const artifacts: LoadedArtifact[] = input.loaded ? [...input.loaded] : [];
   if (!input.loaded) for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
   const wheelhouse = input.wheelhousePath ? await matchingWheelhouse(input.wheelhousePath, artifacts) : undefined;
+  const signatures = await checkedSignatures(artifacts, input);
   const outputDir = resolve(input.outputDir);
   const exists = await pathExists(outputDir);
   if (exists && !input.force) {
@@ -81,6 +111,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
     // The wheelhouse is named by a path relative to the feature folder, pinned by its digest.
     optionDefaults: wheelhouse ? { wheelhouseUrl: wheelhouse.name, wheelhouseSha256: wheelhouse.sha256 } : undefined,
+    keyring: await binaryKeyring(input.trustedKeys ?? (await trustedKeysWithExtra(layout.keysDir))),
+    requireSignatureDefault: signatures ? 'auto' : 'false',
   });
   if (exists) {
     const ours = JSON.parse(feature.files['devcontainer-feature.json'] ?? '{}') as { id: string; name: string };
@@ -96,8 +128,9 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   const staging = `${outputDir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   try {
-    await writeFeatureFiles(staging, feature.files);
+    await writeFeatureFiles(staging, feature.files, feature.keyring);
     for (const artifact of artifacts) {
+      if (signatures) await copyFile(`${artifact.path}.asc`, join(staging, `${artifact.name}.asc`));
       await copyFile(artifact.path, join(staging, artifact.name));
       await copyFile(artifact.sha256Path, join(staging, basename(artifact.sha256Path)));
       await copyFile(artifact.metadataPath, join(staging, basename(artifact.metadataPath)));

@@ -1,7 +1,17 @@
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildBackend, type BuildInput, buildArtifact, validateArtifact } from '@cpython-prebuilt/builder';
-import { CpythonPrebuiltError, type LoadedArtifact, type Logger, layout, loadArtifact } from '@cpython-prebuilt/core';
+import {
+  CpythonPrebuiltError,
+  createKeyPair,
+  type LoadedArtifact,
+  type Logger,
+  layout,
+  loadArtifact,
+  type Signer,
+  signerFromArmored,
+  signerFromEnvironment,
+} from '@cpython-prebuilt/core';
 import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
 import { integrate } from '@cpython-prebuilt/integrate';
 import {
@@ -64,6 +74,7 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
+  let trustedKeys: string[] | undefined;
   try {
     logger.phase('1/7 build');
     const artifactPath =
@@ -90,6 +101,10 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
       token: local?.token ?? '',
       apiUrl: local?.url ?? '',
     };
+    // A real release signs with the team key; a rehearsal with a throwaway key made for the run,
+    // which the features it vendors below trust, so the rehearsal exercises verification.
+    const signing = await releaseSigning(input.github !== undefined);
+    trustedKeys = signing.trustedKeys;
     // Local rehearsals record into a scratch manifest: only real releases touch the committed one.
     const manifestPath = input.github ? layout.manifest : join(work, 'manifest.json');
     const released = await releaseArtifact({
@@ -99,6 +114,7 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
       manifestPath,
       logger,
       dryRun: false,
+      signer: signing.signer,
     });
     logger.info(`released ${released.tag}${local ? ' to the local release target' : ''}: ${released.entry.url}`);
 
@@ -122,6 +138,7 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
       loaded: [artifact],
       outputDir: join(collection, 'src', FEATURE_ID),
       force: false,
+      trustedKeys,
     });
     const published = await publishFeatures({ srcDir: join(collection, 'src'), registry, namespace: input.namespace });
     const featureReference = `${registry}/${input.namespace}/${FEATURE_ID}`;
@@ -135,6 +152,7 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
       loaded: [artifact],
       outputDir: join(pilot, '.devcontainer', FEATURE_ID),
       force: false,
+      trustedKeys,
     });
     const integrated = await integrate({
       projectDir: pilot,
@@ -159,4 +177,23 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
+}
+
+/**
+ * The signer of a phase3 release: the team key from the environment for a real release (required),
+ * a throwaway key for a local rehearsal. trustedKeys: what the vendored features trust (undefined:
+ * the committed keys).
+ */
+async function releaseSigning(real: boolean): Promise<{ signer: Signer; trustedKeys?: string[] }> {
+  if (real) {
+    const signer = await signerFromEnvironment();
+    if (!signer) {
+      throw new CpythonPrebuiltError('SIGNING_KEY_INVALID', 'a real release needs the team signing key', {
+        fix: 'export CPYTHON_PREBUILT_SIGNING_KEY=<path to the armored private key> (docs/signing.md)',
+      });
+    }
+    return { signer };
+  }
+  const pair = await createKeyPair({ name: 'cpython-prebuilt phase3 rehearsal', email: 'rehearsal@example.invalid' });
+  return { signer: await signerFromArmored(pair.privateArmored), trustedKeys: [pair.publicArmored] };
 }

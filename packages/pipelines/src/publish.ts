@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -7,9 +7,12 @@ import {
   type LoadedWheelhouse,
   type Logger,
   manifestEntryFor,
+  type Signer,
+  verifyDetached,
 } from '@cpython-prebuilt/core';
 import { requireDefaultArtifacts } from '@cpython-prebuilt/feature';
 import {
+  artifactSignature,
   featureManifest,
   formatOciReference,
   OciClient,
@@ -29,6 +32,8 @@ export interface PublishArtifactInput {
   /** Move a tag that already names another artifact (refused otherwise). */
   force?: boolean;
   logger: Logger;
+  /** Signs the artifact: <artifact>.asc beside it, and pushed as a referrer tagged <tag>.asc. */
+  signer?: Signer;
 }
 
 /**
@@ -44,6 +49,18 @@ export async function publishArtifact(input: PublishArtifactInput): Promise<stri
     await client.pullArtifact(reference, join(scratch, artifact.name), artifact.sha256);
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+  if (input.signer) {
+    const [name, signature] = await artifactSignature(input.signer, artifact, logger);
+    const pushed = await client.pushSignature(reference, signature, name);
+    // Read back: what consumers pull must verify with the key that signed.
+    await verifyDetached(
+      await readFile(artifact.path),
+      (await client.pullSignature(reference)).toString(),
+      [input.signer.publicArmored],
+      name,
+    );
+    logger.info(`signed by key ${input.signer.fingerprint}: ${formatOciReference(pushed)} (read back and verified)`);
   }
   const url = formatOciReference(reference);
   logger.info(`pushed and verified ${url} (manifest ${manifestDigest}, layer sha256:${artifact.sha256})`);

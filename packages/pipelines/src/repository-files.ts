@@ -5,16 +5,24 @@ import {
   ArtifactMetadata,
   artifactsMdPath,
   BuildBases,
+  binaryKeyring,
   buildBases,
   CpythonPrebuiltError,
   layout,
+  readArmoredKeys,
   relativeToRoot,
   ValidationReport,
   VersionsManifest,
   versionsManifest,
   WheelhouseMetadata,
 } from '@cpython-prebuilt/core';
-import { DEFAULT_FEATURE_REFERENCE, FEATURE_ID, readFeatureVersion, renderFeature } from '@cpython-prebuilt/feature';
+import {
+  DEFAULT_FEATURE_REFERENCE,
+  FEATURE_ID,
+  KEYRING_FILE,
+  readFeatureVersion,
+  renderFeature,
+} from '@cpython-prebuilt/feature';
 import { readManifest, renderArtifactsMd } from '@cpython-prebuilt/release';
 import { z } from 'zod';
 
@@ -24,20 +32,23 @@ const json = (schemaFile: string, value: object) => `${JSON.stringify({ $schema:
 /**
  * Every generated file of the repository, by absolute path: the feature from its templates and
  * the manifest, versions.json and build-bases.json from the zod tables, the JSON schemas, and
- * ARTIFACTS.md from the manifest.
+ * ARTIFACTS.md from the manifest, and the feature's keyring from the committed public keys.
  */
 export async function repositoryFiles(
   manifestPath: string = layout.manifest,
   versions: VersionsManifest = versionsManifest,
-): Promise<Record<string, string>> {
+): Promise<Record<string, string | Uint8Array>> {
   const manifest = await readManifest(manifestPath);
+  // The feature version pins the keys it trusts: infrastructure/keys/*.asc at generate time.
+  const keyring = await binaryKeyring(await readArmoredKeys(layout.keysDir));
   const feature = renderFeature({
     manifest,
     featureReference: DEFAULT_FEATURE_REFERENCE,
     version: await readFeatureVersion(layout.featureVersion),
+    keyring,
   });
   const schemas = layout.schemasDir;
-  const files: Record<string, string> = {
+  const files: Record<string, string | Uint8Array> = {
     [join(layout.cpythonDir, 'versions.json')]: json('./schemas/versions.schema.json', VersionsManifest.parse(versions)),
     [join(schemas, 'versions.schema.json')]: jsonSchema(VersionsManifest),
     // The Vagrantfile provisions from this list, so both backends install the same packages.
@@ -53,6 +64,7 @@ export async function repositoryFiles(
     [artifactsMdPath(manifestPath)]: renderArtifactsMd(manifest),
   };
   for (const [name, content] of Object.entries(feature.files)) files[join(layout.featuresSrcDir, FEATURE_ID, name)] = content;
+  files[join(layout.featuresSrcDir, FEATURE_ID, KEYRING_FILE)] = feature.keyring;
   return files;
 }
 
@@ -70,8 +82,8 @@ export interface GenerateInput {
 export async function generateRepositoryFiles(input: GenerateInput): Promise<string[]> {
   const stale: string[] = [];
   for (const [path, content] of Object.entries(await repositoryFiles(layout.manifest, input.versions))) {
-    const current = await readFile(path, 'utf8').catch(() => undefined);
-    if (current === content) continue;
+    const current = await readFile(path).catch(() => undefined);
+    if (current?.equals(Buffer.from(content))) continue;
     stale.push(relativeToRoot(path));
     if (!input.check) {
       await mkdir(dirname(path), { recursive: true });

@@ -18,8 +18,10 @@ export {
   OciError,
   type OciReference,
   parseOciReference,
+  SIGNATURE_ARTIFACT_TYPE,
 } from './oci.ts';
 export { ReleaseError, type ReleaseInput, type ReleaseResult, releaseArtifact } from './release.ts';
 export { repositoryFromGitRemote } from './repository.ts';
+export { artifactSignature, signatureName } from './signing.ts';
 export { GITHUB_TOKEN_VARIABLES, githubToken, requireGitHubToken } from './token.ts';
 export { formatLintResult, lintWorkflows, NEWER_THAN_LINTER, requireValidWorkflows, type WorkflowLint } from './workflow-lint.ts';

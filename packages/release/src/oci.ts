@@ -16,6 +16,9 @@ import { z } from 'zod';
 export const ARTIFACT_TYPE = 'application/vnd.cpython-prebuilt.artifact.v1';
 export const LAYER_MEDIA_TYPE = 'application/vnd.cpython-prebuilt.artifact.v1.tar+gzip';
 const MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+/** A detached OpenPGP signature of an artifact, pushed as its own manifest whose subject is the artifact's. */
+export const SIGNATURE_ARTIFACT_TYPE = 'application/vnd.cpython-prebuilt.signature.v1';
+const SIGNATURE_MEDIA_TYPE = 'application/pgp-signature';
 const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') };
 
 const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
@@ -367,5 +370,74 @@ export class OciClient {
     } finally {
       await rm(partial, { force: true });
     }
+  }
+
+  /** The tag a signature of `ref` is pushed under: `<tag>.asc` (`sha256-<hex>.asc` for a digest reference). */
+  static signatureReference(ref: OciReference): OciReference {
+    return { ...ref, reference: `${ref.reference.replace(':', '-')}.asc` };
+  }
+
+  /**
+   * Pushes a detached signature of the artifact at `ref` as a one-layer manifest whose `subject` is
+   * the artifact's manifest (an OCI 1.1 referrer), tagged `<tag>.asc` for registries without the
+   * referrers API. Returns that reference.
+   */
+  async pushSignature(ref: OciReference, signature: Buffer, fileName: string): Promise<OciReference> {
+    const url = `${baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${ref.reference}`;
+    const subject = await this.send(ref.registry, 'GET', url, { headers: { accept: MANIFEST_MEDIA_TYPE } });
+    await this.expect(subject, [200], `GET ${url}`);
+    const subjectBytes = Buffer.from(await subject.body.arrayBuffer());
+    const digest = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    await this.pushBlob(ref, digest(signature), signature.length, () => signature);
+    await this.pushBlob(ref, digest(EMPTY_CONFIG.bytes), EMPTY_CONFIG.bytes.length, () => EMPTY_CONFIG.bytes);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MANIFEST_MEDIA_TYPE,
+      artifactType: SIGNATURE_ARTIFACT_TYPE,
+      config: { mediaType: EMPTY_CONFIG.mediaType, digest: digest(EMPTY_CONFIG.bytes), size: EMPTY_CONFIG.bytes.length },
+      layers: [
+        {
+          mediaType: SIGNATURE_MEDIA_TYPE,
+          digest: digest(signature),
+          size: signature.length,
+          annotations: { 'org.opencontainers.image.title': fileName },
+        },
+      ],
+      subject: { mediaType: MANIFEST_MEDIA_TYPE, digest: digest(subjectBytes), size: subjectBytes.length },
+    };
+    const target = OciClient.signatureReference(ref);
+    const manifestBytes = Buffer.from(JSON.stringify(manifest));
+    const put = await this.send(
+      ref.registry,
+      'PUT',
+      `${baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${target.reference}`,
+      {
+        headers: { 'content-type': MANIFEST_MEDIA_TYPE },
+        body: () => manifestBytes,
+      },
+    );
+    await this.expect(put, [201], `PUT manifest ${target.reference}`);
+    await put.body.dump();
+    return target;
+  }
+
+  /** The signature pushed by pushSignature for the artifact at `ref`. */
+  async pullSignature(ref: OciReference): Promise<Buffer> {
+    const target = OciClient.signatureReference(ref);
+    const manifest = await this.getManifest(target);
+    const layer = manifest.layers.find((candidate) => candidate.mediaType === SIGNATURE_MEDIA_TYPE);
+    if (!layer) {
+      throw new CpythonPrebuiltError(
+        'SIGNATURE_MISSING',
+        `${formatOciReference(target)} holds no ${SIGNATURE_MEDIA_TYPE} layer`,
+        {
+          fix: 'publish the artifact again with publish-artifact and a signing key',
+        },
+      );
+    }
+    const url = `${baseUrl(ref.registry)}/v2/${ref.repository}/blobs/${layer.digest}`;
+    const response = await this.send(ref.registry, 'GET', url);
+    await this.expect(response, [200], `GET ${url}`);
+    return Buffer.from(await response.body.arrayBuffer());
   }
 }

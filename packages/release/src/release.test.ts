@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@cpython-prebuilt/core';
+import { createKeyPair, createLogger, signerFromArmored, verifyDetached } from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GitHubApiError, GitHubClient } from './github.ts';
 import { type GitHubApiStandIn, startGitHubApiStandIn } from './github-api-standin.ts';
@@ -303,5 +303,41 @@ describe('release with wheelhouses built with the artifact', () => {
     expect(sums).toContain(`${createHash('sha256').update('pretend these are wheels').digest('hex')}  ${names[0]}\n`);
     // Only the artifact is recorded in the manifest: wheelhouses belong to projects.
     expect((await readManifest(join(artifact.dir, 'manifest.json'))).artifacts).toHaveLength(1);
+  });
+});
+
+describe('signed releases', () => {
+  it('publishes <artifact>.asc and SHA256SUMS.asc that verify with the signing key, and re-running uploads nothing', async () => {
+    const github = await fakeGitHub();
+    const artifact = await makeArtifact();
+    const pair = await createKeyPair({ name: 'release test', email: 'release@example.invalid' });
+    const signer = await signerFromArmored(pair.privateArmored);
+    const signed = () =>
+      releaseArtifact({
+        artifactPath: artifact.path,
+        client: client(github),
+        manifestPath: join(artifact.dir, 'manifest.json'),
+        logger,
+        dryRun: false,
+        signer,
+      });
+    const result = await signed();
+    expect(result.uploaded).toEqual([
+      NAME,
+      `${NAME}.sha256`,
+      NAME.replace('.tgz', '.json'),
+      `${NAME}.asc`,
+      'SHA256SUMS',
+      'SHA256SUMS.asc',
+    ]);
+    expect(result.verified).toContain('SHA256SUMS.asc');
+    const asset = (name: string) => github.releases[0]?.assets.find((candidate) => candidate.name === name)?.bytes as Buffer;
+    expect(await verifyDetached(asset(NAME), asset(`${NAME}.asc`).toString(), [pair.publicArmored], NAME)).toBe(pair.fingerprint);
+    expect(await verifyDetached(asset('SHA256SUMS'), asset('SHA256SUMS.asc').toString(), [pair.publicArmored], 'sums')).toBe(
+      pair.fingerprint,
+    );
+    // The signature is kept beside the artifact, for feature vendor and for the next run.
+    expect(await readFile(`${artifact.path}.asc`)).toEqual(asset(`${NAME}.asc`));
+    expect((await signed()).uploaded).toEqual([]);
   });
 });

@@ -10,10 +10,13 @@ import {
   loadArtifact,
   manifestEntryFor,
   type PublishedArtifact,
+  type Signer,
+  verifyDetached,
 } from '@cpython-prebuilt/core';
 import { GitHubApiError, type GitHubAsset, type GitHubClient, type GitHubRelease } from './github.ts';
 import { readManifest, withArtifact, writeManifest } from './manifest.ts';
 import { releaseNotes, releaseTag, releaseTitle } from './notes.ts';
+import { artifactSignature, signatureName } from './signing.ts';
 
 export interface ReleaseInput {
   artifactPath: string;
@@ -30,6 +33,8 @@ export interface ReleaseInput {
   sumsLockAttempts?: number;
   /** More files released beside the artifact, e.g. wheelhouses built with it (.tgz, .sha256, .json, lock). */
   extraPaths?: string[];
+  /** Signs the artifact and SHA256SUMS (detached .asc assets); unsigned when omitted. */
+  signer?: Signer;
 }
 
 export interface ReleaseResult {
@@ -168,6 +173,19 @@ const renderSums = (digests: Map<string, string>) =>
       .join(''),
   );
 
+/** Whether `signature` is a valid detached signature of `sums` by the signer's key. */
+async function sumsSignatureVerifies(
+  input: ReleaseInput,
+  sums: Buffer | undefined,
+  signature: Buffer | undefined,
+): Promise<boolean> {
+  if (!input.signer || !sums || !signature) return false;
+  return verifyDetached(sums, signature.toString('utf8'), [input.signer.publicArmored], SUMS).then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * Rewrites SHA256SUMS so it covers every complete asset of the release, safely when several runs
  * release different bases to one tag at once.
@@ -192,11 +210,12 @@ async function updateSums(
   release: GitHubRelease,
   tag: string,
   known: Map<string, string>,
-): Promise<{ uploaded: boolean; digests: Map<string, string> }> {
+): Promise<{ uploaded: boolean; signed: boolean; digests: Map<string, string> }> {
   if (input.dryRun) {
     await input.client.uploadAsset(release, SUMS_LOCK, Buffer.from('lock'));
     await input.client.uploadAsset(release, SUMS, renderSums(known));
-    return { uploaded: true, digests: known };
+    if (input.signer) await input.client.uploadAsset(release, signatureName(SUMS), Buffer.from('<signature>'));
+    return { uploaded: true, signed: input.signer !== undefined, digests: known };
   }
   // Digests by asset id: an asset's bytes never change, so each is downloaded at most once.
   const cache = new Map<number, string>();
@@ -209,16 +228,26 @@ async function updateSums(
     const assets = await input.client.listAssets(release.id);
     const digests = new Map<string, string>();
     for (const asset of assets) {
-      if (asset.name === SUMS || asset.name === SUMS_LOCK || !isComplete(asset)) continue;
+      // SHA256SUMS.asc is derived from SHA256SUMS, as SHA256SUMS is from the rest: no line of its own.
+      if (asset.name === SUMS || asset.name === SUMS_LOCK || asset.name === signatureName(SUMS) || !isComplete(asset)) continue;
       digests.set(asset.name, await digestOf(asset));
     }
     const current = assets.find((asset) => asset.name === SUMS);
     const currentBytes = current && isComplete(current) ? await downloadIfPresent(input.client, current) : undefined;
-    return { digests, sums: renderSums(digests), current, upToDate: currentBytes?.equals(renderSums(digests)) ?? false };
+    const upToDate = currentBytes?.equals(renderSums(digests)) ?? false;
+    // With a signer, SHA256SUMS.asc must be a valid signature by its key of the SHA256SUMS published.
+    const signature = assets.find((asset) => asset.name === signatureName(SUMS));
+    const signatureValid =
+      !input.signer ||
+      (upToDate &&
+        signature !== undefined &&
+        isComplete(signature) &&
+        (await sumsSignatureVerifies(input, currentBytes, await downloadIfPresent(input.client, signature))));
+    return { digests, sums: renderSums(digests), current, signature, upToDate, signatureValid };
   };
   // Reading needs no lock: a file that already covers every asset is left alone (no request that writes).
   const before = await plan();
-  if (before.upToDate) return { uploaded: false, digests: before.digests };
+  if (before.upToDate && before.signatureValid) return { uploaded: false, signed: false, digests: before.digests };
 
   const staleMs = input.sumsLockStaleMs ?? 10 * 60_000;
   const attempts = input.sumsLockAttempts ?? 60;
@@ -254,11 +283,19 @@ async function updateSums(
   }
   try {
     // Listed again under the lock: this view includes every earlier holder's assets.
-    const { digests, sums, current, upToDate } = await plan();
-    if (upToDate) return { uploaded: false, digests };
-    if (current) await input.client.deleteAsset(current.id);
-    await input.client.uploadAsset(release, SUMS, sums);
-    return { uploaded: true, digests };
+    const { digests, sums, current, signature, upToDate, signatureValid } = await plan();
+    if (upToDate && signatureValid) return { uploaded: false, signed: false, digests };
+    if (!upToDate) {
+      if (current) await input.client.deleteAsset(current.id);
+      await input.client.uploadAsset(release, SUMS, sums);
+    }
+    // Signed again whenever SHA256SUMS changed (or its signature is missing or not the signer's).
+    if (input.signer) {
+      if (signature) await input.client.deleteAsset(signature.id);
+      await input.client.uploadAsset(release, signatureName(SUMS), Buffer.from(await input.signer.sign(sums)));
+      input.logger.info(`signed ${SUMS} with key ${input.signer.fingerprint}`);
+    }
+    return { uploaded: !upToDate, signed: input.signer !== undefined, digests };
   } finally {
     if (lock) await input.client.deleteAsset(lock.id);
   }
@@ -278,6 +315,7 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
   const ours = new Map<string, Buffer>();
   for (const path of [artifact.path, artifact.sha256Path, artifact.metadataPath, ...(input.extraPaths ?? [])])
     ours.set(basename(path), await readFile(path));
+  if (input.signer) ours.set(...(await artifactSignature(input.signer, artifact, input.logger)));
 
   const byName = new Map<string, GitHubAsset>();
   const expected = new Map<string, string>();
@@ -291,6 +329,7 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
 
   const sums = await updateSums(input, release, tag, expected);
   if (sums.uploaded) uploaded.push(SUMS);
+  if (sums.signed) uploaded.push(signatureName(SUMS));
 
   // Read everything back: what users download must be what we built.
   const verified: string[] = [];
@@ -324,6 +363,18 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
       );
     }
     verified.push(SUMS);
+    if (input.signer) {
+      // Another run may have signed it again since: any signature by the key over the published file will do.
+      const asset = (await input.client.listAssets(release.id)).find((a) => a.name === signatureName(SUMS) && isComplete(a));
+      const signature = asset ? await downloadIfPresent(input.client, asset) : undefined;
+      if (!(await sumsSignatureVerifies(input, published, signature))) {
+        throw new ReleaseError(
+          `the published ${signatureName(SUMS)} of release ${tag} is missing or does not verify against its ${SUMS}`,
+          'run release again: it signs SHA256SUMS again; the manifest was not changed',
+        );
+      }
+      verified.push(signatureName(SUMS));
+    }
   }
   const artifactAsset = byName.get(artifact.name);
   const entry = manifestEntryFor(artifact, {

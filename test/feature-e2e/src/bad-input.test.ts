@@ -144,6 +144,7 @@ describe('install.sh refuses bad input with a clear error and leaves nothing beh
     const name = basename(artifacts.python313);
     await copyFile(artifacts.python313, join(copyDir, name));
     await copyFile(`${artifacts.python313}.sha256`, join(copyDir, `${name}.sha256`));
+    await copyFile(`${artifacts.python313}.asc`, join(copyDir, `${name}.asc`));
     const metadata = JSON.parse(await readFile(join(artifacts.dir, metadataFileName(name)), 'utf8')) as { glibcMinimum: string };
     metadata.glibcMinimum = '2.99';
     await writeFile(join(copyDir, metadataFileName(name)), JSON.stringify(metadata));

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { run } from '@cpython-prebuilt/core';
+import { binaryKeyring, layout, run, trustedKeysWithExtra } from '@cpython-prebuilt/core';
 import { renderFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { runInstallScript } from '@cpython-prebuilt/harness';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -117,11 +117,15 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
       'https',
       httpsRequests,
     );
-    // The committed feature as users get it: no vendored artifact.
-    feature = await writeFeatureFiles(
-      join(work, 'installer'),
-      renderFeature({ manifest: { artifacts: [] }, featureReference: './installer', version: '1.0.0' }).files,
-    );
+    // The committed feature as users get it: no vendored artifact; it trusts the suite's signing
+    // key, so the .asc the server has beside the artifact is checked.
+    const rendered = renderFeature({
+      manifest: { artifacts: [] },
+      featureReference: './installer',
+      version: '1.0.0',
+      keyring: await binaryKeyring(await trustedKeysWithExtra(layout.keysDir)),
+    });
+    feature = await writeFeatureFiles(join(work, 'installer'), rendered.files, rendered.keyring);
     return async () => {
       await http.close();
       await https.close();
@@ -144,9 +148,10 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
     const result = await install({ artifactUrl: `${https.url}/${name()}` });
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain(`cpython-installer: sha256 verified against ${https.url}/${name()}.sha256`);
+    expect(result.output).toContain(`OpenPGP signature verified: signed by key ${inject('artifacts').testKey.fingerprint}`);
     expect(result.output).toContain('works');
     expect(https.requests).toEqual(
-      expect.arrayContaining([`/${name()}.sha256`, `/${name().replace('.tgz', '.json')}`, `/${name()}`]),
+      expect.arrayContaining([`/${name()}.sha256`, `/${name().replace('.tgz', '.json')}`, `/${name()}`, `/${name()}.asc`]),
     );
   });
 

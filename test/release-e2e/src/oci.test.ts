@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadArtifact } from '@cpython-prebuilt/core';
+import { createLogger, loadArtifact, verifyDetached } from '@cpython-prebuilt/core';
 import { FEATURE_ID, renderFeature, vendorFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
-import { OciClient, OciError, parseOciReference } from '@cpython-prebuilt/release';
+import { OciClient, OciError, parseOciReference, SIGNATURE_ARTIFACT_TYPE } from '@cpython-prebuilt/release';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 
@@ -60,6 +60,35 @@ describe('the artifact as an OCI artifact in a real local registry', () => {
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain('sha256 verified against the sha256 option');
     expect(result.output).toContain('Python 3.13.5');
+  });
+
+  it('publish-artifact signs: the signature is a referrer tagged <tag>.asc that verifies; without a key it refuses', async () => {
+    const { host } = await registry();
+    const { python313, testKey } = inject('artifacts');
+    const ref = parseOciReference(`oci://${host}/octo/cpython-artifacts:3.13.5-debian11-x86_64-build1`);
+    const args = [
+      'publish-artifact',
+      python313,
+      '--to',
+      `oci://${host}/octo/cpython-artifacts:3.13.5-debian11-x86_64-build1`,
+      '--no-record',
+    ];
+    const signed = await cpythonPrebuilt(args, { CPYTHON_PREBUILT_SIGNING_KEY: testKey.privatePath });
+    expect(signed.exitCode, signed.stderr).toBe(0);
+    expect(signed.stderr).toContain(
+      `signed by key ${testKey.fingerprint}: oci://${host}/octo/cpython-artifacts:3.13.5-debian11-x86_64-build1.asc`,
+    );
+    const client = new OciClient({ logger });
+    const referrer = await client.getManifest(OciClient.signatureReference(ref));
+    expect(referrer.artifactType).toBe(SIGNATURE_ARTIFACT_TYPE);
+    const signature = (await client.pullSignature(ref)).toString();
+    expect(
+      await verifyDetached(await readFile(python313), signature, [await readFile(testKey.publicPath, 'utf8')], 'artifact'),
+    ).toBe(testKey.fingerprint);
+
+    const unsigned = await cpythonPrebuilt(args, { CPYTHON_PREBUILT_SIGNING_KEY: '' });
+    expect(unsigned.exitCode).toBe(1);
+    expect(unsigned.stderr).toContain('error [SIGNING_KEY_INVALID]: no signing key: CPYTHON_PREBUILT_SIGNING_KEY is unset');
   });
 
   it('publish-artifact refuses a reference that is not oci://registry/repository[:tag]', async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ArtifactManifest } from '@cpython-prebuilt/core';
+import { ArtifactManifest, binaryKeyring, verifyDetached } from '@cpython-prebuilt/core';
 import { renderFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { runInstallScript } from '@cpython-prebuilt/harness';
 import { startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
@@ -28,21 +28,39 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
       manifestPath,
     ];
 
-    const first = await cpythonPrebuilt(args, { GITHUB_TOKEN: github.token });
+    // Signed with the suite's key (made at test time), named by the environment as in CI.
+    const { testKey } = inject('artifacts');
+    const env = { GITHUB_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: testKey.privatePath };
+    const first = await cpythonPrebuilt(args, env);
     expect(first.exitCode, first.stderr).toBe(0);
-    const url = `${github.url}/${github.owner}/${github.repo}/releases/download/cpython-3.13.5-build1/${name}`;
+    const base = `${github.url}/${github.owner}/${github.repo}/releases/download/cpython-3.13.5-build1`;
+    const url = `${base}/${name}`;
     expect(first.stdout.trim()).toBe(url);
-    expect(first.stderr).toContain('cpython-3.13.5-build1: uploaded 4 asset(s), verified 4 by download');
+    expect(first.stderr).toContain('cpython-3.13.5-build1: uploaded 6 asset(s), verified 6 by download');
     expect(await readFile(join(work, 'ARTIFACTS.md'), 'utf8')).toContain(`[${name}](${url})`);
+    const publicKey = await readFile(testKey.publicPath, 'utf8');
+    for (const file of [name, 'SHA256SUMS']) {
+      const bytes = Buffer.from(await (await fetch(`${base}/${file}`)).arrayBuffer());
+      const signature = await (await fetch(`${base}/${file}.asc`)).text();
+      expect(await verifyDetached(bytes, signature, [publicKey], file)).toBe(testKey.fingerprint);
+    }
 
-    const again = await cpythonPrebuilt(args, { GITHUB_TOKEN: github.token });
-    expect(again.stderr).toContain('cpython-3.13.5-build1: uploaded 0 asset(s), verified 4 by download');
+    const again = await cpythonPrebuilt(args, env);
+    expect(again.stderr).toContain('cpython-3.13.5-build1: uploaded 0 asset(s), verified 6 by download');
+
+    const unsigned = await cpythonPrebuilt(args, { GITHUB_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: '' });
+    expect(unsigned.exitCode).toBe(1);
+    expect(unsigned.stderr).toContain('error [SIGNING_KEY_INVALID]: no signing key: CPYTHON_PREBUILT_SIGNING_KEY is unset');
 
     const manifest = ArtifactManifest.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
-    const feature = await writeFeatureFiles(
-      join(work, 'installer'),
-      renderFeature({ manifest, featureReference: './installer', version: '1.0.0' }).files,
-    );
+    // The feature as `pnpm generate` makes it, trusting the suite's key instead of the team's.
+    const rendered = renderFeature({
+      manifest,
+      featureReference: './installer',
+      version: '1.0.0',
+      keyring: await binaryKeyring([publicKey]),
+    });
+    const feature = await writeFeatureFiles(join(work, 'installer'), rendered.files, rendered.keyring);
     const installed = await runInstallScript({
       featureDir: feature,
       image: 'local/debian:bookworm-curl',
@@ -53,6 +71,7 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     expect(installed.exitCode, installed.output).toBe(0);
     expect(installed.output).toContain(`cpython-installer: CPython 3.13.5 from ${url}`);
     expect(installed.output).toContain('sha256 verified against the manifest embedded in this feature');
+    expect(installed.output).toContain(`cpython-installer: OpenPGP signature verified: signed by key ${testKey.fingerprint}`);
     expect(installed.output).toContain('/opt/python-3.13.5');
   });
 

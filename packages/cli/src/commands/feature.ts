@@ -12,6 +12,7 @@ interface VendorFlags {
   output: string;
   force: boolean;
   wheelhouse?: string;
+  allowUnsigned: boolean;
 }
 
 export function featureCommand(program: Command): void {
@@ -29,6 +30,11 @@ export function featureCommand(program: Command): void {
       '--wheelhouse <file>',
       'also vendor this wheelhouse (its .sha256, .json and .requirements.lock beside it) and set wheelhouseUrl',
     )
+    .option(
+      '--allow-unsigned',
+      'vendor an artifact that has no .asc signature beside it, with the requireSignature default false',
+      false,
+    )
     .action(async (flags: VendorFlags) => {
       const logger = createLogger();
       const folder = await vendorFeature({
@@ -36,6 +42,7 @@ export function featureCommand(program: Command): void {
         outputDir: flags.output,
         force: flags.force,
         wheelhousePath: flags.wheelhouse,
+        allowUnsigned: flags.allowUnsigned,
       });
       logger.info(
         `vendored feature written to ${folder}; reference it as "./${folder.split('/').at(-1)}" from a devcontainer.json beside it`,

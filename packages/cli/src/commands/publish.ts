@@ -3,12 +3,14 @@ import { createLogger, layout, loadArtifact, loadWheelhouse, resolveArtifactPath
 import { publishArtifact, publishFeatureCollection, publishWheelhouse } from '@cpython-prebuilt/pipelines';
 import { parseOciReference } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
+import { releaseSigner } from '../shared-options.ts';
 
 interface PublishArtifactFlags {
   to: string;
   manifest: string;
   record: boolean;
   force: boolean;
+  unsigned: boolean;
 }
 
 interface PublishFeatureFlags {
@@ -34,6 +36,7 @@ export function publishCommands(program: Command): void {
     .option('--manifest <file>', 'artifact manifest to record it in', layout.manifest)
     .option('--no-record', 'do not touch the artifact manifest')
     .option('--force', 'move the tag when it already names another artifact (refused otherwise)', false)
+    .option('--unsigned', 'push without a signature (no CPYTHON_PREBUILT_SIGNING_KEY needed)', false)
     .action(async (artifact: string, flags: PublishArtifactFlags) => {
       const path = resolveArtifactPath(artifact);
       const registryAuth = { username: process.env.OCI_USERNAME, password: process.env.OCI_PASSWORD };
@@ -50,6 +53,7 @@ export function publishCommands(program: Command): void {
       const url = await publishArtifact({
         artifact: await loadArtifact(path),
         reference: parseOciReference(flags.to),
+        signer: await releaseSigner(flags.unsigned),
         manifestPath: flags.record ? flags.manifest : undefined,
         force: flags.force,
         registryAuth,

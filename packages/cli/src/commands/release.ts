@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { CpythonPrebuiltError, createLogger, layout, loadWheelhouse, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
-import { githubApiUrl, githubTokenFromEnv } from '../shared-options.ts';
+import { githubApiUrl, githubTokenFromEnv, releaseSigner } from '../shared-options.ts';
 
 interface ReleaseFlags {
   repo?: string;
@@ -10,6 +10,7 @@ interface ReleaseFlags {
   manifest: string;
   dryRun: boolean;
   wheelhouse: string[];
+  unsigned: boolean;
 }
 
 export function releaseCommand(program: Command): void {
@@ -30,6 +31,7 @@ export function releaseCommand(program: Command): void {
       'also release these wheelhouses built with the artifact (each with .sha256, .json and .requirements.lock)',
       [],
     )
+    .option('--unsigned', 'publish without .asc signatures (no CPYTHON_PREBUILT_SIGNING_KEY needed)', false)
     .action(async (artifact: string, flags: ReleaseFlags) => {
       const logger = createLogger();
       const token = githubTokenFromEnv() ?? '';
@@ -44,6 +46,7 @@ export function releaseCommand(program: Command): void {
           fix: 'pass e.g. --repo octo/cpython-prebuilt',
         });
       }
+      const signer = await releaseSigner(flags.unsigned);
       const client = new GitHubClient({ apiUrl: flags.apiUrl, token, owner, repo, logger, dryRun: flags.dryRun });
       const artifactPath = resolveArtifactPath(artifact);
       const extraPaths: string[] = [];
@@ -65,6 +68,7 @@ export function releaseCommand(program: Command): void {
         manifestPath: flags.manifest,
         logger,
         dryRun: flags.dryRun,
+        signer,
       });
       logger.info(`${result.tag}: uploaded ${result.uploaded.length} asset(s), verified ${result.verified.length} by download`);
       process.stdout.write(flags.dryRun ? result.plan.map((line) => `${line}\n`).join('') : `${result.entry.url}\n`);

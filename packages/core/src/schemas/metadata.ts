@@ -50,7 +50,12 @@ export const ArtifactMetadata = z.object({
   keepTests: z.boolean(),
   extensionModules: z.array(z.string()),
   bundledLibraries: z.array(BundledLibrary),
-  source: z.object({ url: z.string(), sha256: Sha256 }),
+  source: z.object({
+    url: z.string(),
+    sha256: Sha256,
+    /** Checks the source passed before the build: `sha256` (the pin), `openpgp:<fingerprint>` (upstream's signature). */
+    checks: z.array(z.string()).optional(),
+  }),
   sizes: z.object({
     compressedBytes: z.number().int().positive(),
     installedBytes: z.number().int().positive(),
