@@ -1,47 +1,14 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ArtifactMetadata, formatSha256Line } from '@cpython-prebuilt/core';
+import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { vendorFeature } from './vendor.ts';
 
-const NAME = 'cpython-3.13.5-debian11-x86_64-build1.tgz';
-
 /** A small stand-in artifact with schema-valid metadata and .sha256 beside it. */
 async function makeArtifact(dir: string): Promise<string> {
-  const path = join(dir, NAME);
-  const bytes = Buffer.from('pretend this is a CPython tree');
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await writeFile(path, bytes);
-  await writeFile(`${path}.sha256`, formatSha256Line(sha256, NAME));
-  const metadata: ArtifactMetadata = {
-    schemaVersion: 1,
-    artifact: NAME,
-    sha256,
-    version: '3.13.5',
-    build: 1,
-    base: 'debian11',
-    baseImage: 'local/debian:bullseye',
-    arch: 'x86_64',
-    prefix: '/opt/python-3.13.5',
-    topDirectory: 'python-3.13.5',
-    glibcMinimum: '2.30',
-    configureArgs: '--enable-shared',
-    compiler: 'GCC 10.2.1',
-    optimizations: { pgo: false, lto: false },
-    keepTests: false,
-    extensionModules: ['_ssl'],
-    bundledLibraries: [],
-    source: { url: 'https://www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz', sha256: '9'.repeat(64) },
-    sizes: { compressedBytes: bytes.length, installedBytes: 100, fileCount: 1 },
-    buildSeconds: 1,
-    phaseSeconds: {},
-    backend: 'docker',
-    sourceDateEpoch: 1749600000,
-  };
-  await writeFile(join(dir, NAME.replace('.tgz', '.json')), JSON.stringify(metadata));
-  return path;
+  const made = await makeTestArtifact({ dir, optimizations: { pgo: false, lto: false }, bundledLibraries: [] });
+  return made.path;
 }
 
 async function workDir(): Promise<string> {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Arch, type ArtifactMetadata, createLogger, formatSha256Line } from '@cpython-prebuilt/core';
+import { type Arch, createLogger } from '@cpython-prebuilt/core';
+import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
 import { featureCoverage } from '@cpython-prebuilt/feature';
 import { GitHubClient, releaseArtifact } from '@cpython-prebuilt/release';
 import { type GitHubApiStandIn, startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
@@ -13,39 +13,16 @@ const logger = createLogger('test');
 
 /** A small stand-in artifact (schema-valid metadata, .sha256 beside it) for one architecture. */
 async function makeArtifact(dir: string, arch: Arch): Promise<string> {
-  const name = `cpython-3.13.5-ubuntu20.04-${arch}-build1.tgz`;
-  const path = join(dir, name);
-  const bytes = Buffer.from(`pretend this is a CPython tree for ${arch}`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await writeFile(path, bytes);
-  await writeFile(`${path}.sha256`, formatSha256Line(sha256, name));
-  const metadata: ArtifactMetadata = {
-    schemaVersion: 1,
-    artifact: name,
-    sha256,
-    version: '3.13.5',
-    build: 1,
+  const made = await makeTestArtifact({
+    dir,
+    arch,
     base: 'ubuntu20.04',
     baseImage: 'ubuntu:20.04',
-    arch,
-    prefix: '/opt/python-3.13.5',
-    topDirectory: 'python-3.13.5',
-    glibcMinimum: '2.30',
-    configureArgs: '--enable-shared',
     compiler: 'GCC 9.4.0',
-    optimizations: { pgo: true, lto: true },
-    keepTests: false,
-    extensionModules: ['_ssl'],
+    content: `pretend this is a CPython tree for ${arch}`,
     bundledLibraries: [],
-    source: { url: 'https://www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz', sha256: '9'.repeat(64) },
-    sizes: { compressedBytes: bytes.length, installedBytes: 100, fileCount: 1 },
-    buildSeconds: 1,
-    phaseSeconds: {},
-    backend: 'docker',
-    sourceDateEpoch: 1749600000,
-  };
-  await writeFile(join(dir, name.replace('.tgz', '.json')), JSON.stringify(metadata));
-  return path;
+  });
+  return made.path;
 }
 
 interface Scratch {

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadArtifact } from '@cpython-prebuilt/core';
+import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { mayReceiveCredentials, OciClient, OciError, parseOciReference } from './oci.ts';
-import { makeTestArtifact } from './test-artifact.ts';
 
 const logger = createLogger('test');
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -110,7 +110,7 @@ async function registryStandIn(options: { expireAtFirstPut?: boolean; uploadTo?:
 }
 
 async function artifact() {
-  const made = await makeTestArtifact('x'.repeat(200_000));
+  const made = await makeTestArtifact({ content: 'x'.repeat(200_000) });
   onTestFinished(() => rm(made.dir, { recursive: true, force: true }));
   return loadArtifact(made.path);
 }

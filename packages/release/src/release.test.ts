@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyPair, createLogger, signerFromArmored, verifyDetached } from '@cpython-prebuilt/core';
+import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GitHubApiError, GitHubClient } from './github.ts';
 import { type GitHubApiStandIn, startGitHubApiStandIn } from './github-api-standin.ts';
 import { ManifestReadError, readManifest } from './manifest.ts';
 import { releaseArtifact } from './release.ts';
-import { makeTestArtifact } from './test-artifact.ts';
 import { githubToken } from './token.ts';
 
 const logger = createLogger('test');
@@ -91,8 +91,8 @@ describe('release to GitHub Releases (against a loopback stand-in of the REST AP
 
   it('refuses to replace a different asset with the same name', async () => {
     const github = await fakeGitHub();
-    await release(github, await makeArtifact('first bytes'));
-    const other = await makeArtifact('other bytes');
+    await release(github, await makeArtifact({ content: 'first bytes' }));
+    const other = await makeArtifact({ content: 'other bytes' });
     await expect(release(github, other)).rejects.toThrow(`release cpython-3.13.5-build1 already has a different ${NAME}`);
     expect((await readManifest(join(other.dir, 'manifest.json'))).artifacts).toEqual([]);
   });
@@ -222,8 +222,8 @@ describe('release when GitHub fails part-way', () => {
   it('keeps every line of SHA256SUMS when two bases are released to one tag at the same time', async () => {
     const github = await fakeGitHub();
     github.setLatency(15);
-    const first = await makeArtifact('debian11 tree', 'debian11');
-    const second = await makeArtifact('debian12 tree', 'debian12');
+    const first = await makeArtifact({ content: 'debian11 tree', base: 'debian11' });
+    const second = await makeArtifact({ content: 'debian12 tree', base: 'debian12' });
     const [a, b] = await Promise.all([release(github, first), release(github, second)]);
     expect(a.tag).toBe(b.tag);
     const lines = sumsOf(github).trim().split('\n').sort();
@@ -245,7 +245,7 @@ describe('release when GitHub fails part-way', () => {
       state: 'uploaded',
       createdAt: new Date(0),
     });
-    const other = await makeArtifact('debian12 tree', 'debian12');
+    const other = await makeArtifact({ content: 'debian12 tree', base: 'debian12' });
     await releaseArtifact({
       artifactPath: other.path,
       client: client(github),
