@@ -91,10 +91,10 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
         '--manifest',
         join(work, 'manifest.json'),
       ],
-      { GITHUB_TOKEN: '', GH_TOKEN: github.token },
+      { GITHUB_TOKEN: '', GH_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: inject('artifacts').testKey.privatePath },
     );
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain('cpython-3.13.5-build1: uploaded 4 asset(s), verified 4 by download');
+    expect(result.stderr).toContain('cpython-3.13.5-build1: uploaded 6 asset(s), verified 6 by download');
   });
 
   it('with --dry-run prints the requests it would send on stdout and sends none', async () => {
@@ -102,9 +102,10 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     onTestFinished(() => github.close());
     const result = await cpythonPrebuilt(
       ['release', inject('artifacts').python313, '--repo', 'octo/cpython-prebuilt', '--api-url', github.url, '--dry-run'],
-      { GITHUB_TOKEN: '', GH_TOKEN: '' },
+      { GITHUB_TOKEN: '', GH_TOKEN: '', CPYTHON_PREBUILT_SIGNING_KEY: inject('artifacts').testKey.privatePath },
     );
     expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${basename(inject('artifacts').python313)}.asc`);
     expect(result.stdout).toContain(`GET ${github.url}/repos/octo/cpython-prebuilt/releases/tags/cpython-3.13.5-build1\n`);
     expect(result.stdout).toContain(`?name=${basename(inject('artifacts').python313)}`);
     expect(github.requests).toEqual([]);
