@@ -14,7 +14,89 @@ const row = (label: string, summary: Summary) => `| ${label} | ${secs(summary.me
 const ratio = (numerator: number, denominator: number) => (numerator / denominator).toFixed(2);
 
 /** The targets the project set itself; the document says where the time goes when one is missed. */
-export const TARGETS = { fromSourceOverFeature: 10, featureOverTar: 1.5 } as const;
+export const TARGETS = {
+  fromSourceOverFeature: 10,
+  featureOverTar: 1.3,
+  featureSeconds: 3,
+  compressedMiB: 30,
+  installedMiB: 100,
+  /** The artifact's geometric-mean speed-up at least the distribution's, times this. */
+  speedupOverDistro: 1,
+  /** No workload slower than the distribution's by more than this fraction. */
+  workloadBehindDistro: 0.1,
+} as const;
+
+interface TargetRow {
+  what: string;
+  target: string;
+  measured: string;
+  holds: boolean;
+}
+
+/** Every target of the project against this run's numbers, for the table at the top of the document. */
+export function targetRows(results: Benchmarks): TargetRow[] {
+  const { imageInstall: install, sizes, interpreter } = results;
+  const rows: TargetRow[] = [
+    {
+      what: 'compile from source / our feature, (b)/(a)',
+      target: `at least ${TARGETS.fromSourceOverFeature}x`,
+      measured: `${(install.fromSource.median / install.feature.median).toFixed(1)}x`,
+      holds: install.fromSource.median / install.feature.median >= TARGETS.fromSourceOverFeature,
+    },
+    {
+      what: "the feature's install step, (a) median",
+      target: `at most ${TARGETS.featureSeconds} s`,
+      measured: secs(install.feature.median),
+      holds: install.feature.median <= TARGETS.featureSeconds,
+    },
+    {
+      what: 'the install step over a bare extraction, (a)/(c)',
+      target: `at most ${TARGETS.featureOverTar}x`,
+      measured: `${ratio(install.feature.median, install.tarOnly.median)}x`,
+      holds: install.feature.median / install.tarOnly.median <= TARGETS.featureOverTar,
+    },
+    {
+      what: 'artifact, compressed',
+      target: `at most ${TARGETS.compressedMiB} MiB`,
+      measured: mib(sizes.compressedBytes),
+      holds: sizes.compressedBytes <= TARGETS.compressedMiB * 1024 ** 2,
+    },
+    {
+      what: 'artifact, installed',
+      target: `at most ${TARGETS.installedMiB} MiB`,
+      measured: mib(sizes.installedBytes),
+      holds: sizes.installedBytes <= TARGETS.installedMiB * 1024 ** 2,
+    },
+  ];
+  const ours = interpreter.geometricMean[INTERPRETER_LABELS.optimized];
+  const distro = interpreter.geometricMean[INTERPRETER_LABELS.distro];
+  if (ours !== undefined && distro !== undefined) {
+    rows.push({
+      what: `geometric-mean speed-up over the ${interpreter.baseline}, ours against the distribution's python3`,
+      target: "at least the distribution's",
+      measured: `${ours.toFixed(2)}x vs ${distro.toFixed(2)}x`,
+      holds: ours >= distro * TARGETS.speedupOverDistro,
+    });
+    const workloads = Object.keys(interpreter.speedup[INTERPRETER_LABELS.optimized] ?? {});
+    const behind = workloads
+      .map((workload) => ({
+        workload,
+        // Our speed relative to the distribution's on this workload: below 1 is behind.
+        relative:
+          (interpreter.speedup[INTERPRETER_LABELS.optimized]?.[workload] ?? 0) /
+          (interpreter.speedup[INTERPRETER_LABELS.distro]?.[workload] ?? 1),
+      }))
+      .sort((a, b) => a.relative - b.relative)[0];
+    if (behind)
+      rows.push({
+        what: "the workload furthest behind the distribution's python3",
+        target: `at most ${(TARGETS.workloadBehindDistro * 100).toFixed(0)}% slower`,
+        measured: `${behind.workload}: ${behind.relative >= 1 ? `${((behind.relative - 1) * 100).toFixed(0)}% faster` : `${((1 - behind.relative) * 100).toFixed(0)}% slower`}`,
+        holds: behind.relative >= 1 - TARGETS.workloadBehindDistro,
+      });
+  }
+  return rows;
+}
 
 const range = ([low, high]: readonly [number, number]) => `${low.toFixed(2)}-${high.toFixed(2)}`;
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
@@ -155,11 +237,6 @@ export function renderBenchmarks(results: Benchmarks, command: string, chartBase
   const fromSourceOverFeature = install.fromSource.median / install.feature.median;
   const featureOverTar = install.feature.median / install.tarOnly.median;
   const phaseNames = [...new Set([...Object.keys(builder.plain.phases), ...Object.keys(builder.optimized.phases)])];
-  const missed: string[] = [];
-  if (fromSourceOverFeature < TARGETS.fromSourceOverFeature)
-    missed.push(`(b)/(a) is ${fromSourceOverFeature.toFixed(1)}, under the target of ${TARGETS.fromSourceOverFeature}`);
-  if (featureOverTar > TARGETS.featureOverTar)
-    missed.push(`(a)/(c) is ${featureOverTar.toFixed(2)}, over the target of ${TARGETS.featureOverTar}`);
   return [
     '# Benchmarks',
     '',
@@ -168,6 +245,14 @@ export function renderBenchmarks(results: Benchmarks, command: string, chartBase
     `Measured ${results.date.slice(0, 10)} on ${results.machine}, all in one run of the command at the end.`,
     `CPython ${results.version}, build base \`${results.base}\`. Quick measurements ran ${results.runs} times, the ones`,
     `that compile CPython ${results.slowRuns} times (each is minutes; \`--slow-runs\` raises it). Medians, with min - max.`,
+    '',
+    '## Targets',
+    '',
+    '| what | target | this run | |',
+    '|---|---|---|---|',
+    ...targetRows(results).map(
+      (row) => `| ${row.what} | ${row.target} | ${row.measured} | ${row.holds ? 'holds' : '**missed**'} |`,
+    ),
     '',
     `## 1. Getting CPython ${results.version} into an image`,
     '',
@@ -183,10 +268,6 @@ export function renderBenchmarks(results: Benchmarks, command: string, chartBase
     '',
     `- (b)/(a) = **${fromSourceOverFeature.toFixed(1)}x** (with --enable-optimizations: ${(install.fromSourceOptimized.median / install.feature.median).toFixed(1)}x).`,
     `- (a)/(c) = **${featureOverTar.toFixed(2)}**.`,
-    '',
-    missed.length > 0
-      ? `Targets missed: ${missed.join('; ')}. Where the install step spends its time is below.`
-      : `Both targets hold ((b)/(a) at least ${TARGETS.fromSourceOverFeature}, (a)/(c) at most ${TARGETS.featureOverTar}).`,
     '',
     'Where the install step spends its time (medians, each step alone in a fresh container; the',
     'rest of (a) is the smoke test, the move into place and the links):',
