@@ -230,6 +230,38 @@ function distroComparison(results: Benchmarks): string[] {
   ];
 }
 
+/** Section 2: the artifact's sizes, beside the full `make install` tree when the run measured it. */
+function sizeSection(sizes: Benchmarks['sizes']): string[] {
+  const lines = [
+    '| what | size |',
+    '|---|---|',
+    `| our artifact \`${sizes.artifact}\`, compressed | ${mib(sizes.compressedBytes)} |`,
+    `| our artifact, installed | ${mib(sizes.installedBytes)} |`,
+  ];
+  const { fullInstallTarGzBytes: fullTarGz, fullInstallBytes: full } = sizes;
+  if (fullTarGz === undefined || full === undefined) {
+    return [
+      ...lines,
+      '',
+      'The full `make install` tree is measured only when this run builds the artifact itself. Its debug',
+      'information is in the separate symbols archive (`.debug.tgz`, see [builder.md](builder.md)).',
+      '',
+    ];
+  }
+  return [
+    ...lines,
+    `| plain \`tar czf\` of the full \`make install\` tree of the same build | ${mib(fullTarGz)} |`,
+    `| that full \`make install\` tree, installed | ${mib(full)} |`,
+    '',
+    `The artifact is ${ratio(fullTarGz, sizes.compressedBytes)}x smaller compressed and`,
+    `${ratio(full, sizes.installedBytes)}x smaller installed: it leaves out the test suite, the test`,
+    'extension modules and the static libpython (`--keep-tests` keeps them); it adds the shared libraries it',
+    'bundles (OpenSSL, libffi, ...). Its debug information is in the separate symbols archive (`.debug.tgz`, see',
+    '[builder.md](builder.md)); the full `make install` tree keeps it.',
+    '',
+  ];
+}
+
 /** docs/benchmarks.md, rendered from one run of every benchmark. */
 export function renderBenchmarks(results: Benchmarks, command: string, chartBaseName = 'benchmarks'): string {
   const install = results.imageInstall;
@@ -282,26 +314,15 @@ export function renderBenchmarks(results: Benchmarks, command: string, chartBase
     '',
     '## 2. Artifact size',
     '',
-    '| what | size |',
-    '|---|---|',
-    `| our artifact \`${sizes.artifact}\`, compressed | ${mib(sizes.compressedBytes)} |`,
-    `| our artifact, installed | ${mib(sizes.installedBytes)} |`,
-    `| plain \`tar czf\` of the full \`make install\` tree of the same build | ${mib(sizes.fullInstallTarGzBytes)} |`,
-    `| that full \`make install\` tree, installed | ${mib(sizes.fullInstallBytes)} |`,
-    '',
-    `The artifact is ${ratio(sizes.fullInstallTarGzBytes, sizes.compressedBytes)}x smaller compressed and`,
-    `${ratio(sizes.fullInstallBytes, sizes.installedBytes)}x smaller installed: it leaves out the test suite, the test`,
-    'extension modules and the static libpython (`--keep-tests` keeps them); it adds the shared libraries it',
-    'bundles (OpenSSL, libffi, ...). Its debug information is in the separate symbols archive (`.debug.tgz`, see',
-    '[builder.md](builder.md)); the full `make install` tree keeps it.',
-    '',
+    ...sizeSection(sizes),
     '## 3. Interpreter speed',
     '',
     ...interpreterTables(interpreter, chartBaseName),
     '',
     ...distroComparison(results),
     `Artifacts: \`${results.artifacts.optimized.name}\` PGO+LTO (sha256 \`${results.artifacts.optimized.sha256.slice(0, 12)}...\`)`,
-    `and OPTIMIZE=0 (sha256 \`${results.artifacts.plain.sha256.slice(0, 12)}...\`), both built by section 4.`,
+    `and \`${results.artifacts.plain.name}\` OPTIMIZE=0 (sha256 \`${results.artifacts.plain.sha256.slice(0, 12)}...\`); section 4 says`,
+    'which this run built.',
     '',
     '## 4. The builder',
     '',
@@ -311,8 +332,11 @@ export function renderBenchmarks(results: Benchmarks, command: string, chartBase
     '',
     '| build | median | min - max | runs |',
     '|---|---|---|---|',
-    row('OPTIMIZE=0', builder.plain.seconds),
-    row('PGO+LTO (default)', builder.optimized.seconds),
+    row(`OPTIMIZE=0${results.prebuilt?.plain ? ' (built before this run: from its metadata)' : ''}`, builder.plain.seconds),
+    row(
+      `PGO+LTO (default)${results.prebuilt?.optimized ? ' (built before this run: from its metadata)' : ''}`,
+      builder.optimized.seconds,
+    ),
     '',
     '| in-guest phase (median seconds) | OPTIMIZE=0 | PGO+LTO |',
     '|---|---|---|',

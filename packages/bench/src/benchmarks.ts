@@ -15,6 +15,7 @@ import {
   findBase,
   hostArch,
   type Logger,
+  loadArtifact,
   openLogFile,
   resolveRelease,
   run,
@@ -39,6 +40,11 @@ export interface BenchmarksInput {
   workDir: string;
   logsDir: string;
   cacheDir: string;
+  /**
+   * Artifacts built earlier, measured instead of building them in this run (section 4 then reports
+   * the build time recorded in their metadata). Each must be of `version` and `baseId`.
+   */
+  prebuilt?: { plain?: string; optimized?: string };
   logger: Logger;
 }
 
@@ -53,8 +59,9 @@ export interface Sizes {
   artifact: string;
   compressedBytes: number;
   installedBytes: number;
-  fullInstallBytes: number;
-  fullInstallTarGzBytes: number;
+  /** The full `make install` tree: measured only when the run builds the artifact itself. */
+  fullInstallBytes?: number;
+  fullInstallTarGzBytes?: number;
 }
 
 export interface Benchmarks {
@@ -65,6 +72,8 @@ export interface Benchmarks {
   runs: number;
   slowRuns: number;
   builder: { plain: BuilderTimes; optimized: BuilderTimes };
+  /** Which artifacts were built earlier and passed in (their build times come from their metadata). */
+  prebuilt?: { plain: boolean; optimized: boolean };
   imageInstall: ImageInstall;
   sizes: Sizes;
   interpreter: InterpreterSpeed;
@@ -80,7 +89,7 @@ export const INTERPRETER_LABELS = {
   distro: 'distribution python3',
 } as const;
 
-function builderTimes(outputs: BuildOutput[]): BuilderTimes {
+function builderTimes(outputs: Pick<BuildOutput, 'metadata'>[]): BuilderTimes {
   const metadata = outputs.map((output) => output.metadata);
   const phases = [...new Set(metadata.flatMap((entry) => Object.keys(entry.phaseSeconds)))].filter(
     (phase) => phase !== FULL_INSTALL_PHASE,
@@ -107,18 +116,36 @@ export async function distroPythonImage(base: string, logger: Logger): Promise<s
 
 function sizesOf(metadata: ArtifactMetadata): Sizes {
   const full = metadata.sizes.fullInstall;
-  if (!full) {
-    throw new CpythonPrebuiltError('BENCH_FAILED', `${metadata.artifact} was built without --measure-full-install`, {
-      fix: 'rebuild it with --measure-full-install, as the benchmarks do',
-    });
-  }
   return {
     artifact: metadata.artifact,
     compressedBytes: metadata.sizes.compressedBytes,
     installedBytes: metadata.sizes.installedBytes,
-    fullInstallBytes: full.installedBytes,
-    fullInstallTarGzBytes: full.tarGzBytes,
+    fullInstallBytes: full?.installedBytes,
+    fullInstallTarGzBytes: full?.tarGzBytes,
   };
+}
+
+/** An artifact passed in instead of built: the one the run would have built, or a clear refusal. */
+export async function prebuiltOutput(path: string, expected: { version: string; baseId: string; optimize: boolean }) {
+  const loaded = await loadArtifact(path);
+  const { metadata } = loaded;
+  const optimized = metadata.optimizations.pgo && metadata.optimizations.lto;
+  const problems = [
+    metadata.version !== expected.version && `CPython ${metadata.version}, not ${expected.version}`,
+    metadata.base !== expected.baseId && `built on ${metadata.base}, not ${expected.baseId}`,
+    metadata.arch !== hostArch() && `for ${metadata.arch}, not this machine's ${hostArch()}`,
+    optimized !== expected.optimize && (expected.optimize ? 'not a PGO+LTO build' : 'a PGO+LTO build, not OPTIMIZE=0'),
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `${loaded.name} cannot stand in for this run's build: ${problems.join(', ')}`,
+      {
+        fix: `pass an artifact of ${expected.version} on ${expected.baseId} built ${expected.optimize ? 'with' : 'without'} optimizations, or leave the option out to build it`,
+      },
+    );
+  }
+  return { artifactPath: loaded.path, metadata };
 }
 
 /**
@@ -131,9 +158,21 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
   const base = findBase(input.baseId);
   const backend = new DockerBackend();
   const release = resolveRelease(input.version);
-  const builds: Record<'plain' | 'optimized', BuildOutput[]> = { plain: [], optimized: [] };
+  const builds: Record<'plain' | 'optimized', Pick<BuildOutput, 'artifactPath' | 'metadata'>[]> = {
+    plain: [],
+    optimized: [],
+  };
+  for (const variant of ['plain', 'optimized'] as const) {
+    const path = input.prebuilt?.[variant];
+    if (path) {
+      builds[variant].push(
+        await prebuiltOutput(path, { version: input.version, baseId: base.id, optimize: variant === 'optimized' }),
+      );
+    }
+  }
   for (let index = 0; index < input.slowRuns; index++) {
     for (const variant of ['plain', 'optimized'] as const) {
+      if (input.prebuilt?.[variant]) continue;
       const optimize = variant === 'optimized';
       logger.phase(
         `builder wall time, ${optimize ? 'PGO+LTO (about 16 minutes)' : 'OPTIMIZE=0 (about 4 minutes)'}, run ${index + 1} of ${input.slowRuns}`,
@@ -218,6 +257,7 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
     runs: input.runs,
     slowRuns: input.slowRuns,
     builder: { plain: builderTimes(builds.plain), optimized: builderTimes(builds.optimized) },
+    prebuilt: { plain: Boolean(input.prebuilt?.plain), optimized: Boolean(input.prebuilt?.optimized) },
     imageInstall,
     sizes: sizesOf(optimized.metadata),
     interpreter,

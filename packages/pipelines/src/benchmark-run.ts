@@ -24,6 +24,8 @@ export interface BenchmarkRunInput {
   slowRuns: number;
   /** Results document; the raw numbers go beside it as .json. */
   output: string;
+  /** Artifacts built earlier, measured instead of built in this run. */
+  prebuilt?: { plain?: string; optimized?: string };
   /** Measure nothing: render the document again from the .json beside it. */
   renderOnly: boolean;
   /** The command that reproduces this run, written into the document. */
@@ -66,6 +68,7 @@ export async function runBenchmarkSuite(input: BenchmarkRunInput): Promise<strin
     workDir: join(layout.cacheDir, 'bench'),
     logsDir: layout.logsDir,
     cacheDir: layout.cacheDir,
+    prebuilt: input.prebuilt,
     logger: input.logger,
   });
   await writeResults(

@@ -1,4 +1,11 @@
-import { buildBases, createLogger, DEFAULT_BUILD_BASE, defaultVersion, layout } from '@cpython-prebuilt/core';
+import {
+  buildBases,
+  createLogger,
+  DEFAULT_BUILD_BASE,
+  defaultVersion,
+  layout,
+  resolveArtifactPath,
+} from '@cpython-prebuilt/core';
 import { runBenchmarkSuite } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
 import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
@@ -13,6 +20,8 @@ interface BenchFlags {
   slowRuns: number;
   output: string;
   renderOnly: boolean;
+  artifact?: string;
+  plainArtifact?: string;
 }
 
 export function benchCommand(program: Command): void {
@@ -36,6 +45,8 @@ export function benchCommand(program: Command): void {
         .default(2)
         .argParser(parsePositiveInteger),
     )
+    .option('--artifact <tgz>', 'measure this PGO+LTO artifact instead of building one (its build time comes from its metadata)')
+    .option('--plain-artifact <tgz>', 'measure this OPTIMIZE=0 artifact instead of building one')
     .option('--output <file>', 'results document (the raw numbers go beside it as .json)', layout.results.benchmarks)
     .option(
       '--render-only',
@@ -53,6 +64,10 @@ export function benchCommand(program: Command): void {
         slowRuns: flags.slowRuns,
         output: flags.output,
         renderOnly: flags.renderOnly,
+        prebuilt: {
+          optimized: flags.artifact && resolveArtifactPath(flags.artifact),
+          plain: flags.plainArtifact && resolveArtifactPath(flags.plainArtifact),
+        },
         reproduce: reproduceCommand('bench'),
         logger: createLogger('bench'),
       });
