@@ -45,7 +45,7 @@ describe('versions manifest', () => {
   });
 
   it('builds the newest release of each maintained line, and no end-of-life line', () => {
-    expect(releaseMatrix()).toEqual(['3.11.15', '3.12.13', '3.13.14', '3.14.7']);
+    expect(releaseMatrix()).toEqual(['3.11.16', '3.12.14', '3.13.15', '3.14.7']);
     const withNewer = {
       ...versionsManifest,
       releases: [...versionsManifest.releases, { ...findRelease('3.14.7'), version: '3.14.8' }],
