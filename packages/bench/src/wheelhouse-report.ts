@@ -57,7 +57,7 @@ export function wheelhouseChart(summary: WheelhouseSummary): string {
   const bar = (series: string, value: Summary) => ({ series, value: value.median, range: [value.min, value.max] as const });
   return barChartSvg({
     title: "A project's packages into an image: wheelhouse vs sdists (lower is faster)",
-    axisLabel: `seconds, median of ${summary.wheelhouse.runs} runs; whiskers: lowest and highest`,
+    axisLabel: `seconds, median of ${summary.wheelhouse.runs} run${summary.wheelhouse.runs === 1 ? '' : 's'}; whiskers: lowest and highest`,
     format: secs,
     groups: [
       { label: '(a) from the wheelhouse', bars: [bar('every image build', summary.wheelhouse)] },
