@@ -27,7 +27,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
+.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -85,6 +85,12 @@ bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= 
 	  $(CLI) bench $(if $(VERSION),--version "$(VERSION)") $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
 	  $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)") \
 	  $(if $(ARTIFACT),--artifact "$(ARTIFACT)") $(if $(PLAIN_ARTIFACT),--plain-artifact "$(PLAIN_ARTIFACT)")
+
+bench-wheelhouse: ## a project's packages into an image, wheelhouse vs pip from sdists -> docs/benchmarks-wheelhouse.md: ARTIFACT= [REQUIREMENTS= FIND_LINKS="dir ..." IMAGE= RUNS=]
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
+	CPYTHON_PREBUILT_REPRODUCE='make bench-wheelhouse $(MAKEOVERRIDES)' \
+	  $(CLI) bench-wheelhouse --artifact "$(ARTIFACT)" $(if $(REQUIREMENTS),--requirements "$(REQUIREMENTS)") \
+	  $(foreach dir,$(FIND_LINKS),--find-links "$(dir)") $(if $(IMAGE),--image "$(IMAGE)") $(runs_flags)
 
 phase3: setup ## (root) the main job: build, validate, release, publish, integrate, measure, record (local targets by default)
 	CPYTHON_PREBUILT_REPRODUCE='make phase3 $(MAKEOVERRIDES)' \

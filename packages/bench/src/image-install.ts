@@ -1,7 +1,8 @@
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CpythonPrebuiltError, type Logger, openLogFile, run } from '@cpython-prebuilt/core';
+import type { Logger } from '@cpython-prebuilt/core';
+import { timeInContainer } from './container-timing.ts';
 import { type Summary, summarize } from './stats.ts';
 
 const fromSourceFeature = fileURLToPath(new URL('../features/python-from-source', import.meta.url));
@@ -38,31 +39,17 @@ export interface ImageInstall {
   steps: Record<string, number>;
 }
 
-/**
- * Seconds a shell snippet takes inside a fresh container with no network, container start-up
- * excluded. Output goes to the log; a failure names it.
- */
-async function timeInContainer(input: ImageInstallInput, label: string, script: string): Promise<number> {
-  const wrapped = `cp -r /bench-src /tmp/bench; start=$(date +%s%N); ( ${script} ) >&2; end=$(date +%s%N); echo "elapsed-ms $(( (end - start) / 1000000 ))"`;
-  const log = openLogFile(input.logPath);
-  try {
-    log.write(`\n# ${label}: ${script}\n`);
-    const result = await run(
-      'docker',
-      ['run', '--rm', '--network', 'none', '--volume', `${input.workDir}:/bench-src:ro`, input.image, 'sh', '-ec', wrapped],
-      { log, logPath: input.logPath },
-    );
-    const match = /elapsed-ms (\d+)/.exec(result.stdout);
-    if (!match?.[1]) {
-      throw new CpythonPrebuiltError('BENCH_FAILED', `${label}: no timing in the container's output`, {
-        fix: 'read the log',
-        logPath: input.logPath,
-      });
-    }
-    return Number(match[1]) / 1000;
-  } finally {
-    await new Promise((resolve) => log.end(resolve));
-  }
+/** Seconds a shell snippet takes in a fresh container of the image, with the inputs copied to /tmp/bench. */
+async function timeIn(input: ImageInstallInput, label: string, script: string): Promise<number> {
+  const { seconds } = await timeInContainer({
+    image: input.image,
+    label,
+    setup: 'cp -r /bench-src /tmp/bench',
+    script,
+    mounts: { [input.workDir]: '/bench-src' },
+    logPath: input.logPath,
+  });
+  return seconds;
 }
 
 /**
@@ -92,18 +79,18 @@ export async function measureImageInstall(input: ImageInstallInput): Promise<Ima
   const stepTimes: Record<string, number[]> = Object.fromEntries(Object.keys(steps).map((name) => [name, []]));
   for (let index = 0; index < input.runs; index++) {
     input.logger.phase(`(a) feature install.sh and (c) tar -xzf, run ${index + 1} of ${input.runs}`);
-    times.feature.push(await timeInContainer(input, '(a) feature', 'sh /tmp/bench/feature/install.sh'));
-    times.tarOnly.push(await timeInContainer(input, '(c) tar -xzf', `mkdir -p /opt && tar -xzf ${artifact} -C /opt`));
-    for (const [name, script] of Object.entries(steps)) stepTimes[name]?.push(await timeInContainer(input, name, script));
+    times.feature.push(await timeIn(input, '(a) feature', 'sh /tmp/bench/feature/install.sh'));
+    times.tarOnly.push(await timeIn(input, '(c) tar -xzf', `mkdir -p /opt && tar -xzf ${artifact} -C /opt`));
+    for (const [name, script] of Object.entries(steps)) stepTimes[name]?.push(await timeIn(input, name, script));
   }
   const compile = (optimize: boolean) =>
     `VERSION=${input.version} OPTIMIZE=${optimize} sh /tmp/bench/from-source/install.sh && /usr/local/bin/python3 --version`;
   for (let index = 0; index < input.slowRuns; index++) {
     input.logger.phase(`(b) compile from source in the image, run ${index + 1} of ${input.slowRuns} (minutes)`);
-    times.fromSource.push(await timeInContainer(input, '(b) from source', compile(false)));
+    times.fromSource.push(await timeIn(input, '(b) from source', compile(false)));
     input.logger.info(`(b) without optimisations: ${times.fromSource.at(-1)?.toFixed(0)} s`);
     input.logger.phase(`(b) with --enable-optimizations, run ${index + 1} of ${input.slowRuns} (about 15 minutes)`);
-    times.fromSourceOptimized.push(await timeInContainer(input, '(b) from source, optimized', compile(true)));
+    times.fromSourceOptimized.push(await timeIn(input, '(b) from source, optimized', compile(true)));
     input.logger.info(`(b) with --enable-optimizations: ${times.fromSourceOptimized.at(-1)?.toFixed(0)} s`);
   }
   return {

@@ -1,5 +1,6 @@
 export { type Benchmarks, type BenchmarksInput, distroPythonImage, INTERPRETER_LABELS, runBenchmarks } from './benchmarks.ts';
 export { interpreterChartNames, interpreterCharts, interpreterTables, renderBenchmarks } from './benchmarks-report.ts';
+export { type TimedResult, type TimedScript, timeInContainer } from './container-timing.ts';
 export { documentBaseName, reproduceBlock, resultsJsonPath, writeResults } from './documents.ts';
 export { type ImageInstall, type ImageInstallInput, measureImageInstall } from './image-install.ts';
 export {
@@ -13,3 +14,11 @@ export { renderResults } from './phase3-results.ts';
 export { describeMachine, type MeasureInput, type Measurement, measurePilot } from './pilot-build.ts';
 export { type Summary, summarize } from './stats.ts';
 export { type BarChart, barChartSvg, type ChartBar, type ChartGroup } from './svg-chart.ts';
+export { measureWheelhouseRound, type WheelhouseRound, type WheelhouseRoundInput } from './wheelhouse-install.ts';
+export {
+  renderWheelhouseBenchmark,
+  summarizeWheelhouse,
+  type WheelhouseBenchmark,
+  type WheelhouseSummary,
+  wheelhouseChart,
+} from './wheelhouse-report.ts';

@@ -2,6 +2,7 @@ import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.ts';
 import { benchInterpretersCommand } from './commands/bench-interpreters.ts';
+import { benchWheelhouseCommand } from './commands/bench-wheelhouse.ts';
 import { buildCommand } from './commands/build.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   phase3Command(program);
   benchCommand(program);
   benchInterpretersCommand(program);
+  benchWheelhouseCommand(program);
   vagrantCommand(program);
   versionsCommand(program);
   wheelhouseCommand(program);

@@ -55,6 +55,7 @@ export const layout = {
     phase3: join(docs, 'infraestructura/cpython_precompilado/fase-3-resultados.md'),
     benchmarks: join(docs, 'benchmarks.md'),
     interpreters: join(docs, 'benchmarks-interpreters.md'),
+    wheelhouse: join(docs, 'benchmarks-wheelhouse.md'),
   },
   /** Downloads, sources fetched by setup, test fixtures. Never committed. */
   cacheDir,

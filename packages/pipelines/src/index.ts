@@ -1,4 +1,5 @@
 export { type BenchmarkRunInput, runBenchmarkSuite } from './benchmark-run.ts';
+export { DEBIAN_WHEELS_DIR, DEMO_REQUIREMENTS, DEMO_SDISTS, type DebianSdist, prepareDebianSdists } from './debian-sdists.ts';
 export { compareInterpreters, type InterpreterComparisonInput } from './interpreter-comparison.ts';
 export { type CreatedTeamKey, type CreateTeamKeyInput, createTeamKey } from './keys.ts';
 export { type LocalPythonOrg, type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
@@ -40,5 +41,6 @@ export {
   type VersionsUpdateInput,
   type VersionsUpdateResult,
 } from './versions-update.ts';
+export { benchmarkWheelhouse, type WheelhouseBenchmarkInput } from './wheelhouse-benchmark.ts';
 export { buildWheelhouse, type WheelhouseBuildInput, type WheelhouseBuildOutput } from './wheelhouse-build.ts';
 export { normalizeProjectName, parseWheelFileName, renderLock } from './wheelhouse-lock.ts';

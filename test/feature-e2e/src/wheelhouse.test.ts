@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layout, run, WheelhouseMetadata } from '@cpython-prebuilt/core';
 import { runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
+import { prepareDebianSdists } from '@cpython-prebuilt/pipelines';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
 import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 
@@ -19,33 +20,6 @@ const USE_PACKAGES = [
   'print("packages-ok", markupsafe.__version__, idna.__version__)',
 ].join('; ');
 
-/** The newest Debian pristine tarball of a source package in the sources cache (fetched by setup). */
-async function debianOrig(pkg: string): Promise<{ path: string; version: string }> {
-  const pattern = new RegExp(`^${pkg.replace('.', '\\.')}_([0-9][^_]*)\\.orig\\.tar\\.(gz|xz)$`);
-  const found = (await readdir(layout.sourcesDir)).filter((file) => pattern.test(file)).sort();
-  const file = found.at(-1);
-  if (!file) throw new Error(`no ${pkg}_*.orig.tar.* in ${layout.sourcesDir}: run \`make setup\` as root first`);
-  return { path: join(layout.sourcesDir, file), version: pattern.exec(file)?.[1] as string };
-}
-
-/**
- * pip's --find-links wants <project>-<version>.tar.gz with a <project>-<version>/ folder inside;
- * Debian names the tarball after its source package (python-idna_3.10.orig.tar.xz), and flit's
- * holds flit_core (the build backend of idna) in a subfolder: repack each under pip's name.
- */
-async function repack(work: string, pkg: string, project: string, subfolder?: string): Promise<string> {
-  const { path, version } = await debianOrig(pkg);
-  const unpacked = await mkdtemp(join(work, 'unpack-'));
-  await run('tar', ['-xf', path, '-C', unpacked]);
-  const [top] = await readdir(unpacked);
-  const folder = `${project}-${version}`;
-  const from = join(unpacked, top as string, ...(subfolder ? [subfolder] : []));
-  if (from !== join(unpacked, folder)) await run('mv', ['-T', from, join(unpacked, folder)]);
-  const sdist = join(work, 'sources', `${folder}.tar.gz`);
-  await run('tar', ['-czf', sdist, '-C', unpacked, folder]);
-  return sdist;
-}
-
 describe('wheelhouse: built offline from local sdists, installed offline by the feature', () => {
   let work: string;
   let sources: string;
@@ -55,16 +29,8 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
     work = await mkdtemp(join(tmpdir(), 'wheelhouse-'));
     sources = join(work, 'sources');
     await mkdir(sources);
-    await repack(work, 'markupsafe', 'MarkupSafe');
-    await repack(work, 'python-idna', 'idna');
-    await repack(work, 'flit', 'flit_core', 'flit_core');
-    // Built from its sdist: Debian's setuptools wheel (/usr/share/python-wheels) is patched for
-    // Debian's Python and fails on ours with "AttributeError: install_layout".
-    await repack(work, 'setuptools', 'setuptools');
-    // wheel as a wheel, from Debian's python3-wheel-whl (unpatched, works on any Python 3).
-    const wheel = (await readdir('/usr/share/python-wheels')).find((file) => file.startsWith('wheel-'));
-    if (!wheel) throw new Error('no wheel-*.whl in /usr/share/python-wheels: run `make setup` as root first');
-    await copyFile(join('/usr/share/python-wheels', wheel), join(sources, wheel));
+    // markupsafe, idna, packaging and the build backends, from Debian's pristine tarballs.
+    await prepareDebianSdists(layout.sourcesDir, sources);
     await mkdir(join(work, 'demo-app'));
     requirements = join(work, 'demo-app', 'requirements.txt');
     await writeFile(requirements, 'markupsafe==2.1.5\nidna\n');
