@@ -9,8 +9,18 @@ export const devcontainerBin = join(dirname(require.resolve('@devcontainers/cli/
 /** Legacy builder: Debian's docker.io has no buildx (the CLI detects it and takes its legacy path). */
 const env = { DOCKER_BUILDKIT: '0' };
 
+/**
+ * A guard against a hung CLI, not a budget: a dev container that compiles CPython from source (the
+ * "before" of every measurement) took more than 15 minutes on 2 busy cores.
+ */
+const DEVCONTAINER_TIMEOUT_MS = 45 * 60_000;
+
 export async function devcontainer(args: string[], allowFailure = false): Promise<RunResult> {
-  return run('node', [devcontainerBin, ...args], { env, allowExitCodes: allowFailure ? [1] : [], timeoutMs: 15 * 60_000 });
+  return run('node', [devcontainerBin, ...args], {
+    env,
+    allowExitCodes: allowFailure ? [1] : [],
+    timeoutMs: DEVCONTAINER_TIMEOUT_MS,
+  });
 }
 
 /** `devcontainer features publish` or `features info` answered something we cannot use. */
