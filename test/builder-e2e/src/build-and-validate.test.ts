@@ -131,6 +131,23 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
     await rm(work, { recursive: true });
   });
 
+  it('strips every extension module, each with a debuglink: none keeps its debug information', async () => {
+    // A split that skipped an arbitrary fifth of the modules (a SIGPIPE race) made two builds of
+    // the same inputs differ; every module, not a sample, is checked.
+    const work = await mkdtemp(join(tmpdir(), 'modules-'));
+    await execa('tar', ['-xzf', artifactPath, '-C', work]);
+    const dynload = join(work, 'python-3.13.5/lib/python3.13/lib-dynload');
+    const modules = (await readdir(dynload)).filter((file) => file.endsWith('.so'));
+    expect(modules.length).toBeGreaterThan(50);
+    const unsplit: string[] = [];
+    for (const module of modules) {
+      const sections = (await execa('readelf', ['-S', '-W', join(dynload, module)])).stdout;
+      if (sections.includes(' .debug_info ') || !sections.includes(' .gnu_debuglink ')) unsplit.push(module);
+    }
+    expect(unsplit).toEqual([]);
+    await rm(work, { recursive: true });
+  });
+
   it('ships regular bytecode only: no .opt-1.pyc or .opt-2.pyc', async () => {
     const listing = (await execa('tar', ['-tzf', artifactPath], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
     expect(listing.filter((entry) => entry.endsWith('.cpython-313.pyc')).length).toBeGreaterThan(500);
