@@ -9,8 +9,9 @@ export const devcontainerBin = join(dirname(require.resolve('@devcontainers/cli/
 /** Legacy builder: Debian's docker.io has no buildx (the CLI detects it and takes its legacy path). */
 const env = { DOCKER_BUILDKIT: '0' };
 
-export async function devcontainer(args: string[], allowFailure = false): Promise<RunResult> {
-  return run('node', [devcontainerBin, ...args], { env, allowExitCodes: allowFailure ? [1] : [], timeoutMs: 15 * 60_000 });
+/** Runs the CLI; 15 minutes by default, more for builds that compile CPython (a PGO build on a busy 2-core machine). */
+export async function devcontainer(args: string[], allowFailure = false, timeoutMs = 15 * 60_000): Promise<RunResult> {
+  return run('node', [devcontainerBin, ...args], { env, allowExitCodes: allowFailure ? [1] : [], timeoutMs });
 }
 
 /** `devcontainer features publish` or `features info` answered something we cannot use. */
