@@ -18,6 +18,7 @@ export {
   measureProjects,
   type ProjectMeasurement,
   type ProjectToMeasure,
+  type RunResult,
   type VariantResult,
 } from './project-build.ts';
 export { type Summary, summarize } from './stats.ts';

@@ -100,7 +100,7 @@ export function renderPhase4Results(measurement: Measurement, command: string): 
     '| Project | Configuration | Shape | Python asked -> built | Before | After | Speed-up | Checks after |',
     '|---|---|---|---|---|---|---|---|',
     ...measurement.projects.map(projectRow),
-    `| **Total** (${totals.counted} configurations${leftOut}) | | | | **${duration(totals.beforeSeconds)}** | **${duration(totals.afterSeconds)}** | **${speedup(totals.beforeSeconds, totals.afterSeconds)}** | ${totals.afterChecks.passed}/${totals.afterChecks.total} |`,
+    `| **Total** (${totals.counted} configuration${totals.counted === 1 ? '' : 's'}${leftOut}) | | | | **${duration(totals.beforeSeconds)}** | **${duration(totals.afterSeconds)}** | **${speedup(totals.beforeSeconds, totals.afterSeconds)}** | ${totals.afterChecks.passed}/${totals.afterChecks.total} |`,
     '',
     '## What was measured',
     '',
