@@ -120,7 +120,7 @@ export function renderPhase4Results(measurement: Measurement, command: string): 
     "  the project; for Compose that builds the service's image and the features on top of it. Images are",
     '  removed after each run.',
     '- Checks, in each built image (`docker run`, no network): `python3 --version` is the version built,',
-    '  `python3` is on PATH, `sys.prefix` is the prefix that way installs to (`/usr/local/python/<version>`',
+    '  `python3` is on PATH, `sys.prefix` is the prefix that way installs to (`/usr/local/python/current`',
     '  before, `/opt/python-<version>` after), the native modules ssl, sqlite3, lzma, bz2, ctypes, zlib import,',
     '  and `pip3 --version` works.',
     '- A repository with two configurations counts each one: a team builds both.',

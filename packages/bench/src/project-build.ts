@@ -192,7 +192,10 @@ async function prepareBefore(
     image = Object.values(replacements).join(', ');
   }
   await writeFile(configPath, edited);
-  return { folder, image, prefix: `/usr/local/python/${version}`, shape: location.shape };
+  // python3 is a link into /usr/local/python/current (a link to the version's folder, as the official
+  // feature lays it out); CPython finds its prefix from the interpreter's folder without resolving
+  // the folder link, so sys.prefix is /usr/local/python/current.
+  return { folder, image, prefix: '/usr/local/python/current', shape: location.shape };
 }
 
 /** The project switched by integrate to the vendored feature (or phase3's integrated copy, as it is). */
