@@ -80,7 +80,7 @@ measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=
 	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
 	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags)
 
-measure-projects: ## Fase 4: time every example project's build (and the pilot's), from source vs the feature -> docs/phase4-results.md: ARTIFACT="<3.13 artifact> <3.11 artifact>" [PROJECTS="examples/pilot ..."] [RUNS=] [VERSION=] (about an hour on 2 cores)
+measure-projects: ## Fase 4: time every example project's build (and the pilot's), from source vs the feature -> docs/phase4-results.md: ARTIFACT="<3.13 artifact> <3.11 artifact>" [PROJECTS="examples/pilot ..."] [RUNS=] [VERSION=] (about 20 minutes a run on an idle 2-core machine: four from-source builds and one with PGO)
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required: one artifact per version the projects ask for (3.11 and 3.13), ARTIFACT="$(artifact_example) ..."' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make measure-projects $(MAKEOVERRIDES)' \
 	  $(CLI) measure-projects $(foreach artifact,$(ARTIFACT),--artifact "$(artifact)") $(foreach source,$(SOURCE),--source "$(source)") \
