@@ -27,7 +27,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
+.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure measure-projects bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -79,6 +79,12 @@ measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
 	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags)
+
+measure-projects: ## Fase 4: time every example project's build (and the pilot's), from source vs the feature -> docs/phase4-results.md: ARTIFACT="<3.13 artifact> <3.11 artifact>" [PROJECTS="examples/pilot ..."] [RUNS=] [VERSION=] (about 20 minutes a run on an idle 2-core machine: four from-source builds and one with PGO)
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required: one artifact per version the projects ask for (3.11 and 3.13), ARTIFACT="$(artifact_example) ..."' >&2; exit 2; fi
+	CPYTHON_PREBUILT_REPRODUCE='make measure-projects $(MAKEOVERRIDES)' \
+	  $(CLI) measure-projects $(foreach artifact,$(ARTIFACT),--artifact "$(artifact)") $(foreach source,$(SOURCE),--source "$(source)") \
+	  $(foreach project,$(PROJECTS),--project "$(project)") $(runs_flags) $(if $(VERSION),--version "$(VERSION)")
 
 bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] (about an hour on 2 cores)
 	CPYTHON_PREBUILT_REPRODUCE='make bench $(MAKEOVERRIDES)' \

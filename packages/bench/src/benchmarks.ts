@@ -24,7 +24,7 @@ import {
 import { FEATURE_ID, vendorFeature } from '@cpython-prebuilt/feature';
 import { type ImageInstall, measureImageInstall } from './image-install.ts';
 import { type InterpreterSpeed, measureInterpreterSpeed } from './interpreter-speed.ts';
-import { describeMachine } from './pilot-build.ts';
+import { describeMachine } from './project-build.ts';
 import { type Summary, summarize } from './stats.ts';
 
 export interface BenchmarksInput {

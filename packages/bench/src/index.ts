@@ -11,7 +11,17 @@ export {
   summarizeSpeed,
 } from './interpreter-speed.ts';
 export { renderResults } from './phase3-results.ts';
-export { describeMachine, type MeasureInput, type Measurement, measurePilot } from './pilot-build.ts';
+export { type BuildTotals, buildTotals, describeRequest, renderPhase4Results } from './phase4-results.ts';
+export {
+  describeMachine,
+  type MeasureInput,
+  type Measurement,
+  measureProjects,
+  type ProjectMeasurement,
+  type ProjectToMeasure,
+  type RunResult,
+  type VariantResult,
+} from './project-build.ts';
 export { type Summary, summarize } from './stats.ts';
 export { type BarChart, barChartSvg, type ChartBar, type ChartGroup } from './svg-chart.ts';
 export { measureWheelhouseRound, type WheelhouseRound, type WheelhouseRoundInput } from './wheelhouse-install.ts';

@@ -10,6 +10,7 @@ import { integrateCommand } from './commands/integrate.ts';
 import { keysCommand } from './commands/keys.ts';
 import { lintWorkflowsCommand } from './commands/lint-workflows.ts';
 import { measureCommand } from './commands/measure.ts';
+import { measureProjectsCommand } from './commands/measure-projects.ts';
 import { phase3Command } from './commands/phase3.ts';
 import { publishCommands } from './commands/publish.ts';
 import { releaseCommand } from './commands/release.ts';
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   keysCommand(program);
   publishCommands(program);
   measureCommand(program);
+  measureProjectsCommand(program);
   lintWorkflowsCommand(program);
   phase3Command(program);
   benchCommand(program);

@@ -53,6 +53,8 @@ export const layout = {
   /** Results documents: markdown, with the raw numbers beside them as .json. */
   results: {
     phase3: join(docs, 'infraestructura/cpython_precompilado/fase-3-resultados.md'),
+    /** Fase 4: the pilot and the example projects, each built before and after the feature. */
+    phase4: join(docs, 'phase4-results.md'),
     benchmarks: join(docs, 'benchmarks.md'),
     interpreters: join(docs, 'benchmarks-interpreters.md'),
     wheelhouse: join(docs, 'benchmarks-wheelhouse.md'),

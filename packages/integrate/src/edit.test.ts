@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CpythonPrebuiltError, layout } from '@cpython-prebuilt/core';
 import { parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
-import { switchToFeature } from './edit.ts';
+import { officialPythonOptions, switchToFeature } from './edit.ts';
 
 const pilot = readFileSync(join(layout.pilotDir, '.devcontainer/devcontainer.json'), 'utf8');
 const entry = { reference: './installer', options: { version: '3.13.5' } };
@@ -269,5 +269,19 @@ describe('switching a devcontainer.json to the cpython installer', () => {
     const once = switchToFeature(pilot, 'devcontainer.json', { reference: '../installer', options: {} }).text;
     const again = switchToFeature(once, 'devcontainer.json', entry);
     expect(again.action).toBe('updated ./installer (was ../installer)');
+  });
+});
+
+describe('reading the official python feature of a devcontainer.json', () => {
+  it('gives its options as written, the string shorthand as a version, and nothing without the feature', () => {
+    const object =
+      '{ "features": { "./tools": {}, "ghcr.io/devcontainers/features/python:1": { "version": "3.13", "optimize": true } } }';
+    expect(officialPythonOptions(object, 'a.json')).toEqual({
+      reference: 'ghcr.io/devcontainers/features/python:1',
+      options: { version: '3.13', optimize: true },
+    });
+    const shorthand = '{ // the worker\n "features": { "ghcr.io/devcontainers/features/python:1.8.0": "3.11" } }';
+    expect(officialPythonOptions(shorthand, 'b.json')?.options).toEqual({ version: '3.11' });
+    expect(officialPythonOptions('{ "features": { "./installer": { "version": "3.13" } } }', 'c.json')).toBeUndefined();
   });
 });

@@ -71,6 +71,22 @@ function officialVersion(value: Node | undefined): unknown {
 }
 
 /**
+ * The first official python feature of a devcontainer.json and its options as written: the string
+ * shorthand (`"python:1": "3.11"`) reads as `{ version: "3.11" }`. Undefined when there is none.
+ */
+export function officialPythonOptions(
+  text: string,
+  path: string,
+): { reference: string; options: Record<string, unknown> } | undefined {
+  const official = featuresOf(text, path)?.children?.find((child) => isOfficialPython(keyOf(child)));
+  if (!official) return undefined;
+  const value = official.children?.[1];
+  const options =
+    value?.type === 'object' ? (getNodeValue(value) as Record<string, unknown>) : { version: officialVersion(value) };
+  return { reference: keyOf(official), options };
+}
+
+/**
  * Points the python feature of a devcontainer.json at `entry`, changing as little as it can:
  * the official feature's key is renamed in place, its `version` (and `additionalVersions`) stay
  * unless `entry.options` sets them, each option cpython/installer does not have is removed and

@@ -3,6 +3,7 @@ export {
   type EditStatus,
   type FeatureEntry,
   type OptionOutcome,
+  officialPythonOptions,
   parseOrRefuse,
   switchToFeature,
 } from './edit.ts';
@@ -19,4 +20,4 @@ export {
   integrate,
   integrateProject,
 } from './integrate.ts';
-export { type Finding, isPythonImage } from './sources.ts';
+export { type Finding, type ImageLocation, type ImageSource, isPythonImage, locateImageSource } from './sources.ts';

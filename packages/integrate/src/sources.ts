@@ -179,40 +179,61 @@ async function composeService(
   return merged ? { service: merged, file: definedIn } : undefined;
 }
 
-/** Findings for one configuration: its image, Dockerfile, or Compose service. */
-export async function pythonElsewhere(configPath: string, config: ImageSource, projectDir: string): Promise<Finding[]> {
-  const findings: Finding[] = [];
+/**
+ * Where a configuration's image comes from: an image it names (`image`, or a Compose service's
+ * `image` without `build`), or a Dockerfile it builds (`build.dockerfile`, or a Compose service's
+ * build). `where` names the place for reports. Problems reading Compose files land in `findings`.
+ */
+export type ImageLocation =
+  | { shape: 'image' | 'compose'; image: string; where: string }
+  | { shape: 'dockerfile' | 'compose'; dockerfile: string; where: string }
+  | { shape: 'unknown'; where: string };
+
+export async function locateImageSource(
+  configPath: string,
+  config: ImageSource,
+  projectDir: string,
+  findings: Finding[] = [],
+): Promise<ImageLocation> {
   const folder = dirname(configPath);
   const where = relative(projectDir, configPath);
   const dockerfile = config.build?.dockerfile ?? config.dockerFile;
-  if (typeof config.image === 'string') {
-    fromImage(config.image, where, findings);
-  } else if (typeof dockerfile === 'string') {
-    // build.dockerfile is relative to devcontainer.json (the context only changes what COPY sees).
-    await fromDockerfile(resolve(folder, dockerfile), projectDir, findings);
-  } else if (config.dockerComposeFile !== undefined) {
-    const files = (Array.isArray(config.dockerComposeFile) ? config.dockerComposeFile : [config.dockerComposeFile])
-      .filter((file): file is string => typeof file === 'string')
-      .map((file) => resolve(folder, file));
-    const name = typeof config.service === 'string' ? config.service : '';
-    const found = await composeService(files, name, projectDir, findings);
-    if (!found) {
-      findings.push({
-        where,
-        message: `service ${JSON.stringify(name)} is not in ${files.map((file) => relative(projectDir, file)).join(', ')}`,
-        compiles: false,
-      });
-    } else if (typeof found.service.image === 'string' && found.service.build === undefined) {
-      fromImage(found.service.image, `${relative(projectDir, found.file)} (service ${name})`, findings);
-    } else if (found.service.build !== undefined) {
-      const build = found.service.build;
-      const spec = typeof build === 'string' ? { context: build } : (build as { context?: unknown; dockerfile?: unknown });
-      // Compose resolves relative paths against the first file's folder, whichever file set them.
-      const base = dirname(files[0] ?? configPath);
-      const context = resolve(base, typeof spec.context === 'string' ? spec.context : '.');
-      const file = typeof spec.dockerfile === 'string' ? spec.dockerfile : 'Dockerfile';
-      await fromDockerfile(isAbsolute(file) ? file : join(context, file), projectDir, findings);
-    }
+  if (typeof config.image === 'string') return { shape: 'image', image: config.image, where };
+  // build.dockerfile is relative to devcontainer.json (the context only changes what COPY sees).
+  if (typeof dockerfile === 'string') return { shape: 'dockerfile', dockerfile: resolve(folder, dockerfile), where };
+  if (config.dockerComposeFile === undefined) return { shape: 'unknown', where };
+  const files = (Array.isArray(config.dockerComposeFile) ? config.dockerComposeFile : [config.dockerComposeFile])
+    .filter((file): file is string => typeof file === 'string')
+    .map((file) => resolve(folder, file));
+  const name = typeof config.service === 'string' ? config.service : '';
+  const found = await composeService(files, name, projectDir, findings);
+  if (!found) {
+    findings.push({
+      where,
+      message: `service ${JSON.stringify(name)} is not in ${files.map((file) => relative(projectDir, file)).join(', ')}`,
+      compiles: false,
+    });
+    return { shape: 'unknown', where };
   }
+  const serviceWhere = `${relative(projectDir, found.file)} (service ${name})`;
+  if (typeof found.service.image === 'string' && found.service.build === undefined) {
+    return { shape: 'compose', image: found.service.image, where: serviceWhere };
+  }
+  if (found.service.build === undefined) return { shape: 'unknown', where: serviceWhere };
+  const build = found.service.build;
+  const spec = typeof build === 'string' ? { context: build } : (build as { context?: unknown; dockerfile?: unknown });
+  // Compose resolves relative paths against the first file's folder, whichever file set them.
+  const base = dirname(files[0] ?? configPath);
+  const context = resolve(base, typeof spec.context === 'string' ? spec.context : '.');
+  const file = typeof spec.dockerfile === 'string' ? spec.dockerfile : 'Dockerfile';
+  return { shape: 'compose', dockerfile: isAbsolute(file) ? file : join(context, file), where: serviceWhere };
+}
+
+/** Findings for one configuration: its image, Dockerfile, or Compose service. */
+export async function pythonElsewhere(configPath: string, config: ImageSource, projectDir: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const location = await locateImageSource(configPath, config, projectDir, findings);
+  if ('image' in location) fromImage(location.image, location.where, findings);
+  else if ('dockerfile' in location) await fromDockerfile(location.dockerfile, projectDir, findings);
   return findings;
 }

@@ -24,7 +24,7 @@ import {
   startRegistry,
 } from '@cpython-prebuilt/release';
 import { startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
-import { measurePilotBuilds } from './pilot-measurement.ts';
+import { measurePilotBuilds } from './build-measurement.ts';
 
 /** A real GitHub repository to release to; without one, phase3 rehearses against a local release target. */
 export interface GitHubTarget {

@@ -15,12 +15,12 @@ const env = { DOCKER_BUILDKIT: '0' };
  */
 const DEVCONTAINER_TIMEOUT_MS = 45 * 60_000;
 
-export async function devcontainer(args: string[], allowFailure = false): Promise<RunResult> {
-  return run('node', [devcontainerBin, ...args], {
-    env,
-    allowExitCodes: allowFailure ? [1] : [],
-    timeoutMs: DEVCONTAINER_TIMEOUT_MS,
-  });
+export async function devcontainer(
+  args: string[],
+  allowFailure = false,
+  timeoutMs = DEVCONTAINER_TIMEOUT_MS,
+): Promise<RunResult> {
+  return run('node', [devcontainerBin, ...args], { env, allowExitCodes: allowFailure ? [1] : [], timeoutMs });
 }
 
 /** `devcontainer features publish` or `features info` answered something we cannot use. */
