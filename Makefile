@@ -13,7 +13,7 @@ IMAGES_aarch64 := local/debian:bullseye-arm64 local/debian:bookworm-arm64 local/
 IMAGES ?= $(if $(filter aarch64,$(ARCH))$(findstring -aarch64-,$(notdir $(ARTIFACT))),$(IMAGES_aarch64),$(IMAGES_x86_64))
 
 build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(BUILD)") $(if $(BASE),--base "$(BASE)") \
-  $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(ARCH),--arch "$(ARCH)") $(if $(SOURCE),--source "$(SOURCE)") \
+  $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") $(if $(ARCH),--arch "$(ARCH)") $(if $(filter 1,$(EMULATE)),--emulate) $(if $(SOURCE),--source "$(SOURCE)") \
   $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
@@ -38,7 +38,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]

@@ -24,6 +24,11 @@
 #                        through pgo_task.py, which lets failed tests train without failing
 #   SPLIT_DEBUG=1        1: debug information moves to OUTPUT_DIR/debug/python-<VERSION>/lib/debug
 #                        (build-id layout, GNU debuglink in each stripped file); 0: kept in place
+#   CROSS_HOST=          empty: native build. A GNU triplet (aarch64-linux-gnu): cross-compile for it
+#                        with Debian's <triplet>-gcc and :<arch> -dev packages. A native interpreter of
+#                        the same source is built first (--with-build-python); nothing of the target is
+#                        run, so the module check looks at files and collect_facts.py runs on the
+#                        native interpreter with the target's sysconfig. No PGO (OPTIMIZE must be 0).
 set -euo pipefail
 
 : "${VERSION:?VERSION is required}" "${SOURCE_TARBALL:?}" "${PREFIX:?}" "${OUTPUT_DIR:?}"
@@ -36,7 +41,16 @@ MEASURE_FULL_INSTALL="${MEASURE_FULL_INSTALL:-0}"
 STATIC_INTERPRETER="${STATIC_INTERPRETER:-1}"
 PGO_TRAINING="${PGO_TRAINING:-default}"
 SPLIT_DEBUG="${SPLIT_DEBUG:-1}"
+CROSS_HOST="${CROSS_HOST:-}"
 export SOURCE_DATE_EPOCH
+if [ -n "$CROSS_HOST" ] && [ "$OPTIMIZE" = 1 ]; then
+  printf 'error: a cross build cannot run the PGO profile task on the target: OPTIMIZE must be 0\n' >&2
+  exit 2
+fi
+# Binutils that read and rewrite the target's ELF files (split_debug.sh, bundle_libs.sh,
+# collect_facts.py): the host's own objcopy/objdump know only the host's architecture.
+tool_prefix="${CROSS_HOST:+$CROSS_HOST-}"
+export OBJCOPY="${tool_prefix}objcopy" OBJDUMP="${tool_prefix}objdump" READELF="${tool_prefix}readelf"
 
 script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 short_version="${VERSION%.*}"
@@ -63,8 +77,6 @@ rm -rf "$WORK_DIR" "$PREFIX" "$OUTPUT_DIR/debug"
 mkdir -p "$WORK_DIR"
 tar -xf "$SOURCE_TARBALL" -C "$WORK_DIR" --strip-components=1
 
-phase configure
-cd "$WORK_DIR"
 configure_args=(
   "--prefix=$PREFIX"
   --enable-shared
@@ -75,6 +87,37 @@ configure_args=(
 if [ "$OPTIMIZE" = 1 ]; then
   configure_args+=(--enable-optimizations --with-lto)
 fi
+cross_python=""
+if [ -n "$CROSS_HOST" ]; then
+  # The interpreter that runs the build's own Python steps (freezing, sysconfig, ensurepip,
+  # compileall) must be of the same version: a plain native build of the same tarball, in tree.
+  phase build-python
+  build_python_dir="$WORK_DIR-build-python"
+  rm -rf "$build_python_dir"
+  mkdir -p "$build_python_dir"
+  tar -xf "$SOURCE_TARBALL" -C "$build_python_dir" --strip-components=1
+  # The same prefix: `make install` runs ensurepip with it, and pip installs under its sys.prefix.
+  (cd "$build_python_dir" && ./configure "--prefix=$PREFIX" --without-ensurepip && make -j "$JOBS")
+  cross_python="$build_python_dir/python"
+  # configure cannot run its test programs for the target; these are the answers the target
+  # (Linux, glibc, aarch64) gives natively. Without the first three configure stops; the others
+  # default to a pessimistic guess when cross compiling (configure.ac's AC_RUN_IFELSE fallbacks),
+  # e.g. aligned_required=yes would switch str hashing from SipHash to FNV.
+  wchar_signed=yes
+  if "${tool_prefix}gcc" -dM -E - </dev/null | grep -q __WCHAR_UNSIGNED__; then wchar_signed=no; fi
+  configure_args+=(
+    "--build=$(gcc -dumpmachine)" "--host=$CROSS_HOST" "--with-build-python=$cross_python"
+    --with-computed-gotos
+    ac_cv_file__dev_ptmx=yes ac_cv_file__dev_ptc=no ac_cv_buggy_getaddrinfo=no
+    ac_cv_aligned_required=no ac_cv_working_tzset=yes ac_cv_broken_sem_getvalue=no
+    ac_cv_pthread_system_supported=yes "ac_cv_wchar_t_signed=$wchar_signed"
+  )
+  # pkg-config must describe the target's libraries (Debian's multiarch .pc files), not the host's.
+  export PKG_CONFIG_LIBDIR="/usr/lib/$CROSS_HOST/pkgconfig:/usr/share/pkgconfig"
+fi
+
+phase configure
+cd "$WORK_DIR"
 ./configure "${configure_args[@]}"
 
 # Variables given on make's command line override the Makefile's and reach every recursive make
@@ -116,13 +159,19 @@ if [ "$MEASURE_FULL_INSTALL" = 1 ]; then
 fi
 
 python_bin="$PREFIX/bin/python$short_version"
+stdlib="$PREFIX/lib/python$short_version"
 
 # RUNPATHs are set by bundle_libs.sh after install (not through LDFLAGS) so sysconfig keeps clean
 # flags for the extensions users compile later; until then the loader needs a hint.
 phase check-modules
 missing=()
 for module in $EXPECTED_EXTENSIONS; do
-  if ! LD_LIBRARY_PATH="$PREFIX/lib" "$python_bin" -c "import $module" 2>"$WORK_DIR/import-$module.err"; then
+  if [ -n "$CROSS_HOST" ]; then
+    # The target's interpreter cannot run here: the module must at least have been built.
+    # Importing it is validate_cpython.sh's job, on images of the target's architecture.
+    built=("$stdlib/lib-dynload/$module".cpython-*.so)
+    [ -f "${built[0]}" ] || missing+=("$module (no $stdlib/lib-dynload/$module.cpython-*.so)")
+  elif ! LD_LIBRARY_PATH="$PREFIX/lib" "$python_bin" -c "import $module" 2>"$WORK_DIR/import-$module.err"; then
     missing+=("$module ($(tail -n 1 "$WORK_DIR/import-$module.err"))")
   fi
 done
@@ -134,7 +183,6 @@ fi
 
 phase prune
 if [ "$KEEP_TESTS" != 1 ]; then
-  stdlib="$PREFIX/lib/python$short_version"
   find "$stdlib" -path "$stdlib/site-packages" -prune -o -type d \
     \( -name test -o -name tests -o -name idle_test \) -print0 | xargs -0 rm -rf
   find "$stdlib/lib-dynload" -type f \( -name '_test*' -o -name '_ctypes_test*' -o -name 'xxlimited*' \
@@ -153,14 +201,22 @@ if [ "$SPLIT_DEBUG" = 1 ]; then
 fi
 
 phase bundle-libraries
-"$script_dir/bundle_libs.sh" "$PREFIX" "$OUTPUT_DIR/bundled-libraries.tsv"
+"$script_dir/bundle_libs.sh" "$PREFIX" "$OUTPUT_DIR/bundled-libraries.tsv" "${CROSS_HOST:-$(gcc -dumpmachine)}"
 
 phase relocate-scripts
-"$script_dir/relocate_scripts.sh" "$PREFIX" "python$short_version"
+# A cross build's ensurepip ran on the native interpreter, whose path pip wrote into its scripts.
+"$script_dir/relocate_scripts.sh" "$PREFIX" "python$short_version" ${cross_python:+"$cross_python"}
 
 phase collect-facts
 phase end
-"$python_bin" "$script_dir/collect_facts.py" \
+facts_python=("$python_bin")
+if [ -n "$CROSS_HOST" ]; then
+  # The native interpreter of the same source, reading the target's sysconfig (what CPython's
+  # Makefile calls PYTHON_FOR_BUILD): configure arguments and module set are the target's.
+  sysconfigdata="$(basename "$(find "$stdlib" -maxdepth 1 -name '_sysconfigdata_*.py' -print -quit)" .py)"
+  facts_python=(env "_PYTHON_SYSCONFIGDATA_NAME=$sysconfigdata" "PYTHONPATH=$stdlib" "$cross_python")
+fi
+"${facts_python[@]}" "$script_dir/collect_facts.py" \
   --prefix "$PREFIX" --bundled "$OUTPUT_DIR/bundled-libraries.tsv" --phases "$phases_file" \
   >"$OUTPUT_DIR/build-facts.json"
 

@@ -3,12 +3,20 @@
 # glibc into <prefix>/lib and points each ELF's RUNPATH at that directory through $ORIGIN, so the
 # tree runs on a bare image with the same or a newer glibc and from any directory.
 # Also copies Tcl/Tk's script libraries, without which tkinter cannot create an interpreter.
-# Usage: bundle_libs.sh <prefix> <list-out.tsv>   (list: "<name>\t<source path>" per library)
+# Usage: bundle_libs.sh <prefix> <list-out.tsv> <triplet>   (list: "<name>\t<source path>" per library)
+# <triplet> is the GNU triplet of the files (x86_64-linux-gnu, aarch64-linux-gnu): Debian and
+# Ubuntu keep each architecture's libraries in /usr/lib/<triplet> and /lib/<triplet>.
+# Dependencies are read from the files (DT_NEEDED, with READELF) and looked up the way the loader
+# does, never by running them: ldd cannot run a cross build's target binaries.
 set -euo pipefail
 
 prefix="$1"
 list_out="$2"
+triplet="$3"
 libdir="$prefix/lib"
+readelf="${READELF:-readelf}"
+# The loader's order on Debian and Ubuntu (ld.so.conf.d/<triplet>.conf and libc.conf, then the defaults).
+search_dirs=("/usr/local/lib/$triplet" "/lib/$triplet" "/usr/lib/$triplet" /usr/local/lib /lib /usr/lib)
 
 # glibc's own libraries come from the target system; everything else travels with the artifact.
 is_glibc() {
@@ -24,26 +32,49 @@ is_elf() {
   [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]
 }
 
+machine_of() {
+  "$readelf" -h "$1" | sed -n 's/^ *Machine: *//p'
+}
+
+needed_of() {
+  "$readelf" -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
+}
+
 mapfile -d '' elf_files < <(find "$prefix" -type f \( -name '*.so*' -o -path "$prefix/bin/*" \) -print0)
-: >"$list_out"
-declare -A bundled=()
+queue=()
 for file in "${elf_files[@]}"; do
-  is_elf "$file" || continue
-  # ldd lists the transitive closure, so one pass over our own files finds every dependency.
-  while read -r name arrow path _; do
-    [ "$arrow" = '=>' ] || continue
+  is_elf "$file" && queue+=("$file")
+done
+# A library for another architecture in a shared directory (/usr/lib) must not be taken.
+machine="$(machine_of "${queue[0]}")"
+
+: >"$list_out"
+# Breadth-first over our files and every library copied in: the transitive closure ldd would list.
+while [ "${#queue[@]}" -gt 0 ]; do
+  file="${queue[0]}"
+  queue=("${queue[@]:1}")
+  while read -r name; do
+    [ -n "$name" ] || continue
     is_glibc "$name" && continue
-    case "$path" in "$prefix"/*) continue ;; esac
-    if [ "$path" = 'not' ]; then
-      printf 'error: %s needs %s, which is not installed in the build environment\n' "$file" "$name" >&2
+    # Ours (libpython) or bundled already.
+    [ -e "$libdir/$name" ] && continue
+    path=""
+    for dir in "${search_dirs[@]}"; do
+      if [ -f "$dir/$name" ] && [ "$(machine_of "$dir/$name")" = "$machine" ]; then
+        path="$dir/$name"
+        break
+      fi
+    done
+    if [ -z "$path" ]; then
+      printf 'error: %s needs %s, which is not installed in the build environment for %s (%s)\n' \
+        "$file" "$name" "$triplet" "$machine" >&2
       exit 4
     fi
-    [ -n "${bundled[$name]:-}" ] && continue
-    bundled[$name]="$path"
     cp -L "$path" "$libdir/$name"
     chmod 0755 "$libdir/$name"
     printf '%s\t%s\n' "$name" "$(readlink -f "$path")" >>"$list_out"
-  done < <(LD_LIBRARY_PATH="$libdir" ldd "$file")
+    queue+=("$libdir/$name")
+  done < <(needed_of "$file")
 done
 
 mapfile -d '' elf_files < <(find "$prefix" -type f \( -name '*.so*' -o -path "$prefix/bin/*" \) -print0)

@@ -1,5 +1,7 @@
 """Reports facts about a finished install tree as JSON (the BuildFacts schema in
-packages/core/src/schemas/metadata.ts). Runs with the interpreter that was just built."""
+packages/core/src/schemas/metadata.ts). Runs with the interpreter that was just built or, in a
+cross build, with the native interpreter of the same source reading the target's sysconfig
+(_PYTHON_SYSCONFIGDATA_NAME); OBJDUMP names the target's objdump."""
 
 import argparse
 import json
@@ -29,7 +31,7 @@ def glibc_minimum(prefix):
     """The newest GLIBC_x.y symbol version any ELF file in the tree needs from the system."""
     needed = set()
     for path in linked_elf_files(prefix):
-        dump = subprocess.run(["objdump", "-T", path], check=True, capture_output=True, text=True).stdout
+        dump = subprocess.run([os.environ.get("OBJDUMP", "objdump"), "-T", path], check=True, capture_output=True, text=True).stdout
         for line in dump.splitlines():
             if "*UND*" in line:
                 needed.update(re.findall(r"GLIBC_(\d+\.\d+)", line))
@@ -55,7 +57,8 @@ def main():
     parser.add_argument("--phases", required=True)
     args = parser.parse_args()
 
-    dynload = sysconfig.get_path("platstdlib") + "/lib-dynload"
+    # From the prefix, not sys.prefix: a cross build's native interpreter lives elsewhere.
+    dynload = os.path.join(args.prefix, "lib", "python" + sysconfig.get_config_var("VERSION"), "lib-dynload")
     modules = sorted({name.split(".")[0] for name in os.listdir(dynload) if name.endswith(".so")})
     bundled = []
     with open(args.bundled, encoding="utf-8") as handle:

@@ -5,7 +5,11 @@
 # without the symbols archive) and a GNU debuglink naming its .debug file.
 # gdb then finds the symbols by build-id: `gdb -iex 'set debug-file-directory <prefix>/lib/debug'`.
 # Usage: split_debug.sh <prefix> <debug-dir>
+# OBJCOPY and READELF name the binutils for the files' architecture (a cross build's target).
 set -euo pipefail
+
+objcopy="${OBJCOPY:-objcopy}"
+readelf="${READELF:-readelf}"
 
 prefix="$1"
 debug_dir="$2"
@@ -23,7 +27,7 @@ is_linked_elf() {
 # place, and two builds of the same inputs differed. The whole output is read, then matched.
 has_debug_info() {
   local sections
-  sections="$(readelf -S -W "$1")" || {
+  sections="$("$readelf" -S -W "$1")" || {
     printf 'error: readelf could not read the sections of %s\n' "$1" >&2
     exit 5
   }
@@ -34,16 +38,16 @@ mapfile -d '' files < <(find "$prefix" -type f \( -name '*.so*' -o -path "$prefi
 for file in "${files[@]}"; do
   is_linked_elf "$file" || continue
   has_debug_info "$file" || continue
-  build_id="$(readelf -n "$file" | awk '/Build ID:/ { print $3 }')"
+  build_id="$("$readelf" -n "$file" | awk '/Build ID:/ { print $3 }')"
   if [ -z "$build_id" ]; then
     printf 'error: %s has no build-id note; its symbols could not be found by build-id\n' "$file" >&2
     exit 5
   fi
   target="$debug_dir/.build-id/${build_id:0:2}/${build_id:2}.debug"
   mkdir -p "$(dirname -- "$target")"
-  objcopy --only-keep-debug --compress-debug-sections=zlib "$file" "$target"
+  "$objcopy" --only-keep-debug --compress-debug-sections=zlib "$file" "$target"
   chmod 0644 "$target"
-  objcopy --strip-debug --add-gnu-debuglink="$target" "$file"
+  "$objcopy" --strip-debug --add-gnu-debuglink="$target" "$file"
 done
 
 # A file that still has debug information here would ship it and differ from build to build.

@@ -22,6 +22,7 @@ import {
   topDirectoryName,
 } from '@cpython-prebuilt/core';
 import type { BuildBackend } from './backends/backend.ts';
+import { type BuildRoute, buildRoute, gnuTriplet, requireCrossBuildable } from './cross.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
 import { checkUpstreamSignature } from './upstream-signature.ts';
@@ -34,8 +35,14 @@ export interface BuildInput {
   build: number;
   baseId: string;
   baseImage?: string;
-  /** Architecture of the artifact; default: the host's. Another one runs under emulation (qemu-user-static). */
+  /**
+   * Architecture of the artifact; default: the host's. Another one is cross-compiled in a container
+   * of the host's architecture (OPTIMIZE=0 only, Debian bases), or with `emulate` built in one of
+   * its own architecture under qemu-user-static.
+   */
   arch?: Arch;
+  /** Build another architecture under emulation instead of cross-compiling it. */
+  emulate?: boolean;
   sourcePath?: string;
   sourceUrl?: string;
   sha256?: string;
@@ -70,6 +77,12 @@ export interface BuildOutput {
   debugArchive?: { path: string; sha256Path: string; sha256: string; compressedBytes: number };
 }
 
+const routeNotes: Record<BuildRoute, string> = {
+  native: '',
+  cross: `, cross-compiled on ${hostArch()}`,
+  emulated: ', under emulation (qemu-user-static)',
+};
+
 async function requireFreeSpace(path: string, minFreeBytes: number): Promise<void> {
   const fs = await statfs(path);
   const free = fs.bavail * fs.bsize;
@@ -90,13 +103,15 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
   const started = Date.now();
   const base = findBase(input.baseId);
   const arch = input.arch ?? hostArch();
+  const route = buildRoute(arch, hostArch(), input.emulate ?? false);
+  if (route === 'cross') requireCrossBuildable({ base, arch, host: hostArch(), optimize: input.optimize });
   const artifact = artifactFileName({ version: input.version, base: base.id, arch, build: input.build });
   const logPath = join(input.logsDir, `build-${artifact.replace(/\.tgz$/, '')}.log`);
   await mkdir(input.logsDir, { recursive: true });
   await mkdir(input.outputDir, { recursive: true });
   await writeFile(logPath, `# cpython-prebuilt build ${artifact} ${new Date().toISOString()}\n`);
   logger.info(
-    `building ${artifact} (${input.optimize ? 'PGO+LTO' : 'no optimisations'}${arch === hostArch() ? '' : `, ${arch} under emulation`}) with the ${backend.name} backend; log: ${logPath}`,
+    `building ${artifact} (${input.optimize ? 'PGO+LTO' : 'no optimisations'}${routeNotes[route]}) with the ${backend.name} backend; log: ${logPath}`,
   );
 
   await requireFreeSpace(input.outputDir, input.minFreeBytes);
@@ -132,6 +147,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
       .build({
         base,
         arch,
+        route,
         baseImage: input.baseImage ?? base.image,
         sourcePath: source.path,
         outputDir: workDir,
@@ -147,6 +163,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
           PGO_TRAINING: input.pgoTraining ?? 'default',
           SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
           EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
+          ...(route === 'cross' ? { CROSS_HOST: gnuTriplet(arch) } : {}),
           ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
           ...(input.measureFullInstall ? { MEASURE_FULL_INSTALL: '1' } : {}),
         },

@@ -6,9 +6,11 @@ import {
   CpythonPrebuiltError,
   dockerArchitecture,
   dockerPlatform,
+  isCpythonPrebuiltError,
   type Logger,
   run,
 } from '@cpython-prebuilt/core';
+import { crossBuildPackages } from './cross.ts';
 
 export const dockerEnv = { DOCKER_BUILDKIT: '0' };
 
@@ -68,24 +70,30 @@ export async function requireImage(reference: string, logger: Logger, arch?: Arc
   return id;
 }
 
-export function buildBaseDockerfile(baseImage: string, packages: readonly string[]): string {
+/** `foreignArchitecture` (Debian's name, e.g. arm64) adds it with dpkg, for `name:arm64` packages. */
+export function buildBaseDockerfile(baseImage: string, packages: readonly string[], foreignArchitecture?: string): string {
+  const addArchitecture = foreignArchitecture ? `dpkg --add-architecture ${foreignArchitecture} && ` : '';
   return [
     `FROM ${baseImage}`,
     'ENV DEBIAN_FRONTEND=noninteractive',
-    `RUN apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    `RUN ${addArchitecture}apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
     '',
   ].join('\n');
 }
 
-/** Build-base tags name base and architecture, so images for x86_64 and aarch64 never collide. */
-export function buildBaseTag(baseId: string, arch: Arch, digest: string): string {
-  return `cpython-prebuilt/build-base:${baseId}-${arch}-${digest}`;
+/**
+ * Build-base tags name base and architecture, so images for x86_64 and aarch64 never collide;
+ * a cross build base names both (debian11-x86_64-cross-aarch64).
+ */
+export function buildBaseTag(baseId: string, arch: Arch, digest: string, crossTo?: Arch): string {
+  return `cpython-prebuilt/build-base:${baseId}-${arch}${crossTo ? `-cross-${crossTo}` : ''}-${digest}`;
 }
 
 /**
  * The build-base image: the base plus its build packages, tagged by a digest of both, so a
  * package list change or a new base image makes a new one and an unchanged one is reused.
- * `arch` is the architecture of the binaries built in it (the base image must be for it).
+ * `arch` is the architecture of the image and of the programs that run in it (the base image must be
+ * for it); `crossTo` makes it a cross build base for that architecture (cross.ts).
  */
 export async function ensureBuildBaseImage(
   base: BuildBase,
@@ -94,11 +102,24 @@ export async function ensureBuildBaseImage(
   log: WriteStream,
   logPath: string,
   arch: Arch,
+  crossTo?: Arch,
 ): Promise<string> {
-  const baseId = await requireImage(baseImage, logger, arch);
-  const dockerfile = buildBaseDockerfile(baseImage, base.packages);
+  const baseId = await requireImage(baseImage, logger, arch).catch((error: unknown) => {
+    if (!crossTo || !isCpythonPrebuiltError(error) || error.code !== 'IMAGE_WRONG_ARCH') throw error;
+    throw new CpythonPrebuiltError(
+      'IMAGE_WRONG_ARCH',
+      `a cross build for ${crossTo} compiles in an image of the host's architecture (${dockerArchitecture(arch)}); ${error.message}`,
+      {
+        fix: `pass the ${arch} image of the base (BASE_IMAGE=local/debian:bullseye for debian11 here), or add EMULATE=1 (--emulate) to build in the ${crossTo} image under qemu-user-static`,
+        cause: error,
+      },
+    );
+  });
+  const dockerfile = crossTo
+    ? buildBaseDockerfile(baseImage, crossBuildPackages(base, crossTo), dockerArchitecture(crossTo))
+    : buildBaseDockerfile(baseImage, base.packages);
   const digest = createHash('sha256').update(baseId).update(dockerfile).digest('hex').slice(0, 12);
-  const tag = buildBaseTag(base.id, arch, digest);
+  const tag = buildBaseTag(base.id, arch, digest, crossTo);
   if (await imageId(tag)) return tag;
   logger.phase(`preparing build image ${tag} from ${baseImage} (apt packages, network: host)`);
   // The only step with network: it installs packages from the distribution's archive.

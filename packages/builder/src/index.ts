@@ -11,6 +11,7 @@ export {
   vagrantProviders,
 } from './backends/vagrant-backend.ts';
 export { type BuildInput, type BuildOutput, buildArtifact, PGO_TRAININGS, type PgoTraining } from './build.ts';
+export { type BuildRoute, buildRoute, crossBuildPackages, gnuTriplet, requireCrossBuildable } from './cross.ts';
 export {
   buildBaseDockerfile,
   buildBaseTag,

@@ -58,6 +58,7 @@ export interface BuildFlags {
   base: string;
   baseImage?: string;
   arch: Arch;
+  emulate: boolean;
   source?: string;
   sourceUrl?: string;
   sha256?: string;
@@ -88,10 +89,15 @@ export function buildOptions(command: Command): Command {
     .addOption(
       new Option(
         '--arch <arch>',
-        "architecture of the artifact; another than the host's runs under emulation (qemu-user-static, about 4-5x slower)",
+        "architecture of the artifact; another than the host's is cross-compiled (--no-optimize, Debian bases) unless --emulate",
       )
         .choices(Arch.options)
         .default(hostArch()),
+    )
+    .option(
+      '--emulate',
+      'build another --arch in an image of that architecture under qemu-user-static instead of cross-compiling (hours: configure alone took over 50 minutes here)',
+      false,
     )
     .option('--source <path>', 'use this local source tarball (verified against the pinned sha256)')
     .option('--source-url <url>', 'download the source from this mirror instead of python.org (same pin)')
@@ -148,6 +154,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     baseId: flags.base,
     baseImage: flags.baseImage,
     arch: flags.arch,
+    emulate: flags.emulate,
     sourcePath: flags.source,
     sourceUrl: flags.sourceUrl,
     sha256: flags.sha256,

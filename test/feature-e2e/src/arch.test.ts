@@ -69,29 +69,57 @@ describe('architectures: the feature and the builder say which one is missing', 
     expect(result.stderr).toContain(`error [IMAGE_WRONG_ARCH]: image ${ARM64_IMAGE} is for arm64, not amd64 (x86_64)`);
   });
 
-  it('an aarch64 build refuses a base image labelled amd64 before compiling', async () => {
+  /** `build` of an aarch64 3.13.5 with its own build number: logs are named by artifact, and a real aarch64 build may be running. */
+  async function buildAarch64(extra: string[]) {
     const output = await tempDir('arch-build-');
-    const result = await cpythonPrebuilt([
-      'build',
-      '--version',
-      '3.13.5',
-      // A build number of its own: logs are named by artifact, and a real aarch64 build may be running.
-      '--build',
-      '99',
-      '--source',
-      debianSourceTarball('3.13.5'),
+    const args = ['build', '--version', '3.13.5', '--build', '99', '--source', debianSourceTarball('3.13.5')];
+    return cpythonPrebuilt([...args, '--arch', 'aarch64', '--output-dir', output, ...extra]);
+  }
+
+  it('an emulated aarch64 build refuses a base image labelled amd64 before compiling', async () => {
+    const result = await buildAarch64([
+      '--emulate',
       '--base',
       'debian11',
       '--base-image',
       'local/debian:bullseye',
-      '--arch',
-      'aarch64',
       '--no-optimize',
-      '--output-dir',
-      output,
     ]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('error [IMAGE_WRONG_ARCH]: image local/debian:bullseye is for amd64, not arm64 (aarch64)');
     expect(result.stderr).not.toContain('build phase: configure');
+  });
+
+  it('a cross-compiled aarch64 build refuses an arm64 base image: it compiles in an image of the host', async () => {
+    const result = await buildAarch64([
+      '--base',
+      'debian11',
+      '--base-image',
+      ARM64_IMAGE.replace('bookworm', 'bullseye'),
+      '--no-optimize',
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      "error [IMAGE_WRONG_ARCH]: a cross build for aarch64 compiles in an image of the host's architecture (amd64); image local/debian:bullseye-arm64 is for arm64, not amd64 (x86_64)",
+    );
+    expect(result.stderr).toContain('fix: pass the x86_64 image of the base');
+    expect(result.stderr).not.toContain('build phase: configure');
+  });
+
+  it('a cross-compiled aarch64 build refuses PGO+LTO, naming the routes that can', async () => {
+    const result = await buildAarch64(['--base', 'debian11', '--base-image', 'local/debian:bullseye']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'error [CROSS_BUILD_NO_PGO]: a PGO+LTO build for aarch64 cannot be cross-compiled on this x86_64 host',
+    );
+    expect(result.stderr).toContain('fix: add OPTIMIZE=0 (--no-optimize) for a cross build');
+    expect(result.stderr).not.toContain('==> source');
+  });
+
+  it('a cross-compiled aarch64 build refuses an Ubuntu base, whose archive has no arm64 packages', async () => {
+    const result = await buildAarch64(['--base', 'ubuntu20.04', '--no-optimize']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('error [CROSS_BUILD_UNSUPPORTED_BASE]: a cross build for aarch64 needs the base');
+    expect(result.stderr).not.toContain('==> source');
   });
 });

@@ -1,10 +1,13 @@
 import type { Arch, BuildBase, Logger } from '@cpython-prebuilt/core';
+import type { BuildRoute } from '../cross.ts';
 
 /** What every build environment receives: the same in-guest script and env contract. */
 export interface GuestBuildRequest {
   base: BuildBase;
   /** Architecture of the binaries to build (the environment runs it natively or under emulation). */
   arch: Arch;
+  /** native; cross: a cross compiler in the host's architecture (CROSS_HOST in env); emulated: qemu-user-static. */
+  route: BuildRoute;
   /** Image (Docker) or box (Vagrant) reference the environment starts from. */
   baseImage: string;
   /** Verified source tarball on the host. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import { layout, openLogFile, run } from '@cpython-prebuilt/core';
+import { hostArch, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
 
@@ -15,13 +15,16 @@ export class DockerBackend implements BuildBackend {
   async build(request: GuestBuildRequest): Promise<void> {
     const log = openLogFile(request.logPath);
     try {
+      // A cross build compiles in an image of the host's architecture, with a cross toolchain.
+      const cross = request.route === 'cross';
       const image = await ensureBuildBaseImage(
         request.base,
         request.baseImage,
         request.logger,
         log,
         request.logPath,
-        request.arch,
+        cross ? hostArch() : request.arch,
+        cross ? request.arch : undefined,
       );
       const container = `cpython-build-${randomBytes(4).toString('hex')}`;
       const env = { ...request.env, SOURCE_TARBALL: `/source/${basename(request.sourcePath)}`, OUTPUT_DIR: '/out' };

@@ -224,7 +224,7 @@ export class VagrantBackend implements BuildBackend {
         'INVALID_INPUT',
         `the vagrant backend builds for the host's ${hostArch()} only, not ${request.arch}`,
         {
-          fix: `use --backend docker (BACKEND=docker) with an ${request.arch} base image, which runs under qemu-user-static, or build on an ${request.arch} host`,
+          fix: `use --backend docker (BACKEND=docker), which cross-compiles (or emulates, with --emulate), or build on an ${request.arch} host`,
         },
       );
     }
