@@ -77,7 +77,8 @@ configured_mirror() {
 engine_packages=()
 command -v dockerd >/dev/null 2>&1 || engine_packages=(docker.io)
 apt_install "${engine_packages[@]}" debootstrap debian-archive-keyring shellcheck ca-certificates dpkg-dev xz-utils \
-  docker-registry vagrant openssh-client docker-compose python3-setuptools-whl python3-wheel-whl
+  docker-registry vagrant openssh-client docker-compose python3-setuptools-whl python3-wheel-whl \
+  gcc binutils
 
 # arm64 containers on an x86_64 host run under qemu-user-static's binfmt handler (flag F: the
 # handler is loaded once, so it works inside containers too). binfmt_misc may be unmounted in a
