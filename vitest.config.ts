@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/*/src/**/*.test.ts'],
-          // The aarch64 suite needs an artifact built under emulation (make test-aarch64).
+          // The aarch64 suite needs a cross-compiled aarch64 artifact (make test-aarch64).
           exclude: ['test/aarch64-e2e/**'],
           // Builds the OPTIMIZE=0 artifacts all suites share, once per run.
           globalSetup: ['test/fixtures/src/global-setup.ts'],
@@ -28,7 +28,8 @@ export default defineConfig({
         test: {
           name: 'aarch64',
           include: ['test/aarch64-e2e/src/**/*.test.ts'],
-          // The e2e fixtures plus an aarch64 3.13.5 built under qemu-user-static (an hour or more, once).
+          // The e2e fixtures plus a cross-compiled aarch64 3.13.5 (once per set of builder inputs); its
+          // checks run arm64 containers under qemu-user-static.
           globalSetup: ['test/fixtures/src/global-setup-aarch64.ts'],
           testTimeout: 60 * 60_000,
           hookTimeout: 90 * 60_000,

@@ -104,7 +104,8 @@ if [ -n "$CROSS_HOST" ]; then
   # default to a pessimistic guess when cross compiling (configure.ac's AC_RUN_IFELSE fallbacks),
   # e.g. aligned_required=yes would switch str hashing from SipHash to FNV.
   wchar_signed=yes
-  if "${tool_prefix}gcc" -dM -E - </dev/null | grep -q __WCHAR_UNSIGNED__; then wchar_signed=no; fi
+  # C compilers define __WCHAR_UNSIGNED__ only for C++; the minimum tells (0U on aarch64 Linux).
+  if "${tool_prefix}gcc" -dM -E - </dev/null | grep -q '^#define __WCHAR_MIN__ 0'; then wchar_signed=no; fi
   configure_args+=(
     "--build=$(gcc -dumpmachine)" "--host=$CROSS_HOST" "--with-build-python=$cross_python"
     --with-computed-gotos
