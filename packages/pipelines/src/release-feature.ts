@@ -2,12 +2,15 @@ import { join } from 'node:path';
 import {
   type ArtifactManifest,
   ArtifactMetadata,
+  binaryKeyring,
   CpythonPrebuiltError,
   type Logger,
+  layout,
   metadataFileName,
   type PublishedArtifact,
   parseArtifactFileName,
   parseSha256Text,
+  trustedKeysWithExtra,
 } from '@cpython-prebuilt/core';
 import {
   type BumpLevel,
@@ -144,8 +147,10 @@ export async function releaseFeature(input: FeatureReleaseInput): Promise<Featur
       ? `manifest ${input.manifestPath} changed: feature version ${version.from} -> ${version.to}`
       : `manifest ${input.manifestPath} already records these artifacts: feature version stays ${current}`,
   );
-  const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE, version: version.to });
-  const featureDir = await writeFeatureFiles(join(input.srcDir, FEATURE_ID), feature.files);
+  // The keys the feature checks signatures with, as `pnpm generate` and `feature vendor` write them.
+  const keyring = await binaryKeyring(await trustedKeysWithExtra(layout.keysDir));
+  const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE, version: version.to, keyring });
+  const featureDir = await writeFeatureFiles(join(input.srcDir, FEATURE_ID), feature.files, feature.keyring);
   const coverage = await requireDefaultArtifacts(input.srcDir);
   return { recorded, version, featureDir, coverage };
 }

@@ -33,14 +33,19 @@ export class FeaturePublishError extends CpythonPrebuiltError {
   }
 }
 
-/** The last line of the CLI's stdout, as JSON (the CLI prints its result there). */
-function lastJsonLine(stdout: string, what: string): unknown {
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  try {
-    return JSON.parse(line);
-  } catch {
-    throw new FeaturePublishError(`${what} printed no JSON result`, stdout);
+/**
+ * The CLI's JSON result: its whole stdout (`features info` prints it over several lines), or the
+ * last line when log lines come before it (`features publish`).
+ */
+export function jsonResult(stdout: string, what: string): unknown {
+  for (const candidate of [stdout.trim(), stdout.trim().split('\n').at(-1) ?? '']) {
+    try {
+      return JSON.parse(candidate);
+    } catch {
+      // Try the next form.
+    }
   }
+  throw new FeaturePublishError(`${what} printed no JSON result`, stdout);
 }
 
 export interface PublishFeatureInput {
@@ -73,7 +78,7 @@ export async function publishFeatures(input: PublishFeatureInput): Promise<Publi
     input.namespace,
     input.srcDir,
   ]);
-  const summary = lastJsonLine(result.stdout, 'devcontainer features publish') as Record<
+  const summary = jsonResult(result.stdout, 'devcontainer features publish') as Record<
     string,
     { publishedTags?: string[]; digest?: string; version?: string }
   >;
@@ -88,7 +93,7 @@ export async function publishFeatures(input: PublishFeatureInput): Promise<Publi
 /** The manifest of a published feature, read back through the CLI. */
 export async function featureManifest(reference: string): Promise<{ annotations?: Record<string, string>; layers: unknown[] }> {
   const result = await devcontainer(['features', 'info', 'manifest', reference, '--output-format', 'json']);
-  const parsed = lastJsonLine(result.stdout, `devcontainer features info manifest ${reference}`) as {
+  const parsed = jsonResult(result.stdout, `devcontainer features info manifest ${reference}`) as {
     manifest?: { annotations?: Record<string, string>; layers: unknown[] };
   };
   if (!parsed.manifest) throw new FeaturePublishError(`the registry returned no manifest for ${reference}`, result.stdout);

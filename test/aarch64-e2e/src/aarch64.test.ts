@@ -92,7 +92,8 @@ describe('the release job, run locally: local GitHub API stand-in and a real loc
     onTestFinished(() => registry.stop());
     const work = await tempDir('release-job-');
     const repo = `${github.owner}/${github.repo}`;
-    const env = { GITHUB_TOKEN: github.token };
+    // Signed with the suite's key, as CI signs with the team's (the features the suites make trust it).
+    const env = { GITHUB_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: inject('artifacts').testKey.privatePath };
 
     // The build matrix: each runner releases its artifact (make release-cpython).
     for (const artifact of [inject('artifacts').python313, inject('aarch64Artifact')]) {
