@@ -55,8 +55,11 @@ async function holdsThisFeature(dir: string, ours: { id: string; name: string })
  * a feature that would refuse its own artifact is never written. Undefined when one has none and
  * allowUnsigned says to vendor without.
  */
-async function checkedSignatures(artifacts: LoadedArtifact[], input: VendorInput): Promise<Map<string, string> | undefined> {
-  const keys = input.trustedKeys ?? (await trustedKeysWithExtra(layout.keysDir));
+async function checkedSignatures(
+  artifacts: LoadedArtifact[],
+  keys: string[],
+  input: VendorInput,
+): Promise<Map<string, string> | undefined> {
   const signatures = new Map<string, string>();
   for (const artifact of artifacts) {
     const signature = await readFile(`${artifact.path}.asc`, 'utf8').catch(() => undefined);
@@ -83,7 +86,8 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
   const artifacts: LoadedArtifact[] = input.loaded ? [...input.loaded] : [];
   if (!input.loaded) for (const path of input.artifactPaths) artifacts.push(await loadArtifact(path));
   const wheelhouse = input.wheelhousePath ? await matchingWheelhouse(input.wheelhousePath, artifacts) : undefined;
-  const signatures = await checkedSignatures(artifacts, input);
+  const keys = input.trustedKeys ?? (await trustedKeysWithExtra(layout.keysDir));
+  const signatures = await checkedSignatures(artifacts, keys, input);
   const outputDir = resolve(input.outputDir);
   const exists = await pathExists(outputDir);
   if (exists && !input.force) {
@@ -111,7 +115,7 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     description: `CPython ${described.join(', ')} vendored inside the feature: installs with no network.`,
     // The wheelhouse is named by a path relative to the feature folder, pinned by its digest.
     optionDefaults: wheelhouse ? { wheelhouseUrl: wheelhouse.name, wheelhouseSha256: wheelhouse.sha256 } : undefined,
-    keyring: await binaryKeyring(input.trustedKeys ?? (await trustedKeysWithExtra(layout.keysDir))),
+    keyring: await binaryKeyring(keys),
     requireSignatureDefault: signatures ? 'auto' : 'false',
   });
   if (exists) {
