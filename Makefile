@@ -121,7 +121,7 @@ generate: ## regenerate the feature, versions.json and JSON schemas from the Typ
 generate-check:
 	pnpm generate:check
 
-test-aarch64: setup ## (root) the aarch64 suite: an OPTIMIZE=0 3.13.5 cross-compiled (once per set of builder inputs), validated on arm64 images, installed in an arm64 dev container, released with x86_64 and published
+test-aarch64: setup ## (root) the slow aarch64 suite: the test fixtures' cross-compiled aarch64 3.13.5 validated on arm64 bookworm and trixie, released with x86_64 and published (make test has the fast checks)
 	pnpm test:aarch64
 
 test-unit: ## unit tests only (no Docker needed)

@@ -30,11 +30,11 @@ function project(name: string, config: string, before: RunResult[], after: RunRe
   };
 }
 
-function measurement(projects: ProjectMeasurement[], runs = 2): Measurement {
+function measurement(projects: ProjectMeasurement[], runs = 2, loadAtStart = '1.00, 1.00, 1.00'): Measurement {
   return {
     date: '2026-11-29T13:00:00.000Z',
     machine: '2 cores',
-    load: { start: '1.00, 1.00, 1.00', end: '2.00, 2.00, 2.00' },
+    load: { start: loadAtStart, end: '2.00, 2.00, 2.00' },
     runs,
     projects,
   };
@@ -73,6 +73,15 @@ describe('Fase 4 results: the document', () => {
     expect(document).toContain('| **Total** (2 configurations) | | | | **8.5 min** | **55.0 s** | **9.3x** | 20/20 |');
     expect(document).toContain('```sh\nmake measure-projects ARTIFACT=a.tgz\n```');
     expect(document).not.toContain('Incomplete run');
+  });
+
+  it('says the machine was shared only when the load at the start says so', () => {
+    const rows = [project('pilot', '.devcontainer/devcontainer.json', [ok(300)], [ok(30)])];
+    const busy = renderPhase4Results(measurement(rows, 1, '4.60, 3.04, 2.40'), 'cmd');
+    const quiet = renderPhase4Results(measurement(rows, 1, '0.12, 0.30, 0.41'), 'cmd');
+    expect(busy).toContain('4.60, 3.04, 2.40 at the start and 2.00, 2.00, 2.00 at the end: the machine was shared');
+    expect(quiet).not.toContain('the machine was shared');
+    expect(quiet).toContain('(nothing else ran: the later load is the builds themselves)');
   });
 
   it('says failed for builds that failed and not run for builds a stopped run never reached, and calls the run incomplete', () => {

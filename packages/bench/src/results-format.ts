@@ -12,3 +12,5 @@ export const failedBuilds = (variant: VariantResult): string =>
   `${variant.runs.filter((run) => !run.ok).length}/${variant.runs.length}`;
 export const checksPassed = (variant: VariantResult): string =>
   `${variant.runs.reduce((sum, run) => sum + run.checksPassed, 0)}/${variant.runs.reduce((sum, run) => sum + run.checksTotal, 0)}`;
+/** A 1-minute load average (the first of `loadavg()`'s three) of 1 or more: something else was using a core. */
+export const shared = (load: string): boolean => Number.parseFloat(load) >= 1;

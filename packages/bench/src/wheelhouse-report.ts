@@ -1,4 +1,5 @@
 import { reproduceBlock } from './documents.ts';
+import { shared } from './results-format.ts';
 import { type Summary, summarize } from './stats.ts';
 import { barChartSvg } from './svg-chart.ts';
 
@@ -47,8 +48,6 @@ export function summarizeWheelhouse(seconds: WheelhouseBenchmark['seconds']): Wh
   };
 }
 
-/** A 1-minute load average of 1 or more at the start: something else was using a core. */
-export const shared = (load: string) => Number.parseFloat(load) >= 1;
 const secs = (value: number) => `${value.toFixed(1)} s`;
 const spread = (summary: Summary) => (summary.runs > 1 ? `${secs(summary.min)} - ${secs(summary.max)}` : 'one run');
 
