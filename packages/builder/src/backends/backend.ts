@@ -34,3 +34,22 @@ export function phaseReporter(logger: Logger): (line: string) => void {
     if (match?.[1]) logger.phase(`build phase: ${match[1]}`);
   };
 }
+
+/** Single-quotes a value for the guest's sh. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The shell command that runs build_cpython.sh from a copy of `scriptsDir` taken as the build
+ * starts. bash reads a script while it runs it, so editing the repository (or checking out another
+ * commit) during an 18-minute build would otherwise change the build in progress, or break it with
+ * a syntax error half-way: the build runs the scripts it started with.
+ */
+export function buildScriptCommand(scriptsDir: string): string {
+  return [
+    'scripts="$(mktemp -d)"',
+    `cp -R ${shellQuote(scriptsDir)}/. "$scripts"/`,
+    '{ bash "$scripts/build_cpython.sh"; status=$?; rm -rf "$scripts"; exit "$status"; }',
+  ].join(' && ');
+}

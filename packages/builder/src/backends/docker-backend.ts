@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import { hostArch, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker-images.ts';
-import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
+import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, phaseReporter } from './backend.ts';
 
 /** Builds in a fresh container of the build-base image, with no network. */
 export class DockerBackend implements BuildBackend {
@@ -52,7 +52,9 @@ export class DockerBackend implements BuildBackend {
             `${request.outputDir}:/out`,
             ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
             image,
-            '/scripts/build_cpython.sh',
+            'bash',
+            '-c',
+            buildScriptCommand('/scripts'),
           ],
           { env: dockerEnv, log, logPath: request.logPath, onLine: phaseReporter(request.logger) },
         );

@@ -4,7 +4,7 @@ import { basename, isAbsolute, join, relative } from 'node:path';
 import { type BuildBase, CpythonPrebuiltError, hostArch, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { extract } from 'tar';
 import { dockerEnv, ensureDocker } from '../docker-images.ts';
-import { type BuildBackend, type GuestBuildRequest, phaseReporter } from './backend.ts';
+import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, phaseReporter, shellQuote } from './backend.ts';
 
 /** The machine name of the procedure's Vagrantfile. */
 export const VAGRANT_MACHINE = 'iact-cpython-builder';
@@ -35,11 +35,6 @@ const GUEST_VAGRANT = '/vagrant';
 /** The guest's outputs, handed to the host as one file in the shared cache folder. */
 const GUEST_OUTPUT_TAR = 'guest-output.tar';
 const MIN_GUEST_FREE_BYTES = 10 * 1024 ** 3;
-
-/** Single-quotes a value for the guest's sh. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`;
-}
 
 /** Whether a program is installed and answers; never throws. */
 async function commandWorks(file: string, args: string[]): Promise<boolean> {
@@ -257,7 +252,7 @@ export class VagrantBackend implements BuildBackend {
       'set -e',
       `sudo rm -rf ${shellQuote(guestOutput)}`,
       // Root in the guest: the prefix is /opt/python-<version>, as in the container.
-      `sudo env ${assignments.join(' ')} bash ${GUEST_VAGRANT}/scripts/build_cpython.sh`,
+      `sudo env ${assignments.join(' ')} bash -c ${shellQuote(buildScriptCommand(`${GUEST_VAGRANT}/scripts`))}`,
       `sudo tar -C ${shellQuote(guestOutput)} -cf ${shellQuote(guestHandoff)} .`,
       `sudo rm -rf ${shellQuote(guestOutput)}`,
     ].join('\n');
