@@ -36,6 +36,22 @@ function measurement(projects: ProjectMeasurement[], runs = 2, loadAtStart = '1.
     machine: '2 cores',
     load: { start: loadAtStart, end: '2.00, 2.00, 2.00' },
     runs,
+    artifacts: [
+      {
+        name: 'cpython-3.13.5-debian11-x86_64-build2.tgz',
+        sha256: 'ab'.repeat(32),
+        pgo: true,
+        lto: true,
+        compressedBytes: 28 * 1024 ** 2,
+      },
+      {
+        name: 'cpython-3.11.2-debian11-x86_64-build1.tgz',
+        sha256: 'cd'.repeat(32),
+        pgo: false,
+        lto: false,
+        compressedBytes: 31 * 1024 ** 2,
+      },
+    ],
     projects,
   };
 }
@@ -72,6 +88,10 @@ describe('Fase 4 results: the document', () => {
     );
     expect(document).toContain('| **Total** (2 configurations) | | | | **8.5 min** | **55.0 s** | **9.3x** | 20/20 |');
     expect(document).toContain('```sh\nmake measure-projects ARTIFACT=a.tgz\n```');
+    // Which builds the "after" side installed: what a reader needs to make to reproduce the run.
+    expect(document).toContain(
+      '  Artifacts: `cpython-3.13.5-debian11-x86_64-build2.tgz` (PGO+LTO, 28 MiB, sha256 `abababababab...`); `cpython-3.11.2-debian11-x86_64-build1.tgz` (OPTIMIZE=0, 31 MiB, sha256 `cdcdcdcdcdcd...`).',
+    );
     expect(document).not.toContain('Incomplete run');
   });
 

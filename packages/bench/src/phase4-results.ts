@@ -1,5 +1,5 @@
 import { reproduceBlock } from './documents.ts';
-import type { Measurement, ProjectMeasurement, VariantResult } from './project-build.ts';
+import type { MeasuredArtifact, Measurement, ProjectMeasurement, VariantResult } from './project-build.ts';
 import { checksPassed, duration, failedBuilds, mib, shared, speedup } from './results-format.ts';
 
 export interface BuildTotals {
@@ -27,6 +27,10 @@ export function missingBuilds(measurement: Measurement): string[] {
       .map((variant) => `${configName(project)} ${variant} (${project[variant].runs.length} of ${measurement.runs} runs)`),
   );
 }
+
+/** How an artifact was built, in the builder's own words (make build_cpython's OPTIMIZE=). */
+const artifactKind = (artifact: MeasuredArtifact): string =>
+  artifact.pgo && artifact.lto ? 'PGO+LTO' : artifact.pgo ? 'PGO' : 'OPTIMIZE=0';
 
 const built = (project: ProjectMeasurement) => project.before.seconds.runs > 0 && project.after.seconds.runs > 0;
 const configName = (project: ProjectMeasurement) => `${project.name} ${project.config}`;
@@ -118,6 +122,12 @@ export function renderPhase4Results(measurement: Measurement, command: string): 
     '- **After**: the same configuration switched by `cpython-prebuilt integrate` to the `installer` feature,',
     "  vendored (the artifact inside the feature folder) next to the configuration, from the project's own",
     '  image, Dockerfile or Compose service, unchanged.',
+    `  Artifacts: ${measurement.artifacts
+      .map(
+        (artifact) =>
+          `\`${artifact.name}\` (${artifactKind(artifact)}, ${mib(artifact.compressedBytes)}, sha256 \`${artifact.sha256.slice(0, 12)}...\`)`,
+      )
+      .join('; ')}.`,
     '- Each build is `devcontainer build --no-cache --config <configuration>` (devcontainers CLI) of a copy of',
     "  the project; for Compose that builds the service's image and the features on top of it. Images are",
     '  removed after each run.',

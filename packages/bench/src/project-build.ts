@@ -94,7 +94,17 @@ export interface Measurement {
   /** The machine's load average when the run started and ended (it may be shared). */
   load: { start: string; end: string };
   runs: number;
+  /** The artifacts the "after" builds installed: which builds a reader needs to reproduce the run. */
+  artifacts: MeasuredArtifact[];
   projects: ProjectMeasurement[];
+}
+
+export interface MeasuredArtifact {
+  name: string;
+  sha256: string;
+  pgo: boolean;
+  lto: boolean;
+  compressedBytes: number;
 }
 
 interface Prepared {
@@ -362,6 +372,12 @@ async function snapshot(
     machine,
     load: { start, end: await loadAverage() },
     runs: input.runs,
+    artifacts: input.artifacts.map(({ name, sha256, metadata }) => ({
+      name,
+      sha256,
+      ...metadata.optimizations,
+      compressedBytes: metadata.sizes.compressedBytes,
+    })),
     projects: plans.map((each) => ({
       name: each.project.name,
       config: each.project.config,
