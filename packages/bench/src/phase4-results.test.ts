@@ -101,7 +101,7 @@ describe('Fase 4 results: the document', () => {
     const quiet = renderPhase4Results(measurement(rows, 1, '0.12, 0.30, 0.41'), 'cmd');
     expect(busy).toContain('4.60, 3.04, 2.40 at the start and 2.00, 2.00, 2.00 at the end: the machine was shared');
     expect(quiet).not.toContain('the machine was shared');
-    expect(quiet).toContain('(nothing else ran: the later load is the builds themselves)');
+    expect(quiet).toContain('(idle when the run started; the builds themselves load it afterwards)');
   });
 
   it('says failed for builds that failed and not run for builds a stopped run never reached, and calls the run incomplete', () => {

@@ -91,7 +91,7 @@ export function renderPhase4Results(measurement: Measurement, command: string): 
     `${measurement.load.start} at the start and ${measurement.load.end} at the end${
       shared(measurement.load.start)
         ? ': the machine was shared with other work, so absolute times are longer than on an idle machine'
-        : ' (nothing else ran: the later load is the builds themselves)'
+        : ' (idle when the run started; the builds themselves load it afterwards)'
     }; both variants of every configuration ran in the same run, interleaved, so they shared its conditions.`,
     '',
     ...(missing.length > 0
