@@ -88,7 +88,7 @@ if [ "$OPTIMIZE" = 1 ]; then
   configure_args+=(--enable-optimizations --with-lto)
 elif [ "$KEEP_TESTS" != 1 ]; then
   # The test suite's C modules (_testcapi, _testinternalcapi...) are pruned below anyway; only PGO's
-  # training run needs them. Not compiling them saves about a tenth of an unoptimised build.
+  # training run needs them, so an unoptimised build does not compile them.
   configure_args+=(--disable-test-modules)
 fi
 cross_python=""
