@@ -1,9 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+const fenced = (command: string): string[] => ['```sh', command, '```', ''];
+
 /** The fenced command a results document ends with, so anyone can measure again. */
 export function reproduceBlock(command: string): string[] {
-  return ['Reproduce:', '', '```sh', command, '```', ''];
+  return ['Reproduce:', '', ...fenced(command)];
+}
+
+/** The same command as a section of its own, for documents made of headed sections. */
+export function reproduceSection(command: string): string[] {
+  return ['## Reproduce', '', ...fenced(command)];
 }
 
 /** Where the raw numbers of a results document live: beside it, as .json. */

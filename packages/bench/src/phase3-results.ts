@@ -1,4 +1,4 @@
-import { reproduceBlock } from './documents.ts';
+import { reproduceSection } from './documents.ts';
 import type { Measurement } from './project-build.ts';
 import { checksPassed as checks, failedBuilds as failed, mib, percent, duration as seconds, speedup } from './results-format.ts';
 
@@ -39,9 +39,7 @@ export function renderResults(measurement: Measurement, command: string): string
     '  or GPG keyserver step is timed. "Antes" image sizes include those build dependencies, as',
     '  they do with the official feature.',
     '',
-    '## Reproduce',
-    '',
-    ...reproduceBlock(command).slice(2),
+    ...reproduceSection(command),
     '## Runs',
     '',
     '| variant | run | seconds | image | checks |',

@@ -1,4 +1,4 @@
-import { reproduceBlock } from './documents.ts';
+import { reproduceSection } from './documents.ts';
 import type { MeasuredArtifact, Measurement, ProjectMeasurement, VariantResult } from './project-build.ts';
 import { checksPassed, duration, failedBuilds, mib, shared, speedup } from './results-format.ts';
 
@@ -137,9 +137,7 @@ export function renderPhase4Results(measurement: Measurement, command: string): 
     '  and `pip3 --version` works.',
     '- A repository with two configurations counts each one: a team builds both.',
     '',
-    '## Reproduce',
-    '',
-    ...reproduceBlock(command).slice(2),
+    ...reproduceSection(command),
     '## Runs',
     '',
     '| Configuration | Variant | Run | Seconds | Image | Checks |',
