@@ -18,7 +18,8 @@ build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(B
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
   $(if $(filter 0,$(STATIC_INTERPRETER)),--no-static-interpreter) $(if $(filter 0,$(SPLIT_DEBUG)),--no-split-debug) \
-  $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") \
+  $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") $(if $(STRINGOP_STRATEGY),--stringop-strategy "$(STRINGOP_STRATEGY)") \
+  $(if $(filter 0,$(BOLT)),--no-bolt) $(if $(filter 1,$(BOLT)),--bolt) $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") \
   $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)") \
   $(if $(filter 1,$(ALLOW_UNVERIFIED_SOURCE)),--allow-unverified-source)
 vagrant_flags = $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
@@ -38,7 +39,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [STRINGOP_STRATEGY=compiler] [BOLT=0|1] [BOLT_IMAGE=] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]
@@ -86,10 +87,10 @@ measure-projects: ## Fase 4: time every example project's build (and the pilot's
 	  $(CLI) measure-projects $(foreach artifact,$(ARTIFACT),--artifact "$(artifact)") $(foreach source,$(SOURCE),--source "$(source)") \
 	  $(foreach project,$(PROJECTS),--project "$(project)") $(runs_flags) $(if $(VERSION),--version "$(VERSION)")
 
-bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] (about an hour on 2 cores)
+bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= BOLT_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] (about an hour on 2 cores)
 	CPYTHON_PREBUILT_REPRODUCE='make bench $(MAKEOVERRIDES)' \
 	  $(CLI) bench $(if $(VERSION),--version "$(VERSION)") $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
-	  $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)") \
+	  $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)") \
 	  $(if $(ARTIFACT),--artifact "$(ARTIFACT)") $(if $(PLAIN_ARTIFACT),--plain-artifact "$(PLAIN_ARTIFACT)")
 
 bench-wheelhouse: ## a project's packages into an image, wheelhouse vs pip from sdists -> docs/benchmarks-wheelhouse.md: ARTIFACT= [REQUIREMENTS= FIND_LINKS="dir ..." IMAGE= RUNS=]
@@ -137,7 +138,8 @@ lint:
 	pnpm lint
 
 shellcheck:
-	shellcheck -s bash scripts/*.sh infrastructure/cpython/scripts/build_cpython.sh \
+	shellcheck -s bash -x -P SCRIPTDIR scripts/*.sh infrastructure/cpython/scripts/build_cpython.sh \
+	  infrastructure/cpython/scripts/bolt_python.sh infrastructure/cpython/scripts/phases.sh \
 	  infrastructure/cpython/scripts/bundle_libs.sh infrastructure/cpython/scripts/relocate_scripts.sh \
 	  infrastructure/cpython/scripts/split_debug.sh \
 	  infrastructure/wheelhouse/scripts/build_wheels.sh

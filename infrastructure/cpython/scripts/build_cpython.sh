@@ -24,6 +24,16 @@
 #                        through pgo_task.py, which lets failed tests train without failing
 #   SPLIT_DEBUG=1        1: debug information moves to OUTPUT_DIR/debug/python-<VERSION>/lib/debug
 #                        (build-id layout, GNU debuglink in each stripped file); 0: kept in place
+#   STRINGOP_STRATEGY=libcall  x86 targets: libcall makes GCC call glibc's memcpy/memset for sizes
+#                        known only at run time (-mstringop-strategy=libcall); compiler leaves it to
+#                        GCC's tuning, which with a PGO profile inlines `rep movsq` (GCC 10, generic)
+#   BOLT=0               1: link bin/python3.X so that llvm-bolt can rewrite it (relocations kept,
+#                        no hot/cold partitioning by GCC; what CPython's --enable-bolt adds). The
+#                        BOLT pass itself runs between STAGE=compile and STAGE=finish (bolt_python.sh)
+#   STAGE=all            all: the whole build. compile: stop after the module check and leave the
+#                        unpruned install tree (test suite included) in OUTPUT_DIR/stage/; finish:
+#                        take that tree back and go on from pruning, so another tool can change it in
+#                        between (bolt_python.sh, whose llvm-bolt needs a newer base than the build's)
 #   CROSS_HOST=          empty: native build. A GNU triplet (aarch64-linux-gnu): cross-compile for it
 #                        with Debian's <triplet>-gcc and :<arch> -dev packages. A native interpreter of
 #                        the same source is built first (--with-build-python); nothing of the target is
@@ -42,7 +52,28 @@ STATIC_INTERPRETER="${STATIC_INTERPRETER:-1}"
 PGO_TRAINING="${PGO_TRAINING:-default}"
 SPLIT_DEBUG="${SPLIT_DEBUG:-1}"
 CROSS_HOST="${CROSS_HOST:-}"
+BOLT="${BOLT:-0}"
+STAGE="${STAGE:-all}"
+STRINGOP_STRATEGY="${STRINGOP_STRATEGY:-libcall}"
 export SOURCE_DATE_EPOCH
+case "$STAGE" in
+  all | compile | finish) ;;
+  *)
+    printf 'error: STAGE must be all, compile or finish, got %s\n' "$STAGE" >&2
+    exit 2
+    ;;
+esac
+case "$STRINGOP_STRATEGY" in
+  libcall | compiler) ;;
+  *)
+    printf 'error: STRINGOP_STRATEGY must be libcall or compiler, got %s\n' "$STRINGOP_STRATEGY" >&2
+    exit 2
+    ;;
+esac
+if [ "$BOLT" = 1 ] && { [ "$OPTIMIZE" != 1 ] || [ -n "$CROSS_HOST" ]; }; then
+  printf 'error: BOLT rewrites a PGO+LTO build of the host architecture: it needs OPTIMIZE=1 and no CROSS_HOST\n' >&2
+  exit 2
+fi
 if [ -n "$CROSS_HOST" ] && [ "$OPTIMIZE" = 1 ]; then
   printf 'error: a cross build cannot run the PGO profile task on the target: OPTIMIZE must be 0\n' >&2
   exit 2
@@ -55,23 +86,18 @@ export OBJCOPY="${tool_prefix}objcopy" OBJDUMP="${tool_prefix}objdump" READELF="
 script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 short_version="${VERSION%.*}"
 phases_file="$OUTPUT_DIR/phases.txt"
+stage_tree="$OUTPUT_DIR/stage/python-$VERSION"
 mkdir -p "$OUTPUT_DIR"
-: >"$phases_file"
+# finish appends to the durations of the stages before it.
+[ "$STAGE" = finish ] || : >"$phases_file"
 
-phase_name=""
-phase_start=0
-# The orchestrator turns "==> phase: X" lines into progress; durations go to phases.txt.
-phase() {
-  local now
-  now="$(date +%s)"
-  if [ -n "$phase_name" ]; then
-    printf '%s %s\n' "$phase_name" "$((now - phase_start))" >>"$phases_file"
-  fi
-  phase_name="$1"
-  phase_start="$now"
-  [ "$phase_name" = end ] || printf '==> phase: %s\n' "$phase_name"
-}
+# shellcheck source=phases.sh
+source "$script_dir/phases.sh"
 
+python_bin="$PREFIX/bin/python$short_version"
+stdlib="$PREFIX/lib/python$short_version"
+
+if [ "$STAGE" != finish ]; then
 phase extract
 rm -rf "$WORK_DIR" "$PREFIX" "$OUTPUT_DIR/debug"
 mkdir -p "$WORK_DIR"
@@ -84,8 +110,27 @@ configure_args=(
   --enable-loadable-sqlite-extensions
   --with-dbmliborder=gdbm:ndbm
 )
+# Flags for CPython and its own modules only (configure appends its own; extensions users build
+# later do not inherit them).
+cflags_nodist=()
+ldflags_nodist=()
+case "${CROSS_HOST:-$(gcc -dumpmachine)}" in
+  x86_64-*)
+    # With a profile, GCC 10 expands a memcpy or memset of run-time size into `rep movsq` (or
+    # stosq) when the profiled sizes are small: str operations (_copy_characters, replace, the
+    # repetition operator) then pay the instruction's start-up cost on every few-byte copy, which
+    # glibc's memcpy avoids. Newer GCCs' generic tuning calls the library there too.
+    if [ "$STRINGOP_STRATEGY" = libcall ]; then cflags_nodist+=(-mstringop-strategy=libcall); fi
+    ;;
+esac
 if [ "$OPTIMIZE" = 1 ]; then
   configure_args+=(--enable-optimizations --with-lto)
+  if [ "$BOLT" = 1 ]; then
+    # What configure.ac's --enable-bolt adds (that option also wants llvm-bolt in this image):
+    # relocations for llvm-bolt to move functions, and no .cold parts split off by GCC.
+    cflags_nodist+=(-fno-reorder-blocks-and-partition)
+    ldflags_nodist+=("-Wl,--emit-relocs")
+  fi
 elif [ "$KEEP_TESTS" != 1 ]; then
   # The test suite's C modules (_testcapi, _testinternalcapi...) are pruned below anyway; only PGO's
   # training run needs them, so an unoptimised build does not compile them.
@@ -121,6 +166,9 @@ if [ -n "$CROSS_HOST" ]; then
   # pkg-config must describe the target's libraries (Debian's multiarch .pc files), not the host's.
   export PKG_CONFIG_LIBDIR="/usr/lib/$CROSS_HOST/pkgconfig:/usr/share/pkgconfig"
 fi
+
+[ "${#cflags_nodist[@]}" -eq 0 ] || configure_args+=("CFLAGS_NODIST=${cflags_nodist[*]}")
+[ "${#ldflags_nodist[@]}" -eq 0 ] || configure_args+=("LDFLAGS_NODIST=${ldflags_nodist[*]}")
 
 phase configure
 cd "$WORK_DIR"
@@ -164,9 +212,6 @@ if [ "$MEASURE_FULL_INSTALL" = 1 ]; then
   printf '{"installedBytes": %s, "tarGzBytes": %s}\n' "$full_bytes" "$full_targz_bytes" >"$OUTPUT_DIR/full-install.json"
 fi
 
-python_bin="$PREFIX/bin/python$short_version"
-stdlib="$PREFIX/lib/python$short_version"
-
 # RUNPATHs are set by bundle_libs.sh after install (not through LDFLAGS) so sysconfig keeps clean
 # flags for the extensions users compile later; until then the loader needs a hint.
 phase check-modules
@@ -185,6 +230,26 @@ if [ "${#missing[@]}" -gt 0 ]; then
   printf 'error: native modules missing from the build: %s\n' "${missing[*]}" >&2
   printf 'error: install the -dev packages that provide them in the build base and rebuild\n' >&2
   exit 3
+fi
+fi # STAGE != finish
+
+if [ "$STAGE" = compile ]; then
+  phase end
+  rm -rf "$OUTPUT_DIR/stage"
+  mkdir -p "$OUTPUT_DIR/stage"
+  cp -a "$PREFIX" "$stage_tree"
+  printf '==> phase: compiled\n'
+  exit 0
+fi
+if [ "$STAGE" = finish ]; then
+  if [ ! -x "$stage_tree/bin/python$short_version" ]; then
+    printf 'error: STAGE=finish needs the tree STAGE=compile left in %s\n' "$stage_tree" >&2
+    exit 2
+  fi
+  rm -rf "$PREFIX" "$OUTPUT_DIR/debug"
+  mkdir -p "$(dirname -- "$PREFIX")"
+  cp -a "$stage_tree" "$PREFIX"
+  rm -rf "$OUTPUT_DIR/stage"
 fi
 
 phase prune

@@ -32,6 +32,8 @@ export interface BenchmarksInput {
   baseId: string;
   /** The image the build base starts from (a local debootstrap image on machines without a registry). */
   baseImage: string;
+  /** Debian bookworm or newer, for the PGO+LTO build's BOLT stage (the builder's default when omitted). */
+  boltImage?: string;
   sourcePath?: string;
   /** Image whose distribution python3 is the "where comparable" interpreter. */
   distroImage: string;
@@ -183,6 +185,7 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
           build: 1,
           baseId: base.id,
           baseImage: input.baseImage,
+          boltImage: input.boltImage,
           sourcePath: input.sourcePath,
           optimize,
           keepTests: false,

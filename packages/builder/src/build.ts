@@ -21,7 +21,8 @@ import {
   sha256FileName,
   topDirectoryName,
 } from '@cpython-prebuilt/core';
-import type { BuildBackend } from './backends/backend.ts';
+import type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
+import { boltInterpreter, boltWanted, DEFAULT_BOLT_IMAGE } from './bolt.ts';
 import { type BuildRoute, buildRoute, gnuTriplet, requireCrossBuildable } from './cross.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
@@ -29,6 +30,13 @@ import { checkUpstreamSignature } from './upstream-signature.ts';
 
 export const PGO_TRAININGS = ['default', 'extended'] as const;
 export type PgoTraining = (typeof PGO_TRAININGS)[number];
+/**
+ * How GCC expands memcpy/memset of a size known only at run time (x86): `libcall` calls glibc's
+ * (which picks the CPU's fastest variant), `compiler` leaves it to GCC's tuning, which with a
+ * profile inlines `rep movsq` even for copies of a few bytes (GCC 10's generic tuning).
+ */
+export const STRINGOP_STRATEGIES = ['libcall', 'compiler'] as const;
+export type StringopStrategy = (typeof STRINGOP_STRATEGIES)[number];
 
 export interface BuildInput {
   version: string;
@@ -52,8 +60,17 @@ export interface BuildInput {
   staticInterpreter?: boolean;
   /** PGO training: CPython's own task (default) or the whole regression suite (extended). */
   pgoTraining?: PgoTraining;
+  /** memcpy/memset expansion on x86 (default libcall); ignored for other architectures. */
+  stringopStrategy?: StringopStrategy;
   /** Move debug information into the .debug.tgz symbols archive (default) rather than ship it. */
   splitDebug?: boolean;
+  /**
+   * Rewrite bin/python3.X with llvm-bolt from a profile of the PGO task (bolt.ts). Default: on for
+   * PGO+LTO builds of x86_64 made natively with the docker backend; true where it cannot run is refused.
+   */
+  bolt?: boolean;
+  /** Debian bookworm or newer, for the BOLT stage (default DEFAULT_BOLT_IMAGE). */
+  boltImage?: string;
   jobs?: number;
   outputDir: string;
   logsDir: string;
@@ -105,13 +122,14 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
   const arch = input.arch ?? hostArch();
   const route = buildRoute(arch, hostArch(), input.emulate ?? false);
   if (route === 'cross') requireCrossBuildable({ base, arch, host: hostArch(), optimize: input.optimize });
+  const bolt = boltWanted({ requested: input.bolt, optimize: input.optimize, arch, route, backend: backend.name });
   const artifact = artifactFileName({ version: input.version, base: base.id, arch, build: input.build });
   const logPath = join(input.logsDir, `build-${artifact.replace(/\.tgz$/, '')}.log`);
   await mkdir(input.logsDir, { recursive: true });
   await mkdir(input.outputDir, { recursive: true });
   await writeFile(logPath, `# cpython-prebuilt build ${artifact} ${new Date().toISOString()}\n`);
   logger.info(
-    `building ${artifact} (${input.optimize ? 'PGO+LTO' : 'no optimisations'}${routeNotes[route]}) with the ${backend.name} backend; log: ${logPath}`,
+    `building ${artifact} (${input.optimize ? `PGO+LTO${bolt ? '+BOLT' : ''}` : 'no optimisations'}${routeNotes[route]}) with the ${backend.name} backend; log: ${logPath}`,
   );
 
   await requireFreeSpace(input.outputDir, input.minFreeBytes);
@@ -143,32 +161,33 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
   const debugStaging = join(input.outputDir, `.${debugArtifact}.staging`);
   try {
     logger.phase(`compile in ${backend.name} (${base.id}, ${input.baseImage ?? base.image})`);
-    await backend
-      .build({
-        base,
-        arch,
-        route,
-        baseImage: input.baseImage ?? base.image,
-        sourcePath: source.path,
-        outputDir: workDir,
-        logPath,
-        logger,
-        env: {
-          VERSION: input.version,
-          PREFIX: prefix,
-          OPTIMIZE: input.optimize ? '1' : '0',
-          KEEP_TESTS: input.keepTests ? '1' : '0',
-          STATIC_INTERPRETER: input.staticInterpreter === false ? '0' : '1',
-          SPLIT_DEBUG: input.splitDebug === false ? '0' : '1',
-          PGO_TRAINING: input.pgoTraining ?? 'default',
-          SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
-          EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
-          ...(route === 'cross' ? { CROSS_HOST: gnuTriplet(arch) } : {}),
-          ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
-          ...(input.measureFullInstall ? { MEASURE_FULL_INSTALL: '1' } : {}),
-        },
-      })
-      .catch((error: unknown) => {
+    const request: GuestBuildRequest = {
+      base,
+      arch,
+      route,
+      baseImage: input.baseImage ?? base.image,
+      sourcePath: source.path,
+      outputDir: workDir,
+      logPath,
+      logger,
+      env: {
+        VERSION: input.version,
+        PREFIX: prefix,
+        OPTIMIZE: input.optimize ? '1' : '0',
+        KEEP_TESTS: input.keepTests ? '1' : '0',
+        STATIC_INTERPRETER: input.staticInterpreter === false ? '0' : '1',
+        SPLIT_DEBUG: input.splitDebug === false ? '0' : '1',
+        PGO_TRAINING: input.pgoTraining ?? 'default',
+        STRINGOP_STRATEGY: input.stringopStrategy ?? 'libcall',
+        SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
+        EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
+        ...(route === 'cross' ? { CROSS_HOST: gnuTriplet(arch) } : {}),
+        ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
+        ...(input.measureFullInstall ? { MEASURE_FULL_INSTALL: '1' } : {}),
+      },
+    };
+    const buildStage = (env: Record<string, string>) =>
+      backend.build({ ...request, env: { ...request.env, ...env } }).catch((error: unknown) => {
         // A backend's own diagnosis (VM did not boot, guest disk full) already names cause and fix.
         if (isCpythonPrebuiltError(error) && error.code !== 'COMMAND_FAILED') throw error;
         throw new CpythonPrebuiltError('BUILD_FAILED', `building CPython ${input.version} failed in ${backend.name}`, {
@@ -177,6 +196,25 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
           cause: error,
         });
       });
+    if (bolt) {
+      // llvm-bolt needs a newer base than the build's: the build stops with its tree staged, the
+      // BOLT stage rewrites the interpreter in its own container, and the build finishes the tree.
+      await buildStage({ STAGE: 'compile', BOLT: '1' });
+      logger.phase(`BOLT (${input.boltImage ?? DEFAULT_BOLT_IMAGE})`);
+      await boltInterpreter({
+        boltImage: input.boltImage ?? DEFAULT_BOLT_IMAGE,
+        workDir,
+        version: input.version,
+        pgoTraining: input.pgoTraining ?? 'default',
+        jobs: input.jobs,
+        logPath,
+        logger,
+      });
+      logger.phase(`finish in ${backend.name} (${base.id})`);
+      await buildStage({ STAGE: 'finish', BOLT: '1' });
+    } else {
+      await buildStage({});
+    }
     const facts = BuildFacts.parse(JSON.parse(await readFile(join(workDir, 'build-facts.json'), 'utf8')));
     if (facts.version !== input.version) {
       throw new CpythonPrebuiltError(
@@ -214,7 +252,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
       glibcMinimum: facts.glibcMinimum,
       configureArgs: facts.configureArgs,
       compiler: facts.compiler,
-      optimizations: { pgo: input.optimize, lto: input.optimize },
+      optimizations: { pgo: input.optimize, lto: input.optimize, bolt },
       keepTests: input.keepTests,
       extensionModules: facts.extensionModules,
       bundledLibraries: facts.bundledLibraries,

@@ -118,18 +118,42 @@ export async function ensureBuildBaseImage(
   const dockerfile = crossTo
     ? buildBaseDockerfile(baseImage, crossBuildPackages(base, crossTo), dockerArchitecture(crossTo))
     : buildBaseDockerfile(baseImage, base.packages);
-  const digest = createHash('sha256').update(baseId).update(dockerfile).digest('hex').slice(0, 12);
-  const tag = buildBaseTag(base.id, arch, digest, crossTo);
-  if (await imageId(tag)) return tag;
-  logger.phase(`preparing build image ${tag} from ${baseImage} (apt packages, network: host)`);
-  // The only step with network: it installs packages from the distribution's archive.
-  // `docker build -` reads a Dockerfile from stdin and sends no context. --platform keeps the
-  // image's architecture label (an arm64 base under emulation stays arm64).
-  await run('docker', ['build', '--network', 'host', '--platform', dockerPlatform(arch), '--tag', tag, '-'], {
-    input: dockerfile,
-    env: dockerEnv,
+  return ensureImageFromDockerfile({
+    baseId,
+    dockerfile,
+    tag: (digest) => buildBaseTag(base.id, arch, digest, crossTo),
+    arch,
+    logger,
     log,
     logPath,
+  });
+}
+
+/**
+ * An image built from `dockerfile` (the only step with network: it installs packages from the
+ * distribution's archive), tagged by a digest of the base image's id and the Dockerfile, so a
+ * package list change or a new base image makes a new one and an unchanged one is reused.
+ */
+export async function ensureImageFromDockerfile(options: {
+  baseId: string;
+  dockerfile: string;
+  tag: (digest: string) => string;
+  arch: Arch;
+  logger: Logger;
+  log: WriteStream;
+  logPath: string;
+}): Promise<string> {
+  const digest = createHash('sha256').update(options.baseId).update(options.dockerfile).digest('hex').slice(0, 12);
+  const tag = options.tag(digest);
+  if (await imageId(tag)) return tag;
+  options.logger.phase(`preparing image ${tag} (apt packages, network: host)`);
+  // `docker build -` reads a Dockerfile from stdin and sends no context. --platform keeps the
+  // image's architecture label (an arm64 base under emulation stays arm64).
+  await run('docker', ['build', '--network', 'host', '--platform', dockerPlatform(options.arch), '--tag', tag, '-'], {
+    input: options.dockerfile,
+    env: dockerEnv,
+    log: options.log,
+    logPath: options.logPath,
   });
   return tag;
 }

@@ -1,5 +1,5 @@
 export type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
-export { DockerBackend } from './backends/docker-backend.ts';
+export { DockerBackend, runScriptInContainer } from './backends/docker-backend.ts';
 export {
   defaultVagrantProvider,
   ensureVagrant,
@@ -10,7 +10,16 @@ export {
   type VagrantProvider,
   vagrantProviders,
 } from './backends/vagrant-backend.ts';
-export { type BuildInput, type BuildOutput, buildArtifact, PGO_TRAININGS, type PgoTraining } from './build.ts';
+export { BOLT_PACKAGES, boltWanted, DEFAULT_BOLT_IMAGE } from './bolt.ts';
+export {
+  type BuildInput,
+  type BuildOutput,
+  buildArtifact,
+  PGO_TRAININGS,
+  type PgoTraining,
+  STRINGOP_STRATEGIES,
+  type StringopStrategy,
+} from './build.ts';
 export { type BuildRoute, buildRoute, crossBuildPackages, gnuTriplet, requireCrossBuildable } from './cross.ts';
 export {
   buildBaseDockerfile,

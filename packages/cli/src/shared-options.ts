@@ -1,10 +1,13 @@
 import {
   type BuildBackend,
   type BuildInput,
+  DEFAULT_BOLT_IMAGE,
   DockerBackend,
   defaultVagrantProvider,
   PGO_TRAININGS,
   type PgoTraining,
+  STRINGOP_STRATEGIES,
+  type StringopStrategy,
   VagrantBackend,
   type VagrantProvider,
   vagrantProviders,
@@ -67,7 +70,10 @@ export interface BuildFlags {
   keepTests: boolean;
   staticInterpreter: boolean;
   pgoTraining: PgoTraining;
+  stringopStrategy: StringopStrategy;
   splitDebug: boolean;
+  bolt?: boolean;
+  boltImage?: string;
   jobs?: number;
   backend: 'docker' | 'vagrant';
   vagrantProvider: VagrantProvider;
@@ -121,7 +127,21 @@ export function buildOptions(command: Command): Command {
         .choices(PGO_TRAININGS)
         .default('default'),
     )
+    .addOption(
+      new Option(
+        '--stringop-strategy <how>',
+        "x86: memcpy/memset of sizes known at run time call glibc's (libcall), or are left to GCC's tuning (compiler: inline rep movsq)",
+      )
+        .choices(STRINGOP_STRATEGIES)
+        .default('libcall'),
+    )
     .option('--no-split-debug', 'keep debug information in the artifact instead of the .debug.tgz symbols archive')
+    .option(
+      '--bolt',
+      'rewrite bin/python3.X with llvm-bolt from a profile of the PGO task (default: on for PGO+LTO x86_64 builds with the docker backend)',
+    )
+    .option('--no-bolt', 'leave the PGO+LTO interpreter as the compiler linked it')
+    .option('--bolt-image <ref>', `Debian bookworm or newer, for the BOLT stage (default: ${DEFAULT_BOLT_IMAGE})`)
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
     .addOption(
       new Option('--backend <name>', 'isolated build environment: a container, or the Vagrant VM iact-cpython-builder')
@@ -163,7 +183,10 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     keepTests: flags.keepTests,
     staticInterpreter: flags.staticInterpreter,
     pgoTraining: flags.pgoTraining,
+    stringopStrategy: flags.stringopStrategy,
     splitDebug: flags.splitDebug,
+    bolt: flags.bolt,
+    boltImage: flags.boltImage,
     jobs: flags.jobs,
     outputDir: flags.outputDir,
     logsDir: layout.logsDir,

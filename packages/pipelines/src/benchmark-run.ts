@@ -17,6 +17,8 @@ export interface BenchmarkRunInput {
   baseId: string;
   /** Image the build base starts from; the base's own when omitted. */
   baseImage?: string;
+  /** Debian bookworm or newer, for the PGO+LTO build's BOLT stage. */
+  boltImage?: string;
   sourcePath?: string;
   /** Image whose distribution python3 joins the interpreter comparison. */
   distroImage: string;
@@ -61,6 +63,7 @@ export async function runBenchmarkSuite(input: BenchmarkRunInput): Promise<strin
     version: input.version,
     baseId: input.baseId,
     baseImage: input.baseImage ?? findBase(input.baseId).image,
+    boltImage: input.boltImage,
     sourcePath: input.sourcePath,
     distroImage: input.distroImage,
     runs: input.runs,

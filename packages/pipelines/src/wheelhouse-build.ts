@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { dockerEnv, ensureBuildBaseImage, ensureDocker, packDeterministic } from '@cpython-prebuilt/builder';
+import { ensureBuildBaseImage, ensureDocker, packDeterministic, runScriptInContainer } from '@cpython-prebuilt/builder';
 import {
   CpythonPrebuiltError,
   findBase,
@@ -97,43 +96,31 @@ export async function buildWheelhouse(input: WheelhouseBuildInput, logger: Logge
 
     logger.phase(`wheels in ${image} (network: ${offline ? 'none, local sources only' : 'host, pip index'})`);
     const findLinkMounts = input.findLinks.map((dir, index) => ({ host: resolve(dir), guest: `/find-links/${index}` }));
-    const container = `cpython-wheelhouse-${randomBytes(4).toString('hex')}`;
     const env = {
       // The interpreter runs from its own prefix, as it will where the feature installs it.
       PYTHON: `${interpreter.prefix}/bin/python3`,
       REQUIREMENTS: '/in/requirements.txt',
       FIND_LINKS: findLinkMounts.map((mount) => mount.guest).join(' '),
       OFFLINE: offline ? '1' : '0',
-      OUTPUT_DIR: '/out',
       SOURCE_DATE_EPOCH: String(interpreter.sourceDateEpoch),
       HOME: '/tmp',
     };
-    const user = process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
-    await run(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '--name',
-        container,
-        '--network',
-        offline ? 'none' : 'host',
-        ...user,
-        '--volume',
-        `${join(workDir, 'python', interpreter.topDirectory)}:${interpreter.prefix}:ro`,
-        '--volume',
-        `${layout.wheelhouseScriptsDir}:/scripts:ro`,
-        '--volume',
-        `${join(workDir, 'in')}:/in:ro`,
-        '--volume',
-        `${join(workDir, 'out')}:/out`,
-        ...findLinkMounts.flatMap((mount) => ['--volume', `${mount.host}:${mount.guest}:ro`]),
-        ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
-        image,
-        '/scripts/build_wheels.sh',
+    await runScriptInContainer({
+      image,
+      script: 'build_wheels.sh',
+      scriptsDir: layout.wheelhouseScriptsDir,
+      env,
+      outputDir: join(workDir, 'out'),
+      readOnlyMounts: [
+        [join(workDir, 'python', interpreter.topDirectory), interpreter.prefix],
+        [join(workDir, 'in'), '/in'],
+        ...findLinkMounts.map((mount): [string, string] => [mount.host, mount.guest]),
       ],
-      { env: dockerEnv, log, logPath },
-    ).catch((error: unknown) => {
+      network: offline ? 'none' : 'host',
+      asCaller: true,
+      log,
+      logPath,
+    }).catch((error: unknown) => {
       if (isCpythonPrebuiltError(error) && error.code !== 'COMMAND_FAILED') throw error;
       throw new CpythonPrebuiltError('BUILD_FAILED', `building the wheels of ${basename(requirementsPath)} failed`, {
         fix: offline

@@ -11,7 +11,8 @@ export function releaseTitle(version: string, build: number): string {
 /** Release notes from the artifact's metadata: what users check before they trust a binary. */
 export function releaseNotes(artifact: LoadedArtifact, downloadUrl: string): string {
   const { metadata } = artifact;
-  const optimisations = metadata.optimizations.pgo && metadata.optimizations.lto ? 'PGO + LTO' : 'none (OPTIMIZE=0 build)';
+  const { pgo, lto, bolt } = metadata.optimizations;
+  const optimisations = pgo && lto ? `PGO + LTO${bolt ? ' + BOLT' : ''}` : 'none (OPTIMIZE=0 build)';
   return [
     `## CPython ${metadata.version} (prebuilt) - build ${metadata.build}`,
     '',

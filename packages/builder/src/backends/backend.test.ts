@@ -64,6 +64,18 @@ describe('buildScriptCommand', () => {
     expect(copy).not.toBe(dir);
     expect(existsSync(copy)).toBe(false);
   });
+
+  it('runs the script it is given from the same copy (the BOLT stage runs bolt_python.sh)', async () => {
+    const dir = await scriptsDir('#!/usr/bin/env bash\necho "the build script"\n');
+    await writeFile(
+      join(dir, "other's script.sh"),
+      '#!/usr/bin/env bash\necho "the other script in $(basename "$(dirname "$0")") dir"\n',
+    );
+    const result = execute('bash', ['-c', buildScriptCommand(dir, "other's script.sh")]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^the other script in tmp\.\S+ dir$/m);
+    expect(result.stdout).not.toContain('the build script');
+  });
 });
 
 describe('shellQuote', () => {

@@ -41,15 +41,15 @@ export function shellQuote(value: string): string {
 }
 
 /**
- * The shell command that runs build_cpython.sh from a copy of `scriptsDir` taken as the build
+ * The shell command that runs build_cpython.sh (or another of the scripts) from a copy of `scriptsDir` taken as the build
  * starts. bash reads a script while it runs it, so editing the repository (or checking out another
  * commit) during an 18-minute build would otherwise change the build in progress, or break it with
  * a syntax error half-way: the build runs the scripts it started with.
  */
-export function buildScriptCommand(scriptsDir: string): string {
+export function buildScriptCommand(scriptsDir: string, script = 'build_cpython.sh'): string {
   return [
     'scripts="$(mktemp -d)"',
     `cp -R ${shellQuote(scriptsDir)}/. "$scripts"/`,
-    '{ bash "$scripts/build_cpython.sh"; status=$?; rm -rf "$scripts"; exit "$status"; }',
+    `{ bash "$scripts/"${shellQuote(script)}; status=$?; rm -rf "$scripts"; exit "$status"; }`,
   ].join(' && ');
 }

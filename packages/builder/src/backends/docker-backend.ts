@@ -1,8 +1,72 @@
 import { randomBytes } from 'node:crypto';
+import type { WriteStream } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { hostArch, layout, openLogFile, run } from '@cpython-prebuilt/core';
+import { hostArch, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, phaseReporter } from './backend.ts';
+
+/**
+ * Runs a script of `scriptsDir` (from a copy, buildScriptCommand) in a fresh container of `image`,
+ * with no network unless asked: the scripts read-only at /scripts, `outputDir` at /out (OUTPUT_DIR).
+ * A Ctrl-C on the host removes the container: an 18-minute compile must not go on in the background.
+ */
+export async function runScriptInContainer(options: {
+  image: string;
+  script: string;
+  /** Default: infrastructure/cpython/scripts. */
+  scriptsDir?: string;
+  env: Record<string, string>;
+  outputDir: string;
+  readOnlyMounts?: [host: string, guest: string][];
+  network?: 'none' | 'host';
+  /** Run as the calling user (uid:gid) rather than root, so /out holds files the caller owns. */
+  asCaller?: boolean;
+  log: WriteStream;
+  logPath: string;
+  logger?: Logger;
+}): Promise<void> {
+  const container = `cpython-build-${randomBytes(4).toString('hex')}`;
+  const env = { ...options.env, OUTPUT_DIR: '/out' };
+  const user = options.asCaller && process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
+  const removeContainer = () => {
+    void run('docker', ['rm', '--force', container], { allowExitCodes: [1] });
+  };
+  process.once('SIGINT', removeContainer);
+  process.once('SIGTERM', removeContainer);
+  try {
+    await run(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--name',
+        container,
+        '--network',
+        options.network ?? 'none',
+        ...user,
+        '--volume',
+        `${options.scriptsDir ?? layout.scriptsDir}:/scripts:ro`,
+        ...(options.readOnlyMounts ?? []).flatMap(([host, guest]) => ['--volume', `${host}:${guest}:ro`]),
+        '--volume',
+        `${options.outputDir}:/out`,
+        ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+        options.image,
+        'bash',
+        '-c',
+        buildScriptCommand('/scripts', options.script),
+      ],
+      {
+        env: dockerEnv,
+        log: options.log,
+        logPath: options.logPath,
+        ...(options.logger ? { onLine: phaseReporter(options.logger) } : {}),
+      },
+    );
+  } finally {
+    process.off('SIGINT', removeContainer);
+    process.off('SIGTERM', removeContainer);
+  }
+}
 
 /** Builds in a fresh container of the build-base image, with no network. */
 export class DockerBackend implements BuildBackend {
@@ -26,42 +90,16 @@ export class DockerBackend implements BuildBackend {
         cross ? hostArch() : request.arch,
         cross ? request.arch : undefined,
       );
-      const container = `cpython-build-${randomBytes(4).toString('hex')}`;
-      const env = { ...request.env, SOURCE_TARBALL: `/source/${basename(request.sourcePath)}`, OUTPUT_DIR: '/out' };
-      const removeContainer = () => {
-        void run('docker', ['rm', '--force', container], { allowExitCodes: [1] });
-      };
-      // A Ctrl-C on the host must not leave an 18-minute compile running in the background.
-      process.once('SIGINT', removeContainer);
-      process.once('SIGTERM', removeContainer);
-      try {
-        await run(
-          'docker',
-          [
-            'run',
-            '--rm',
-            '--name',
-            container,
-            '--network',
-            'none',
-            '--volume',
-            `${layout.scriptsDir}:/scripts:ro`,
-            '--volume',
-            `${dirname(request.sourcePath)}:/source:ro`,
-            '--volume',
-            `${request.outputDir}:/out`,
-            ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
-            image,
-            'bash',
-            '-c',
-            buildScriptCommand('/scripts'),
-          ],
-          { env: dockerEnv, log, logPath: request.logPath, onLine: phaseReporter(request.logger) },
-        );
-      } finally {
-        process.off('SIGINT', removeContainer);
-        process.off('SIGTERM', removeContainer);
-      }
+      await runScriptInContainer({
+        image,
+        script: 'build_cpython.sh',
+        env: { ...request.env, SOURCE_TARBALL: `/source/${basename(request.sourcePath)}` },
+        outputDir: request.outputDir,
+        readOnlyMounts: [[dirname(request.sourcePath), '/source']],
+        log,
+        logPath: request.logPath,
+        logger: request.logger,
+      });
     } finally {
       await new Promise((resolve) => log.end(resolve));
     }

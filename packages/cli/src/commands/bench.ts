@@ -1,3 +1,4 @@
+import { DEFAULT_BOLT_IMAGE } from '@cpython-prebuilt/builder';
 import {
   buildBases,
   createLogger,
@@ -14,6 +15,7 @@ interface BenchFlags {
   version: string;
   base: string;
   baseImage?: string;
+  boltImage?: string;
   source?: string;
   distroImage: string;
   runs: number;
@@ -33,6 +35,7 @@ export function benchCommand(program: Command): void {
     .addOption(new Option('--version <version>', 'CPython version').default(defaultVersion))
     .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
     .option('--base-image <ref>', "image the build base starts from instead of the base's own (local debootstrap images)")
+    .option('--bolt-image <ref>', `Debian bookworm or newer, for the PGO+LTO build's BOLT stage (default: ${DEFAULT_BOLT_IMAGE})`)
     .option('--source <path>', 'local source tarball (verified against the pinned sha256)')
     .option('--distro-image <ref>', 'image whose distribution python3 is compared (trixie ships 3.13)', 'local/debian:trixie')
     .addOption(
@@ -58,6 +61,7 @@ export function benchCommand(program: Command): void {
         version: flags.version,
         baseId: flags.base,
         baseImage: flags.baseImage,
+        boltImage: flags.boltImage,
         sourcePath: flags.source,
         distroImage: flags.distroImage,
         runs: flags.runs,

@@ -46,7 +46,12 @@ export const ArtifactMetadata = z.object({
   glibcMinimum: GlibcVersion,
   configureArgs: z.string(),
   compiler: z.string(),
-  optimizations: z.object({ pgo: z.boolean(), lto: z.boolean() }),
+  optimizations: z.object({
+    pgo: z.boolean(),
+    lto: z.boolean(),
+    /** bin/python3.X rewritten by llvm-bolt from a profile of the PGO task (absent: artifacts from before BOLT). */
+    bolt: z.boolean().optional(),
+  }),
   keepTests: z.boolean(),
   extensionModules: z.array(z.string()),
   bundledLibraries: z.array(BundledLibrary),

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isCpythonPrebuiltError, layout } from '@cpython-prebuilt/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { boltWanted } from './bolt.ts';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+describe('boltWanted', () => {
+  const native = { optimize: true, arch: 'x86_64', route: 'native', backend: 'docker' } as const;
+
+  it('is on by default for a PGO+LTO x86_64 build made natively in docker, and off where it cannot run', () => {
+    expect(boltWanted(native)).toBe(true);
+    expect(boltWanted({ ...native, optimize: false })).toBe(false);
+    expect(boltWanted({ ...native, backend: 'vagrant' })).toBe(false);
+    expect(boltWanted({ ...native, arch: 'aarch64', route: 'cross' })).toBe(false);
+    expect(boltWanted({ ...native, requested: false })).toBe(false);
+  });
+
+  it('refuses BOLT asked for where it cannot run, naming what is missing', () => {
+    let error: unknown;
+    try {
+      boltWanted({ ...native, optimize: false, requested: true });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isCpythonPrebuiltError(error) && error.code).toBe('INVALID_INPUT');
+    expect(String((error as Error).message)).toContain('no optimisations');
+    expect(boltWanted({ ...native, requested: true })).toBe(true);
+  });
+});
+
+/** Runs one of the build scripts with only the given environment (no build happens: each stops at its checks). */
+function script(name: string, env: Record<string, string>) {
+  const result = spawnSync('bash', [join(layout.scriptsDir, name)], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    encoding: 'utf8',
+  });
+  return { exitCode: result.status, stderr: result.stderr };
+}
+
+describe('the staged build scripts refuse what they cannot do, before doing anything', () => {
+  async function outputDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'bolt-stage-'));
+    dirs.push(dir);
+    return dir;
+  }
+  const buildEnv = async () => ({
+    VERSION: '3.13.5',
+    SOURCE_TARBALL: '/nonexistent.tar.xz',
+    PREFIX: join(await outputDir(), 'prefix'),
+    OUTPUT_DIR: await outputDir(),
+    EXPECTED_EXTENSIONS: '_ssl',
+    SOURCE_DATE_EPOCH: '1',
+  });
+
+  it('build_cpython.sh: an unknown STAGE, BOLT without PGO, finish without a staged tree', async () => {
+    const env = await buildEnv();
+    const stage = script('build_cpython.sh', { ...env, STAGE: 'link' });
+    expect(stage.exitCode).toBe(2);
+    expect(stage.stderr).toContain('STAGE must be all, compile or finish, got link');
+
+    const plain = script('build_cpython.sh', { ...env, BOLT: '1', OPTIMIZE: '0' });
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toContain('it needs OPTIMIZE=1 and no CROSS_HOST');
+
+    const finish = script('build_cpython.sh', { ...env, STAGE: 'finish' });
+    expect(finish.exitCode).toBe(2);
+    expect(finish.stderr).toContain(`needs the tree STAGE=compile left in ${env.OUTPUT_DIR}/stage/python-3.13.5`);
+  });
+
+  it('bolt_python.sh: no staged interpreter, or no llvm-bolt in the image', async () => {
+    const dir = await outputDir();
+    const missing = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5' });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain(`no interpreter at ${dir}/stage/python-3.13.5/bin/python3.13`);
+
+    // Any executable stands in for the interpreter: the tool check comes before it is run.
+    const bin = join(dir, 'stage/python-3.13.5/bin');
+    spawnSync('mkdir', ['-p', bin]);
+    spawnSync('cp', ['/bin/true', join(bin, 'python3.13')]);
+    const noTool = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: join(dir, 'no-llvm') });
+    expect(noTool.exitCode).toBe(2);
+    expect(noTool.stderr).toContain('needs the bolt-16 package');
+  });
+});
