@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCpythonPrebuiltError, layout } from '@cpython-prebuilt/core';
+import { findBase, isCpythonPrebuiltError, layout } from '@cpython-prebuilt/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { boltWanted } from './bolt.ts';
+import { boltImageFor, boltWanted, DEFAULT_BOLT_IMAGE } from './bolt.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -87,5 +87,20 @@ describe('the staged build scripts refuse what they cannot do, before doing anyt
     const noTool = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: join(dir, 'no-llvm') });
     expect(noTool.exitCode).toBe(2);
     expect(noTool.stderr).toContain('needs the bolt-16 package');
+  });
+});
+
+describe('boltImageFor', () => {
+  const bullseye = findBase('debian11');
+  it('follows the base image to bookworm, so a local or mirrored image stays where it came from', () => {
+    expect(boltImageFor(bullseye, 'local/debian:bullseye')).toBe('local/debian:bookworm');
+    expect(boltImageFor(bullseye, '127.0.0.1:5000/library/debian:bullseye')).toBe('127.0.0.1:5000/library/debian:bookworm');
+    expect(boltImageFor(bullseye, 'debian:bullseye')).toBe('debian:bookworm');
+  });
+
+  it('takes the image given, and falls back to the default for images it cannot map', () => {
+    expect(boltImageFor(bullseye, 'local/debian:bullseye', 'my/bolt:1')).toBe('my/bolt:1');
+    expect(boltImageFor(bullseye, 'local/debian@sha256:0123')).toBe(DEFAULT_BOLT_IMAGE);
+    expect(boltImageFor(findBase('ubuntu20.04'), 'ubuntu:20.04')).toBe(DEFAULT_BOLT_IMAGE);
   });
 });

@@ -1,4 +1,4 @@
-import { type Arch, CpythonPrebuiltError, findBase, type Logger, openLogFile } from '@cpython-prebuilt/core';
+import { type Arch, type BuildBase, CpythonPrebuiltError, findBase, type Logger, openLogFile } from '@cpython-prebuilt/core';
 import { runScriptInContainer } from './backends/docker-backend.ts';
 import type { BuildRoute } from './cross.ts';
 import { buildBaseDockerfile, ensureDocker, ensureImageFromDockerfile, requireImage } from './docker-images.ts';
@@ -6,8 +6,24 @@ import { buildBaseDockerfile, ensureDocker, ensureImageFromDockerfile, requireIm
 /** llvm-bolt and merge-fdata (LLVM 16) are packaged from Debian bookworm on; the build bases are older. */
 export const BOLT_PACKAGES = ['bolt-16'] as const;
 
-/** The image the BOLT stage starts from when none is given: the base of that Debian release. */
-export const DEFAULT_BOLT_IMAGE = findBase('debian12').image;
+const BOLT_BASE = findBase('debian12');
+
+/** The image the BOLT stage starts from when neither it nor a Debian base image says otherwise. */
+export const DEFAULT_BOLT_IMAGE = BOLT_BASE.image;
+
+/**
+ * The image the BOLT stage starts from: the one given, else the build's base image with its
+ * Debian codename replaced by bookworm's (local/debian:bullseye -> local/debian:bookworm, a
+ * mirror's debian:bullseye -> the same mirror's debian:bookworm), else DEFAULT_BOLT_IMAGE.
+ */
+export function boltImageFor(base: BuildBase, baseImage: string, given?: string): string {
+  if (given) return given;
+  const suffix = `:${base.codename}`;
+  if (base.distribution === 'debian' && baseImage.endsWith(suffix)) {
+    return `${baseImage.slice(0, -suffix.length)}:${BOLT_BASE.codename}`;
+  }
+  return DEFAULT_BOLT_IMAGE;
+}
 
 /**
  * Whether a build gets the BOLT stage: asked for (true/false), or by default every PGO+LTO build
@@ -32,9 +48,41 @@ export function boltWanted(options: {
   return options.requested ?? possible;
 }
 
+/**
+ * The BOLT stage's image (`boltImage` plus bolt-16), made before anything compiles: a missing image
+ * or package must not cost an 18-minute build first.
+ */
+export async function prepareBoltImage(boltImage: string, logger: Logger, logPath: string): Promise<string> {
+  await ensureDocker();
+  const log = openLogFile(logPath);
+  try {
+    const baseId = await requireImage(boltImage, logger, 'x86_64').catch((error: unknown) => {
+      throw new CpythonPrebuiltError(
+        'IMAGE_MISSING',
+        `the BOLT stage needs ${boltImage}, which is not present and cannot be pulled`,
+        {
+          fix: 'pass a Debian bookworm (or newer) image with --bolt-image (BOLT_IMAGE=; scripts/setup-machine.sh makes local/debian:bookworm), or build without BOLT: --no-bolt (BOLT=0)',
+          cause: error,
+        },
+      );
+    });
+    return await ensureImageFromDockerfile({
+      baseId,
+      dockerfile: buildBaseDockerfile(boltImage, BOLT_PACKAGES),
+      tag: (digest) => `cpython-prebuilt/bolt:x86_64-${digest}`,
+      arch: 'x86_64',
+      logger,
+      log,
+      logPath,
+    });
+  } finally {
+    await new Promise((resolve) => log.end(resolve));
+  }
+}
+
 export interface BoltInput {
-  /** Image with Debian bookworm or newer (bolt-16 is installed into it). */
-  boltImage: string;
+  /** From prepareBoltImage. */
+  image: string;
   /** The build's output directory, holding stage/python-<version>/ from build_cpython.sh STAGE=compile. */
   workDir: string;
   version: string;
@@ -46,21 +94,10 @@ export interface BoltInput {
 
 /** Runs bolt_python.sh on the staged tree: bin/python3.X is instrumented, trained and rewritten in place. */
 export async function boltInterpreter(input: BoltInput): Promise<void> {
-  await ensureDocker();
   const log = openLogFile(input.logPath);
   try {
-    const baseId = await requireImage(input.boltImage, input.logger, 'x86_64');
-    const image = await ensureImageFromDockerfile({
-      baseId,
-      dockerfile: buildBaseDockerfile(input.boltImage, BOLT_PACKAGES),
-      tag: (digest) => `cpython-prebuilt/bolt:x86_64-${digest}`,
-      arch: 'x86_64',
-      logger: input.logger,
-      log,
-      logPath: input.logPath,
-    });
     await runScriptInContainer({
-      image,
+      image: input.image,
       script: 'bolt_python.sh',
       env: {
         VERSION: input.version,
@@ -74,7 +111,7 @@ export async function boltInterpreter(input: BoltInput): Promise<void> {
     });
   } catch (error) {
     throw new CpythonPrebuiltError('BUILD_FAILED', `the BOLT stage failed on CPython ${input.version}'s interpreter`, {
-      fix: `read the end of the log; ${input.boltImage} must be Debian bookworm or newer (bolt-16). --no-bolt (BOLT=0) builds without this stage`,
+      fix: 'read the end of the log; --no-bolt (BOLT=0) builds without this stage',
       logPath: input.logPath,
       cause: error,
     });

@@ -22,7 +22,7 @@ import {
   topDirectoryName,
 } from '@cpython-prebuilt/core';
 import type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
-import { boltInterpreter, boltWanted, DEFAULT_BOLT_IMAGE } from './bolt.ts';
+import { boltImageFor, boltInterpreter, boltWanted, prepareBoltImage } from './bolt.ts';
 import { type BuildRoute, buildRoute, gnuTriplet, requireCrossBuildable } from './cross.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
@@ -69,7 +69,7 @@ export interface BuildInput {
    * PGO+LTO builds of x86_64 made natively with the docker backend; true where it cannot run is refused.
    */
   bolt?: boolean;
-  /** Debian bookworm or newer, for the BOLT stage (default DEFAULT_BOLT_IMAGE). */
+  /** Debian bookworm or newer, for the BOLT stage (default: boltImageFor the base image). */
   boltImage?: string;
   jobs?: number;
   outputDir: string;
@@ -134,6 +134,8 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
 
   await requireFreeSpace(input.outputDir, input.minFreeBytes);
   await backend.ensureAvailable();
+  const boltImage = bolt ? boltImageFor(base, input.baseImage ?? base.image, input.boltImage) : undefined;
+  const boltToolsImage = boltImage ? await prepareBoltImage(boltImage, logger, logPath) : undefined;
   logger.phase('source');
   const source = await obtainSource({
     version: input.version,
@@ -196,13 +198,13 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
           cause: error,
         });
       });
-    if (bolt) {
+    if (boltToolsImage) {
       // llvm-bolt needs a newer base than the build's: the build stops with its tree staged, the
       // BOLT stage rewrites the interpreter in its own container, and the build finishes the tree.
       await buildStage({ STAGE: 'compile', BOLT: '1' });
-      logger.phase(`BOLT (${input.boltImage ?? DEFAULT_BOLT_IMAGE})`);
+      logger.phase(`BOLT (${boltImage})`);
       await boltInterpreter({
-        boltImage: input.boltImage ?? DEFAULT_BOLT_IMAGE,
+        image: boltToolsImage,
         workDir,
         version: input.version,
         pgoTraining: input.pgoTraining ?? 'default',

@@ -10,7 +10,7 @@ export {
   type VagrantProvider,
   vagrantProviders,
 } from './backends/vagrant-backend.ts';
-export { BOLT_PACKAGES, boltWanted, DEFAULT_BOLT_IMAGE } from './bolt.ts';
+export { BOLT_PACKAGES, boltImageFor, boltWanted, DEFAULT_BOLT_IMAGE } from './bolt.ts';
 export {
   type BuildInput,
   type BuildOutput,

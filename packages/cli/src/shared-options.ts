@@ -141,7 +141,10 @@ export function buildOptions(command: Command): Command {
       'rewrite bin/python3.X with llvm-bolt from a profile of the PGO task (default: on for PGO+LTO x86_64 builds with the docker backend)',
     )
     .option('--no-bolt', 'leave the PGO+LTO interpreter as the compiler linked it')
-    .option('--bolt-image <ref>', `Debian bookworm or newer, for the BOLT stage (default: ${DEFAULT_BOLT_IMAGE})`)
+    .option(
+      '--bolt-image <ref>',
+      `Debian bookworm or newer, for the BOLT stage (default: the base image with bookworm for its Debian codename, local/debian:bullseye -> local/debian:bookworm; else ${DEFAULT_BOLT_IMAGE})`,
+    )
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
     .addOption(
       new Option('--backend <name>', 'isolated build environment: a container, or the Vagrant VM iact-cpython-builder')

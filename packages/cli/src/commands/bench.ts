@@ -35,7 +35,10 @@ export function benchCommand(program: Command): void {
     .addOption(new Option('--version <version>', 'CPython version').default(defaultVersion))
     .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
     .option('--base-image <ref>', "image the build base starts from instead of the base's own (local debootstrap images)")
-    .option('--bolt-image <ref>', `Debian bookworm or newer, for the PGO+LTO build's BOLT stage (default: ${DEFAULT_BOLT_IMAGE})`)
+    .option(
+      '--bolt-image <ref>',
+      `Debian bookworm or newer, for the BOLT stage (default: the base image with bookworm for its Debian codename, local/debian:bullseye -> local/debian:bookworm; else ${DEFAULT_BOLT_IMAGE})`,
+    )
     .option('--source <path>', 'local source tarball (verified against the pinned sha256)')
     .option('--distro-image <ref>', 'image whose distribution python3 is compared (trixie ships 3.13)', 'local/debian:trixie')
     .addOption(
