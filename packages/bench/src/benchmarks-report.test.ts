@@ -56,7 +56,11 @@ function results(
       versions: { 'OPTIMIZE=0 build': '3.13.5', 'PGO+LTO artifact': '3.13.5', 'distribution python3': '3.13.5' },
       builds: {
         'OPTIMIZE=0 build': build('GCC 10.2.1', true),
-        'PGO+LTO artifact': build('GCC 10.2.1', true),
+        'PGO+LTO artifact': {
+          ...build('GCC 10.2.1', true),
+          nodistFlags: ['CFLAGS_NODIST=-mstringop-strategy=libcall', 'LDFLAGS_NODIST=-Wl,--emit-relocs'],
+          bolt: true,
+        },
         'distribution python3': build('GCC 14.2.0', false),
       },
       runSeconds,
@@ -124,5 +128,16 @@ describe('renderBenchmarks', () => {
     expect(text).toContain('| startup | 20.0 ms | 15.0 ms | 12.0 ms |');
     expect(text).toContain('![speed-up per workload](benchmarks-speed.svg)');
     expect(text).toContain('![startup and import times](benchmarks-startup.svg)');
+  });
+
+  it("says how each interpreter was built: its own configure flags, and BOLT from the artifact's metadata", () => {
+    const text = renderBenchmarks(results([5], [150], [4], 1.25), 'x');
+    expect(text).toContain(
+      '| PGO+LTO artifact | GCC 10.2.1 | shared (--enable-shared) | --enable-optimizations --with-lto `CFLAGS_NODIST=-mstringop-strategy=libcall` `LDFLAGS_NODIST=-Wl,--emit-relocs` | yes |',
+    );
+    // Reported by neither the interpreter nor metadata: a distribution's python3.
+    expect(text).toContain(
+      '| distribution python3 | GCC 14.2.0 | static, in the executable | --enable-optimizations --with-lto | - |',
+    );
   });
 });

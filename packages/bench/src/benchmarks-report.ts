@@ -186,13 +186,18 @@ export function interpreterTables(interpreter: InterpreterSpeed, documentBaseNam
     `| startup | ${labels.map((label) => ms(interpreter.process[label]?.startup ?? 0)).join(' | ')} |`,
     `| import | ${labels.map((label) => ms(interpreter.process[label]?.import ?? 0)).join(' | ')} |`,
     '',
-    '| how each was built (as it reports) | compiler | libpython | configure flags (CONFIG_ARGS) |',
-    '|---|---|---|---|',
+    '| how each was built (as it reports) | compiler | libpython | configure flags (CONFIG_ARGS) | BOLT (artifact metadata) |',
+    '|---|---|---|---|---|',
     ...labels.map((label) => {
       const build = interpreter.builds[label];
-      if (!build) return `| ${label} | - | - | - |`;
-      const flags = [build.enableOptimizations && '--enable-optimizations', build.withLto && '--with-lto'].filter(Boolean);
-      return `| ${label} | ${build.compiler} | ${build.sharedLibpython ? 'shared (--enable-shared)' : 'static, in the executable'} | ${flags.join(' ') || 'neither'} |`;
+      if (!build) return `| ${label} | - | - | - | - |`;
+      const flags = [
+        build.enableOptimizations && '--enable-optimizations',
+        build.withLto && '--with-lto',
+        ...(build.nodistFlags ?? []).map((flag) => `\`${flag}\``),
+      ].filter(Boolean);
+      const bolt = build.bolt === undefined ? '-' : build.bolt ? 'yes' : 'no';
+      return `| ${label} | ${build.compiler} | ${build.sharedLibpython ? 'shared (--enable-shared)' : 'static, in the executable'} | ${flags.join(' ') || 'neither'} | ${bolt} |`;
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '@cpython-prebuilt/core';
+import { loadArtifact, run } from '@cpython-prebuilt/core';
 import { z } from 'zod';
 
 const workloadsDir = fileURLToPath(new URL('../workloads', import.meta.url));
@@ -11,6 +11,10 @@ const InterpreterBuild = z.object({
   /** As configure was told (CONFIG_ARGS); a distribution may run PGO through its own rules. */
   enableOptimizations: z.boolean(),
   withLto: z.boolean(),
+  /** CFLAGS_NODIST=/LDFLAGS_NODIST= arguments of CONFIG_ARGS (absent in results from before they were reported). */
+  nodistFlags: z.array(z.string()).optional(),
+  /** From the artifact's metadata (optimizations.bolt); absent for a distribution's python3. */
+  bolt: z.boolean().optional(),
 });
 export type InterpreterBuild = z.infer<typeof InterpreterBuild>;
 
@@ -140,7 +144,9 @@ export async function measureInterpreterSpeed(input: InterpreterSpeedInput): Pro
     for (const interpreter of input.interpreters) {
       const output = await runSuite(input, interpreter);
       versions[interpreter.label] = output.python;
-      builds[interpreter.label] = output.build;
+      builds[interpreter.label] = interpreter.artifactPath
+        ? { ...output.build, bolt: (await loadArtifact(interpreter.artifactPath)).metadata.optimizations.bolt ?? false }
+        : output.build;
       const perWorkload = runSeconds[interpreter.label] ?? {};
       runSeconds[interpreter.label] = perWorkload;
       for (const [workload, value] of Object.entries(output.results))

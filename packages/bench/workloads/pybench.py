@@ -12,6 +12,7 @@ import json
 import platform
 import re
 import resource
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -292,6 +293,8 @@ def main():
         "sharedLibpython": loads_shared_libpython(),
         "enableOptimizations": "--enable-optimizations" in config_args,
         "withLto": "--with-lto" in config_args,
+        # Compiler and linker flags given to configure for CPython's own build only.
+        "nodistFlags": [arg for arg in shlex.split(config_args) if arg.startswith(("CFLAGS_NODIST=", "LDFLAGS_NODIST="))],
     }
     json.dump({"python": sys.version.split()[0], "build": build, "results": results, "process": process}, sys.stdout)
 
