@@ -41,10 +41,10 @@ source "$script_dir/phases.sh"
 # as they are (LLVM cannot yet rewrite them); the executable here is position-independent.
 common_flags=(-update-debug-sections
   '-skip-funcs=_PyEval_EvalFrameDefault,sre_ucs1_match/1,sre_ucs2_match/1,sre_ucs4_match/1')
-# CPython's BOLT_APPLY_FLAGS, with hfsort+ for cdsort (which LLVM 16 does not have yet), and
-# -use-old-text: the rewritten code goes where the original was instead of beside a kept copy of
-# it (2.8 MB of .bolt.org.text in the executable otherwise).
-apply_flags=(-use-old-text -reorder-blocks=ext-tsp -reorder-functions=hfsort+ -split-functions -icf=1 -inline-all
+# CPython's BOLT_APPLY_FLAGS, with hfsort+ for cdsort (which LLVM 16 does not have yet). The
+# original code stays in the executable (.bolt.org.text, 2.8 MB): in lite mode the functions the
+# profile never reached run from there. -use-old-text cannot reuse it: the new code needs 4.7 MB.
+apply_flags=(-reorder-blocks=ext-tsp -reorder-functions=hfsort+ -split-functions -icf=1 -inline-all
   -split-eh -reorder-functions-use-hot-size -peepholes=none -jump-tables=aggressive -inline-ap
   -indirect-call-promotion=all -dyno-stats -use-gnu-stack -frame-opt=hot)
 case "$PGO_TRAINING" in

@@ -64,9 +64,9 @@ case "$STAGE" in
     ;;
 esac
 case "$STRINGOP_STRATEGY" in
-  libcall | compiler) ;;
+  libcall | no-rep | compiler) ;;
   *)
-    printf 'error: STRINGOP_STRATEGY must be libcall or compiler, got %s\n' "$STRINGOP_STRATEGY" >&2
+    printf 'error: STRINGOP_STRATEGY must be libcall, no-rep or compiler, got %s\n' "$STRINGOP_STRATEGY" >&2
     exit 2
     ;;
 esac
@@ -120,7 +120,13 @@ case "${CROSS_HOST:-$(gcc -dumpmachine)}" in
     # stosq) when the profiled sizes are small: str operations (_copy_characters, replace, the
     # repetition operator) then pay the instruction's start-up cost on every few-byte copy, which
     # glibc's memcpy avoids. Newer GCCs' generic tuning calls the library there too.
-    if [ "$STRINGOP_STRATEGY" = libcall ]; then cflags_nodist+=(-mstringop-strategy=libcall); fi
+    case "$STRINGOP_STRATEGY" in
+      libcall) cflags_nodist+=(-mstringop-strategy=libcall) ;;
+      # GCC 10's generic table for an expected size, with glibc's call where it has `rep movsq`.
+      no-rep) cflags_nodist+=("-mmemcpy-strategy=loop:32:noalign,libcall:-1:noalign"
+        "-mmemset-strategy=loop:32:noalign,libcall:-1:noalign") ;;
+      compiler) ;;
+    esac
     ;;
 esac
 if [ "$OPTIMIZE" = 1 ]; then

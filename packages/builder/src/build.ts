@@ -35,7 +35,7 @@ export type PgoTraining = (typeof PGO_TRAININGS)[number];
  * (which picks the CPU's fastest variant), `compiler` leaves it to GCC's tuning, which with a
  * profile inlines `rep movsq` even for copies of a few bytes (GCC 10's generic tuning).
  */
-export const STRINGOP_STRATEGIES = ['libcall', 'compiler'] as const;
+export const STRINGOP_STRATEGIES = ['libcall', 'no-rep', 'compiler'] as const;
 export type StringopStrategy = (typeof STRINGOP_STRATEGIES)[number];
 
 export interface BuildInput {
