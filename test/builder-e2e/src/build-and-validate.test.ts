@@ -72,7 +72,7 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
       arch: 'x86_64',
       prefix: '/opt/python-3.13.5',
     });
-    expect(metadata.optimizations).toEqual({ pgo: false, lto: false });
+    expect(metadata.optimizations).toEqual({ pgo: false, lto: false, bolt: false });
     // Built on bullseye: nothing may need a glibc newer than bullseye's 2.31.
     expect(compareVersions(metadata.glibcMinimum, '2.31')).toBeLessThanOrEqual(0);
     expect(metadata.bundledLibraries.map((library) => library.name)).toEqual(
