@@ -24,9 +24,9 @@
 #                        through pgo_task.py, which lets failed tests train without failing
 #   SPLIT_DEBUG=1        1: debug information moves to OUTPUT_DIR/debug/python-<VERSION>/lib/debug
 #                        (build-id layout, GNU debuglink in each stripped file); 0: kept in place
-#   STRINGOP_STRATEGY=libcall  x86 targets: libcall makes GCC call glibc's memcpy/memset for sizes
-#                        known only at run time (-mstringop-strategy=libcall); compiler leaves it to
-#                        GCC's tuning, which with a PGO profile inlines `rep movsq` (GCC 10, generic)
+#   STRINGOP_STRATEGY=no-rep  x86 targets: a memcpy/memset whose expected size is over 32 bytes calls
+#                        glibc's instead of becoming `rep movsq`/`rep stosq` (GCC 10's generic choice,
+#                        which a PGO profile makes for str copies of a few bytes); compiler: GCC decides
 #   BOLT=0               1: link bin/python3.X so that llvm-bolt can rewrite it (relocations kept,
 #                        no hot/cold partitioning by GCC; what CPython's --enable-bolt adds). The
 #                        BOLT pass itself runs between STAGE=compile and STAGE=finish (bolt_python.sh)
@@ -54,7 +54,7 @@ SPLIT_DEBUG="${SPLIT_DEBUG:-1}"
 CROSS_HOST="${CROSS_HOST:-}"
 BOLT="${BOLT:-0}"
 STAGE="${STAGE:-all}"
-STRINGOP_STRATEGY="${STRINGOP_STRATEGY:-libcall}"
+STRINGOP_STRATEGY="${STRINGOP_STRATEGY:-no-rep}"
 export SOURCE_DATE_EPOCH
 case "$STAGE" in
   all | compile | finish) ;;
@@ -64,9 +64,9 @@ case "$STAGE" in
     ;;
 esac
 case "$STRINGOP_STRATEGY" in
-  libcall | no-rep | compiler) ;;
+  no-rep | compiler) ;;
   *)
-    printf 'error: STRINGOP_STRATEGY must be libcall, no-rep or compiler, got %s\n' "$STRINGOP_STRATEGY" >&2
+    printf 'error: STRINGOP_STRATEGY must be no-rep or compiler, got %s\n' "$STRINGOP_STRATEGY" >&2
     exit 2
     ;;
 esac
@@ -116,17 +116,15 @@ cflags_nodist=()
 ldflags_nodist=()
 case "${CROSS_HOST:-$(gcc -dumpmachine)}" in
   x86_64-*)
-    # With a profile, GCC 10 expands a memcpy or memset of run-time size into `rep movsq` (or
-    # stosq) when the profiled sizes are small: str operations (_copy_characters, replace, the
-    # repetition operator) then pay the instruction's start-up cost on every few-byte copy, which
-    # glibc's memcpy avoids. Newer GCCs' generic tuning calls the library there too.
-    case "$STRINGOP_STRATEGY" in
-      libcall) cflags_nodist+=(-mstringop-strategy=libcall) ;;
-      # GCC 10's generic table for an expected size, with glibc's call where it has `rep movsq`.
-      no-rep) cflags_nodist+=("-mmemcpy-strategy=loop:32:noalign,libcall:-1:noalign"
-        "-mmemset-strategy=loop:32:noalign,libcall:-1:noalign") ;;
-      compiler) ;;
-    esac
+    # With a profile, GCC 10 expands a memcpy or memset whose expected size is 33 to 8192 bytes
+    # into `rep movsq`/`rep stosq` (its generic tuning table): str operations (_copy_characters,
+    # replace, the repetition operator) then pay the instruction's start-up cost on every copy of
+    # a few bytes. no-rep keeps the table's inline loop up to 32 bytes and calls glibc above
+    # (docs/builder.md; every copy through glibc, -mstringop-strategy=libcall, was measured far slower).
+    if [ "$STRINGOP_STRATEGY" = no-rep ]; then
+      cflags_nodist+=("-mmemcpy-strategy=loop:32:noalign,libcall:-1:noalign"
+        "-mmemset-strategy=loop:32:noalign,libcall:-1:noalign")
+    fi
     ;;
 esac
 if [ "$OPTIMIZE" = 1 ]; then

@@ -31,11 +31,11 @@ import { checkUpstreamSignature } from './upstream-signature.ts';
 export const PGO_TRAININGS = ['default', 'extended'] as const;
 export type PgoTraining = (typeof PGO_TRAININGS)[number];
 /**
- * How GCC expands memcpy/memset of a size known only at run time (x86): `libcall` calls glibc's
- * (which picks the CPU's fastest variant), `compiler` leaves it to GCC's tuning, which with a
- * profile inlines `rep movsq` even for copies of a few bytes (GCC 10's generic tuning).
+ * How GCC expands memcpy/memset (x86): `no-rep` calls glibc's where GCC 10 would inline
+ * `rep movsq`/`rep stosq` (expected sizes over 32 bytes, which a PGO profile gives str copies of a
+ * few bytes); `compiler` leaves GCC's own choice.
  */
-export const STRINGOP_STRATEGIES = ['libcall', 'no-rep', 'compiler'] as const;
+export const STRINGOP_STRATEGIES = ['no-rep', 'compiler'] as const;
 export type StringopStrategy = (typeof STRINGOP_STRATEGIES)[number];
 
 export interface BuildInput {
@@ -60,7 +60,7 @@ export interface BuildInput {
   staticInterpreter?: boolean;
   /** PGO training: CPython's own task (default) or the whole regression suite (extended). */
   pgoTraining?: PgoTraining;
-  /** memcpy/memset expansion on x86 (default libcall); ignored for other architectures. */
+  /** memcpy/memset expansion on x86 (default no-rep); ignored for other architectures. */
   stringopStrategy?: StringopStrategy;
   /** Move debug information into the .debug.tgz symbols archive (default) rather than ship it. */
   splitDebug?: boolean;
@@ -180,7 +180,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
         STATIC_INTERPRETER: input.staticInterpreter === false ? '0' : '1',
         SPLIT_DEBUG: input.splitDebug === false ? '0' : '1',
         PGO_TRAINING: input.pgoTraining ?? 'default',
-        STRINGOP_STRATEGY: input.stringopStrategy ?? 'libcall',
+        STRINGOP_STRATEGY: input.stringopStrategy ?? 'no-rep',
         SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
         EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
         ...(route === 'cross' ? { CROSS_HOST: gnuTriplet(arch) } : {}),

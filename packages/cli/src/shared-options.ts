@@ -130,10 +130,10 @@ export function buildOptions(command: Command): Command {
     .addOption(
       new Option(
         '--stringop-strategy <how>',
-        "x86: memcpy/memset of sizes known at run time call glibc's (libcall), or are left to GCC's tuning (compiler: inline rep movsq)",
+        "x86: memcpy/memset GCC 10 would inline as rep movsq/stosq (expected size over 32 bytes) call glibc's (no-rep), or GCC decides (compiler)",
       )
         .choices(STRINGOP_STRATEGIES)
-        .default('libcall'),
+        .default('no-rep'),
     )
     .option('--no-split-debug', 'keep debug information in the artifact instead of the .debug.tgz symbols archive')
     .option(
