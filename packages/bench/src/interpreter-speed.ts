@@ -140,13 +140,18 @@ export async function measureInterpreterSpeed(input: InterpreterSpeedInput): Pro
   const runProcess: InterpreterSpeed['runProcess'] = {};
   const versions: Record<string, string> = {};
   const builds: Record<string, InterpreterBuild> = {};
+  // What only the artifact's metadata knows, read once and before anything is timed.
+  const bolt: Record<string, boolean> = {};
+  for (const interpreter of input.interpreters) {
+    if (interpreter.artifactPath) {
+      bolt[interpreter.label] = (await loadArtifact(interpreter.artifactPath)).metadata.optimizations.bolt ?? false;
+    }
+  }
   for (let index = 0; index < input.runs; index++) {
     for (const interpreter of input.interpreters) {
       const output = await runSuite(input, interpreter);
       versions[interpreter.label] = output.python;
-      builds[interpreter.label] = interpreter.artifactPath
-        ? { ...output.build, bolt: (await loadArtifact(interpreter.artifactPath)).metadata.optimizations.bolt ?? false }
-        : output.build;
+      builds[interpreter.label] = { ...output.build, bolt: bolt[interpreter.label] };
       const perWorkload = runSeconds[interpreter.label] ?? {};
       runSeconds[interpreter.label] = perWorkload;
       for (const [workload, value] of Object.entries(output.results))

@@ -1,7 +1,7 @@
 import { type Arch, type BuildBase, CpythonPrebuiltError, findBase, type Logger, openLogFile } from '@cpython-prebuilt/core';
 import { runScriptInContainer } from './backends/docker-backend.ts';
 import type { BuildRoute } from './cross.ts';
-import { buildBaseDockerfile, ensureDocker, ensureImageFromDockerfile, requireImage } from './docker-images.ts';
+import { buildBaseDockerfile, ensureImageFromDockerfile, requireImage } from './docker-images.ts';
 
 /** llvm-bolt and merge-fdata (LLVM 16) are packaged from Debian bookworm on; the build bases are older. */
 export const BOLT_PACKAGES = ['bolt-16'] as const;
@@ -50,10 +50,9 @@ export function boltWanted(options: {
 
 /**
  * The BOLT stage's image (`boltImage` plus bolt-16), made before anything compiles: a missing image
- * or package must not cost an 18-minute build first.
+ * or package must not cost an 18-minute build first. The docker backend has checked the engine.
  */
 export async function prepareBoltImage(boltImage: string, logger: Logger, logPath: string): Promise<string> {
-  await ensureDocker();
   const log = openLogFile(logPath);
   try {
     const baseId = await requireImage(boltImage, logger, 'x86_64').catch((error: unknown) => {
