@@ -3,7 +3,8 @@
 # (Makefile.pre.in, profile-bolt-stamp): instrument bin/python3.X, run the PGO training task with
 # the instrumented interpreter, then lay the original's code out again from that profile. Runs
 # between build_cpython.sh's STAGE=compile and STAGE=finish, on the unpruned tree the first left
-# (its test suite and test modules are the training), in an image with Debian's bolt-16: llvm-bolt
+# (its test suite and test modules are the training, then start-up and imports of the standard
+# library in fresh processes, startup_task.py), in an image with Debian's bolt-16: llvm-bolt
 # is not packaged for the build's older base. The rewritten executable needs nothing newer than
 # the one it replaces (llvm-bolt adds no library); validate_cpython.sh checks it on the glibc floor.
 #
@@ -78,6 +79,15 @@ case "$status" in
     exit 4
     ;;
 esac
+# Start-up and imports, in fresh processes: the tests weigh them little (startup_task.py says why).
+# Each process appends its own profile, so these add up with the task's.
+phase bolt-train-startup
+for _ in $(seq 20); do
+  (cd "$work" && "$interpreter" -c pass)
+done
+for _ in $(seq 10); do
+  (cd "$work" && "$interpreter" "$script_dir/startup_task.py")
+done
 profiles=("$work"/profile.*.fdata)
 if [ ! -s "${profiles[0]}" ]; then
   printf 'error: the instrumented interpreter wrote no profile (%s/profile.*.fdata)\n' "$work" >&2
