@@ -355,16 +355,12 @@ sha256_of() {
 
 refuse() { die "refusing the artifact: $1" "use an artifact made by cpython-prebuilt build; this one is unsafe to extract"; }
 
-# check_listing TAR TOP, before extracting (TAR is the decompressed archive, so listing it reads
-# headers only): entries only under TOP/, no "..", only files,
-# directories and links, no setuid/setgid or world-writable modes, nothing named like the marker.
-# Names come from the plain listing (tar escapes odd characters), modes from the first column of
-# the verbose one, so a name containing " -> " cannot be misread. Links are checked on the tree.
-check_listing() {
-  tar -tf "$1" >"$WORK_DIR/names" 2>"$WORK_DIR/tar.err" \
-    || die "the artifact is not a readable tar archive: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again; it may be truncated"
-  tar -tvf "$1" 2>/dev/null | cut -c 1-10 >"$WORK_DIR/modes"
-  bad="$(awk -v top="$2" -v marker="$MARKER" '
+# check_entries TOP: the archive's entries as its headers describe them, names in WORK_DIR/names
+# and modes (the first column of tar's verbose listing) in WORK_DIR/modes, line by line: only under
+# TOP/, no "..", only files, directories and links, no setuid/setgid or world-writable modes,
+# nothing named like the marker. Links are checked on the tree (check_tree).
+check_entries() {
+  bad="$(awk -v top="$1" -v marker="$MARKER" '
     NR == FNR { mode[FNR] = $0; next }
     {
       name = $0; sub(/\/$/, "", name); m = mode[FNR]; type = substr(m, 1, 1)
@@ -376,6 +372,47 @@ check_listing() {
       if (name == top "/" marker) { print "entry " name " has the name of the marker this feature writes"; exit }
     }' "$WORK_DIR/modes" "$WORK_DIR/names")"
   [ -z "$bad" ] || refuse "$bad"
+}
+
+# extract_checked ARCHIVE TOP WHAT: extracts the .tgz ARCHIVE (then deleted) into WORK_DIR/tree,
+# which must hold TOP/ and nothing else, and checks the entries (check_entries) and the tree
+# (check_tree), whatever tar made of them. Sets EXTRACTED (WORK_DIR/tree/TOP).
+# GNU tar extracts straight from the .tgz, gzip decompressing beside it, and lists each entry as it
+# goes (-vv: the verbose listing, checked once it is done): it refuses member names with "..",
+# takes "/" off absolute names and hard-link targets, makes a symlink whose target leaves the
+# directory only after every other member is written, and drops setuid/setgid bits, so nothing
+# lands or runs outside WORK_DIR (mode 0700) before the checks decide. Another tar (busybox) is not
+# trusted with that: the archive is decompressed and its listing checked before it is extracted.
+extract_checked() {
+  mkdir "$WORK_DIR/tree"
+  if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+    tar -xzvvf "$1" -C "$WORK_DIR/tree" --no-same-owner --no-same-permissions >"$WORK_DIR/listing" 2>"$WORK_DIR/tar.err" \
+      || die "extracting the $3 failed: $(sed -n -e '/^$/d' -e '/Removing leading/d' -e p -e q "$WORK_DIR/tar.err")" \
+        "download it again; it may be truncated. If it fails again, it is damaged or unsafe: use one made by cpython-prebuilt"
+    rm -f "$1"
+    # The name is what follows mode, owner, size, date and time; a link's target is cut off.
+    cut -c 1-10 "$WORK_DIR/listing" >"$WORK_DIR/modes"
+    awk '{ line = $0; sub(/^[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ /, "", line)
+      if ($0 ~ /^l/) sub(/ -> .*/, "", line); else if ($0 ~ /^h/) sub(/ link to .*/, "", line)
+      print line }' "$WORK_DIR/listing" >"$WORK_DIR/names"
+    check_entries "$2"
+  else
+    gzip -dc "$1" >"$WORK_DIR/archive.tar" 2>"$WORK_DIR/gzip.err" \
+      || die "the $3 is not a readable .tgz: $(tail -n 1 "$WORK_DIR/gzip.err")" "download it again; it may be truncated"
+    rm -f "$1"
+    # Names from the plain listing (tar escapes odd characters), modes from the verbose one, so a
+    # name containing " -> " cannot be misread.
+    tar -tf "$WORK_DIR/archive.tar" >"$WORK_DIR/names" 2>"$WORK_DIR/tar.err" \
+      || die "the $3 is not a readable tar archive: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again; it may be truncated"
+    tar -tvf "$WORK_DIR/archive.tar" 2>/dev/null | cut -c 1-10 >"$WORK_DIR/modes"
+    check_entries "$2"
+    tar -xf "$WORK_DIR/archive.tar" -C "$WORK_DIR/tree" --no-same-owner --no-same-permissions 2>"$WORK_DIR/tar.err" \
+      || die "extracting the $3 failed: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again; it may be truncated"
+    rm -f "$WORK_DIR/archive.tar"
+  fi
+  [ "$(ls -A "$WORK_DIR/tree")" = "$2" ] || refuse "it holds more than $2/"
+  EXTRACTED="$WORK_DIR/tree/$2"
+  check_tree "$EXTRACTED"
 }
 
 # check_tree ROOT: the extracted tree itself, the decisive check before anything runs or moves:
@@ -637,20 +674,8 @@ install_version() {
   say "sha256 verified against $ENTRY_SHA256_SOURCE"
   check_signature "$artifact"
 
-  top="python-$ENTRY_VERSION"
-  # One decompression for both the check and the extraction (gzip is what tar -z runs anyway).
-  tarball="$WORK_DIR/artifact.tar"
-  gzip -dc "$artifact" >"$tarball" 2>"$WORK_DIR/gzip.err" \
-    || die "the artifact is not a readable .tgz: $(tail -n 1 "$WORK_DIR/gzip.err")" "download it again; it may be truncated"
-  rm -f "$artifact"
-  check_listing "$tarball" "$top"
-  mkdir "$WORK_DIR/tree"
-  tar -xf "$tarball" -C "$WORK_DIR/tree" --no-same-owner --no-same-permissions 2>"$WORK_DIR/tar.err" \
-    || die "extracting the artifact failed: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again, or use an artifact made by cpython-prebuilt build"
-  rm -f "$tarball"
-  [ "$(ls -A "$WORK_DIR/tree")" = "$top" ] || refuse "it holds more than $top/"
-  staged="$WORK_DIR/tree/$top"
-  check_tree "$staged"
+  extract_checked "$artifact" "python-$ENTRY_VERSION" artifact
+  staged="$EXTRACTED"
 
   # The tree is relocatable, so it proves itself before it is moved into place.
   if ! smoke="$("$staged/bin/python3" -c 'import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib; print("%d.%d.%d" % sys.version_info[:3])' 2>&1)"; then
@@ -661,7 +686,7 @@ install_version() {
     esac
   fi
   [ "$smoke" = "$ENTRY_VERSION" ] || die "the artifact holds CPython $smoke, not $ENTRY_VERSION" "fix artifactUrl or version"
-  # check_listing refused an entry with the marker's name; noclobber is the second lock.
+  # An entry with the marker's name (a file, or a link to one) is refused here: noclobber.
   (set -C && printf '%s\n' "$ENTRY_SHA256" >"$staged/$MARKER") || refuse "it already holds $MARKER"
 
   # Same filesystem, so each mv is an atomic rename; an older build is swapped out, then removed.
@@ -721,13 +746,8 @@ fetch_wheelhouse() {
     wheelhouse-*) ;;
     *) die "refusing the wheelhouse: its top folder \"$WHEELHOUSE_TOP\" is not wheelhouse-..." "use a wheelhouse made by cpython-prebuilt wheelhouse build" ;;
   esac
-  check_listing "$archive" "$WHEELHOUSE_TOP"
-  mkdir "$WORK_DIR/tree"
-  tar -xzf "$archive" -C "$WORK_DIR/tree" --no-same-owner --no-same-permissions 2>"$WORK_DIR/tar.err" \
-    || die "extracting the wheelhouse failed: $(tail -n 1 "$WORK_DIR/tar.err")" "download it again, or build it again"
-  rm -f "$archive"
-  WHEELHOUSE_DIR="$WORK_DIR/tree/$WHEELHOUSE_TOP"
-  check_tree "$WHEELHOUSE_DIR"
+  extract_checked "$archive" "$WHEELHOUSE_TOP" wheelhouse
+  WHEELHOUSE_DIR="$EXTRACTED"
   [ -f "$WHEELHOUSE_DIR/requirements.lock" ] || die "the wheelhouse $shown holds no requirements.lock" \
     "use a wheelhouse made by cpython-prebuilt wheelhouse build"
 }

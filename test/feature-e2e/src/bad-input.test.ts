@@ -64,7 +64,7 @@ describe('install.sh refuses bad input with a clear error and leaves nothing beh
     const digest = await addToFeature('truncated.tgz', bytes);
     const result = await install({ artifactUrl: 'truncated.tgz', sha256: digest, version: '3.13.5' });
     expect(result.exitCode).toBe(1);
-    expect(result.output).toMatch(/cpython-installer: error: the artifact is not a readable \.tgz: .+\n/);
+    expect(result.output).toMatch(/cpython-installer: error: extracting the artifact failed: .*unexpected end of file\n/);
     expect(result.output).toContain('cpython-installer: fix: download it again; it may be truncated');
     expect(result.leftovers).toEqual([]);
   });
@@ -80,7 +80,10 @@ describe('install.sh refuses bad input with a clear error and leaves nothing beh
       version: '3.13.5',
     });
     expect(result.exitCode).toBe(1);
-    expect(result.output).toContain('cpython-installer: error: refusing the artifact: entry python-3.13.5/../evil contains ..');
+    // GNU tar refuses the entry itself; hardening.test.ts covers a tar that does not.
+    expect(result.output).toContain(
+      "cpython-installer: error: extracting the artifact failed: tar: python-3.13.5/../evil: Member name contains '..'",
+    );
     expect(result.leftovers).toEqual([]);
   });
 

@@ -34,26 +34,83 @@ describe('install.sh hardening (issue 11), in real containers', () => {
     runInstallScript({ featureDir: feature, image: IMAGE, options, ...extra });
 
   /** A .tgz with python-3.13.5/bin/python3 (a stand-in) plus what `extra` adds under python-3.13.5/. */
-  async function craftArchive(name: string, extra: (top: string) => Promise<void>): Promise<string> {
+  async function craftArchive(name: string, extra: (top: string) => Promise<void>, entries: string[] = []): Promise<string> {
     const root = await mkdtemp(join(work, 'craft-'));
     const top = join(root, 'python-3.13.5');
     await mkdir(join(top, 'bin'), { recursive: true });
     await writeFile(join(top, 'bin/python3'), FAKE_PYTHON, { mode: 0o755 });
     await extra(top);
     const file = join(root, name);
-    await create({ file, cwd: root, gzip: true, preservePaths: true }, ['python-3.13.5']);
+    await create({ file, cwd: root, gzip: true, preservePaths: true }, ['python-3.13.5', ...entries]);
     const bytes = await readFile(file);
     await writeFile(join(feature, name), bytes);
     return sha256(bytes);
   }
 
-  const installCrafted = async (name: string, digest: string) =>
-    install(
-      { artifactUrl: name, sha256: digest, version: '3.13.5' },
-      { afterRun: 'echo "@@tmp"; ls /tmp; echo "@@perm"; find /opt -perm /6000 2>/dev/null' },
-    );
+  /**
+   * GNU tar extracts straight from the .tgz and its listing is checked after; any other tar (busybox)
+   * has the archive's listing checked first. The second is reached with a tar that does not say it
+   * is GNU tar. Both run through a wrapper in front of the image's own tar that records its calls.
+   */
+  const wrapTar = (version: string) => ({
+    beforeInstall: `mkdir /tmp/tar-calls && printf '#!/bin/sh\\necho "$*" >>/tmp/tar-calls/calls\\n${version}exec /bin/tar "$@"\\n' >/tmp/tar-calls/tar && chmod 755 /tmp/tar-calls/tar`,
+    pathPrefix: '/tmp/tar-calls',
+  });
+  const tars = [
+    { tar: 'GNU tar', extra: wrapTar('') },
+    { tar: 'a tar that is not GNU tar', extra: wrapTar('[ "$1" != --version ] || { echo "tar (other) 1.0"; exit 0; }\\n') },
+  ] as const;
 
-  describe('the extracted tree is checked, not the listing text', () => {
+  describe.each(tars)('the extracted tree is checked, not the listing text, with $tar', ({ tar, extra }) => {
+    const installCrafted = async (name: string, digest: string) =>
+      install(
+        { artifactUrl: name, sha256: digest, version: '3.13.5' },
+        {
+          ...extra,
+          afterRun: 'echo "@@tmp"; ls /tmp; echo "@@perm"; find /opt -perm /6000 2>/dev/null',
+        },
+      );
+
+    it('installs the real artifact', async () => {
+      const result = await install(
+        {},
+        {
+          ...extra,
+          afterInstall:
+            '/opt/python-3.13.5/bin/python3 -c "import ssl; print(ssl.OPENSSL_VERSION)"; echo @@calls; cat /tmp/tar-calls/calls',
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain('cpython-installer: installed CPython 3.13.5 in /opt/python-3.13.5');
+      expect(result.output).toMatch(/\nOpenSSL \d/);
+      // Which way it went: one pass from the .tgz, or the decompressed archive's listing, then its extraction.
+      const calls = result.output.split('@@calls')[1] ?? '';
+      if (tar === 'GNU tar') {
+        expect(calls).toMatch(/^-xzvvf \S+\/artifact\.tgz -C /m);
+        expect(calls).not.toContain('archive.tar');
+      } else expect(calls).toMatch(/^-tf \S+\/archive\.tar\n-tvf \S+\/archive\.tar\n-xf \S+\/archive\.tar /m);
+    });
+
+    it('refuses ../ entries and writes nothing outside the work folder', async () => {
+      const digest = await craftArchive(
+        'dotdot.tgz',
+        async (top) => {
+          await writeFile(join(top, '..', 'evil'), 'x');
+        },
+        ['python-3.13.5/../evil'],
+      );
+      const result = await installCrafted('dotdot.tgz', digest);
+      expect(result.exitCode).toBe(1);
+      // GNU tar refuses the entry itself (named as the wrapper calls it, /bin/tar).
+      expect(result.output).toContain(
+        tar === 'GNU tar'
+          ? "cpython-installer: error: extracting the artifact failed: /bin/tar: python-3.13.5/../evil: Member name contains '..'"
+          : 'cpython-installer: error: refusing the artifact: entry python-3.13.5/../evil contains ..',
+      );
+      expect(result.output.split('@@tmp')[1]).not.toContain('evil');
+      expect(result.leftovers).toEqual([]);
+    });
+
     it('refuses a symlink chain that leaves the prefix although its text stays inside', async () => {
       const digest = await craftArchive('chain.tgz', async (top) => {
         await symlink('.', join(top, 'l1'));
