@@ -87,11 +87,12 @@ measure-projects: ## Fase 4: time every example project's build (and the pilot's
 	  $(CLI) measure-projects $(foreach artifact,$(ARTIFACT),--artifact "$(artifact)") $(foreach source,$(SOURCE),--source "$(source)") \
 	  $(foreach project,$(PROJECTS),--project "$(project)") $(runs_flags) $(if $(VERSION),--version "$(VERSION)")
 
-bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= BOLT_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] (about an hour on 2 cores)
+bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= BOLT_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] [PREVIOUS_ARTIFACT= (the default before: startup against it)] (about an hour on 2 cores)
 	CPYTHON_PREBUILT_REPRODUCE='make bench $(MAKEOVERRIDES)' \
 	  $(CLI) bench $(if $(VERSION),--version "$(VERSION)") $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
 	  $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)") \
-	  $(if $(ARTIFACT),--artifact "$(ARTIFACT)") $(if $(PLAIN_ARTIFACT),--plain-artifact "$(PLAIN_ARTIFACT)")
+	  $(if $(ARTIFACT),--artifact "$(ARTIFACT)") $(if $(PLAIN_ARTIFACT),--plain-artifact "$(PLAIN_ARTIFACT)") \
+	  $(if $(PREVIOUS_ARTIFACT),--previous-artifact "$(PREVIOUS_ARTIFACT)")
 
 bench-wheelhouse: ## a project's packages into an image, wheelhouse vs pip from sdists -> docs/benchmarks-wheelhouse.md: ARTIFACT= [REQUIREMENTS= FIND_LINKS="dir ..." IMAGE= RUNS=]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi

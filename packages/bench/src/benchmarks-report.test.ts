@@ -112,6 +112,25 @@ describe('renderBenchmarks', () => {
     expect(targets).toContain('| calls: 11% faster | holds |');
   });
 
+  it('measures startup against the previous default artifact when one is passed in, and only then', () => {
+    const withPrevious = (previousStartup: number): Benchmarks => {
+      const base = results([5], [150], [4], 1.25);
+      return {
+        ...base,
+        interpreter: {
+          ...base.interpreter,
+          process: { ...base.interpreter.process, 'previous default artifact': { startup: previousStartup, import: 0.06 } },
+        },
+        artifacts: { ...base.artifacts, previous: { name: 'old.tgz', sha256: 'c'.repeat(64) } },
+      };
+    };
+    const row = '| startup (`python3 -c pass`), ours against the previous default artifact `old.tgz` | no slower |';
+    expect(renderBenchmarks(withPrevious(0.0151), 'x')).toContain(`${row} 15.00 ms vs 15.10 ms | holds |`);
+    expect(renderBenchmarks(withPrevious(0.0149), 'x')).toContain(`${row} 15.00 ms vs 14.90 ms | **missed** |`);
+    expect(renderBenchmarks(withPrevious(0.0149), 'x')).toContain('the previous default `old.tgz` (sha256 `cccccccccccc...`)');
+    expect(renderBenchmarks(results([5], [150], [4], 1.25), 'x')).not.toContain('previous default');
+  });
+
   it("names the build differences when the distribution's python3 is faster", () => {
     const text = renderBenchmarks(results([5], [150], [4], 1.25), 'x');
     expect(text).toContain("The distribution's python3 is faster than our PGO+LTO artifact here (1.25x vs 1.11x)");

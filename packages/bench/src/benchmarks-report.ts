@@ -68,6 +68,16 @@ export function targetRows(results: Benchmarks): TargetRow[] {
       holds: sizes.installedBytes <= TARGETS.installedMiB * 1024 ** 2,
     },
   ];
+  const startup = (label: string) => interpreter.process[label]?.startup;
+  const [ourStartup, previousStartup] = [startup(INTERPRETER_LABELS.optimized), startup(INTERPRETER_LABELS.previous)];
+  if (ourStartup !== undefined && previousStartup !== undefined) {
+    rows.push({
+      what: `startup (\`python3 -c pass\`), ours against the previous default artifact \`${results.artifacts.previous?.name}\``,
+      target: 'no slower',
+      measured: `${(ourStartup * 1000).toFixed(2)} ms vs ${(previousStartup * 1000).toFixed(2)} ms`,
+      holds: ourStartup <= previousStartup,
+    });
+  }
   const ours = interpreter.geometricMean[INTERPRETER_LABELS.optimized];
   const distro = interpreter.geometricMean[INTERPRETER_LABELS.distro];
   if (ours !== undefined && distro !== undefined) {
@@ -326,7 +336,11 @@ export function renderBenchmarks(results: Benchmarks, command: string, chartBase
     '',
     ...distroComparison(results),
     `Artifacts: \`${results.artifacts.optimized.name}\` PGO+LTO (sha256 \`${results.artifacts.optimized.sha256.slice(0, 12)}...\`)`,
-    `and \`${results.artifacts.plain.name}\` OPTIMIZE=0 (sha256 \`${results.artifacts.plain.sha256.slice(0, 12)}...\`); section 4 says`,
+    `and \`${results.artifacts.plain.name}\` OPTIMIZE=0 (sha256 \`${results.artifacts.plain.sha256.slice(0, 12)}...\`)${
+      results.artifacts.previous
+        ? `; the previous default \`${results.artifacts.previous.name}\` (sha256 \`${results.artifacts.previous.sha256.slice(0, 12)}...\`), passed in`
+        : ''
+    }; section 4 says`,
     'which this run built.',
     '',
     '## 4. The builder',

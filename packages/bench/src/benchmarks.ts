@@ -47,6 +47,11 @@ export interface BenchmarksInput {
    * the build time recorded in their metadata). Each must be of `version` and `baseId`.
    */
   prebuilt?: { plain?: string; optimized?: string };
+  /**
+   * The default artifact before this one (a PGO+LTO build of `version` and `baseId`): it joins the
+   * interpreter comparison, and the startup target is measured against it in the same run.
+   */
+  previousArtifact?: string;
   logger: Logger;
 }
 
@@ -79,7 +84,11 @@ export interface Benchmarks {
   imageInstall: ImageInstall;
   sizes: Sizes;
   interpreter: InterpreterSpeed;
-  artifacts: { optimized: { name: string; sha256: string }; plain: { name: string; sha256: string } };
+  artifacts: {
+    optimized: { name: string; sha256: string };
+    plain: { name: string; sha256: string };
+    previous?: { name: string; sha256: string };
+  };
 }
 
 const FULL_INSTALL_PHASE = 'measure-full-install';
@@ -88,6 +97,7 @@ const FULL_INSTALL_PHASE = 'measure-full-install';
 export const INTERPRETER_LABELS = {
   plain: 'OPTIMIZE=0 build',
   optimized: 'PGO+LTO artifact',
+  previous: 'previous default artifact',
   distro: 'distribution python3',
 } as const;
 
@@ -172,6 +182,10 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
       );
     }
   }
+  // Checked before anything is built: a wrong one would be found an hour later.
+  const previous = input.previousArtifact
+    ? await prebuiltOutput(input.previousArtifact, { version: input.version, baseId: base.id, optimize: true })
+    : undefined;
   for (let index = 0; index < input.slowRuns; index++) {
     for (const variant of ['plain', 'optimized'] as const) {
       if (input.prebuilt?.[variant]) continue;
@@ -244,6 +258,7 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
     interpreters: [
       { label: INTERPRETER_LABELS.plain, artifactPath: plain.artifactPath },
       { label: INTERPRETER_LABELS.optimized, artifactPath: optimized.artifactPath },
+      ...(previous ? [{ label: INTERPRETER_LABELS.previous, artifactPath: previous.artifactPath }] : []),
       { label: INTERPRETER_LABELS.distro, artifactPath: undefined },
     ],
     baseline: INTERPRETER_LABELS.plain,
@@ -267,6 +282,7 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
     artifacts: {
       optimized: { name: optimized.metadata.artifact, sha256: optimized.metadata.sha256 },
       plain: { name: plain.metadata.artifact, sha256: plain.metadata.sha256 },
+      ...(previous && { previous: { name: previous.metadata.artifact, sha256: previous.metadata.sha256 } }),
     },
   };
 }

@@ -28,6 +28,8 @@ export interface BenchmarkRunInput {
   output: string;
   /** Artifacts built earlier, measured instead of built in this run. */
   prebuilt?: { plain?: string; optimized?: string };
+  /** The default artifact before this one, compared in the same run (startup target). */
+  previousArtifact?: string;
   /** Measure nothing: render the document again from the .json beside it. */
   renderOnly: boolean;
   /** The command that reproduces this run, written into the document. */
@@ -72,6 +74,7 @@ export async function runBenchmarkSuite(input: BenchmarkRunInput): Promise<strin
     logsDir: layout.logsDir,
     cacheDir: layout.cacheDir,
     prebuilt: input.prebuilt,
+    previousArtifact: input.previousArtifact,
     logger: input.logger,
   });
   await writeResults(

@@ -24,6 +24,7 @@ interface BenchFlags {
   renderOnly: boolean;
   artifact?: string;
   plainArtifact?: string;
+  previousArtifact?: string;
 }
 
 export function benchCommand(program: Command): void {
@@ -53,6 +54,10 @@ export function benchCommand(program: Command): void {
     )
     .option('--artifact <tgz>', 'measure this PGO+LTO artifact instead of building one (its build time comes from its metadata)')
     .option('--plain-artifact <tgz>', 'measure this OPTIMIZE=0 artifact instead of building one')
+    .option(
+      '--previous-artifact <tgz>',
+      'the default PGO+LTO artifact before this one: joins the interpreter comparison, and startup is measured against it',
+    )
     .option('--output <file>', 'results document (the raw numbers go beside it as .json)', layout.results.benchmarks)
     .option(
       '--render-only',
@@ -75,6 +80,7 @@ export function benchCommand(program: Command): void {
           optimized: flags.artifact && resolveArtifactPath(flags.artifact),
           plain: flags.plainArtifact && resolveArtifactPath(flags.plainArtifact),
         },
+        previousArtifact: flags.previousArtifact && resolveArtifactPath(flags.previousArtifact),
         reproduce: reproduceCommand('bench'),
         logger: createLogger('bench'),
       });
