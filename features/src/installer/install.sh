@@ -686,7 +686,7 @@ install_version() {
     esac
   fi
   [ "$smoke" = "$ENTRY_VERSION" ] || die "the artifact holds CPython $smoke, not $ENTRY_VERSION" "fix artifactUrl or version"
-  # An entry with the marker's name (a file, or a link to one) is refused here: noclobber.
+  # check_entries refused an entry with the marker's name; noclobber is the second lock.
   (set -C && printf '%s\n' "$ENTRY_SHA256" >"$staged/$MARKER") || refuse "it already holds $MARKER"
 
   # Same filesystem, so each mv is an atomic rename; an older build is swapped out, then removed.
