@@ -17,7 +17,7 @@ build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(B
   $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(SHA256),--sha256 "$(SHA256)") \
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
-  $(if $(filter 0,$(STATIC_INTERPRETER)),--no-static-interpreter) $(if $(filter 0,$(SPLIT_DEBUG)),--no-split-debug) \
+  $(if $(filter 0,$(STATIC_INTERPRETER)),--no-static-interpreter) $(if $(filter 0,$(SPLIT_DEBUG)),--no-split-debug) $(if $(filter 0,$(PIE)),--no-pie) \
   $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") $(if $(STRINGOP_STRATEGY),--stringop-strategy "$(STRINGOP_STRATEGY)") \
   $(if $(filter 0,$(BOLT)),--no-bolt) $(if $(filter 1,$(BOLT)),--bolt) $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") \
   $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)") \
@@ -39,7 +39,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [STRINGOP_STRATEGY=compiler] [BOLT=0|1] [BOLT_IMAGE=] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [STRINGOP_STRATEGY=compiler] [PIE=0] [BOLT=0|1] [BOLT_IMAGE=] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]

@@ -27,6 +27,9 @@
 #   STRINGOP_STRATEGY=no-rep  x86 targets: a memcpy/memset whose expected size is over 32 bytes calls
 #                        glibc's instead of becoming `rep movsq`/`rep stosq` (GCC 10's generic choice,
 #                        which a PGO profile makes for str copies of a few bytes); compiler: GCC decides
+#   PIE=1                0: link bin/python3.X with -no-pie (LINKFORSHARED): a position-dependent
+#                        executable, whose code GCC's LTO then generates without PIC
+#                        (-flinker-output=exec), as Debian's python3 is
 #   BOLT=0               1: link bin/python3.X so that llvm-bolt can rewrite it (relocations kept,
 #                        no hot/cold partitioning by GCC; what CPython's --enable-bolt adds). The
 #                        BOLT pass itself runs between STAGE=compile and STAGE=finish (bolt_python.sh)
@@ -55,11 +58,19 @@ CROSS_HOST="${CROSS_HOST:-}"
 BOLT="${BOLT:-0}"
 STAGE="${STAGE:-all}"
 STRINGOP_STRATEGY="${STRINGOP_STRATEGY:-no-rep}"
+PIE="${PIE:-1}"
 export SOURCE_DATE_EPOCH
 case "$STAGE" in
   all | compile | finish) ;;
   *)
     printf 'error: STAGE must be all, compile or finish, got %s\n' "$STAGE" >&2
+    exit 2
+    ;;
+esac
+case "$PIE" in
+  0 | 1) ;;
+  *)
+    printf 'error: PIE must be 0 or 1, got %s\n' "$PIE" >&2
     exit 2
     ;;
 esac
@@ -127,6 +138,11 @@ case "${CROSS_HOST:-$(gcc -dumpmachine)}" in
     fi
     ;;
 esac
+if [ "$PIE" = 0 ]; then
+  # Only the executables' link: LINKFORSHARED goes there and nowhere else (-no-pie with -shared makes
+  # GCC link an executable). The value is configure's own for Linux plus -no-pie.
+  configure_args+=("LINKFORSHARED=-Xlinker -export-dynamic -no-pie")
+fi
 if [ "$OPTIMIZE" = 1 ]; then
   configure_args+=(--enable-optimizations --with-lto)
   if [ "$BOLT" = 1 ]; then

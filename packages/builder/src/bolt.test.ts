@@ -59,11 +59,15 @@ describe('the staged build scripts refuse what they cannot do, before doing anyt
     SOURCE_DATE_EPOCH: '1',
   });
 
-  it('build_cpython.sh: an unknown STAGE, BOLT without PGO, finish without a staged tree', async () => {
+  it('build_cpython.sh: an unknown STAGE or PIE, BOLT without PGO, finish without a staged tree', async () => {
     const env = await buildEnv();
     const stage = script('build_cpython.sh', { ...env, STAGE: 'link' });
     expect(stage.exitCode).toBe(2);
     expect(stage.stderr).toContain('STAGE must be all, compile or finish, got link');
+
+    const pie = script('build_cpython.sh', { ...env, PIE: 'no' });
+    expect(pie.exitCode).toBe(2);
+    expect(pie.stderr).toContain('PIE must be 0 or 1, got no');
 
     const plain = script('build_cpython.sh', { ...env, BOLT: '1', OPTIMIZE: '0' });
     expect(plain.exitCode).toBe(2);

@@ -62,6 +62,11 @@ export interface BuildInput {
   pgoTraining?: PgoTraining;
   /** memcpy/memset expansion on x86 (default no-rep); ignored for other architectures. */
   stringopStrategy?: StringopStrategy;
+  /**
+   * Link bin/python3.X as a position-independent executable (default, GCC's on Debian); false links
+   * it -no-pie, so LTO generates its code without PIC.
+   */
+  pie?: boolean;
   /** Move debug information into the .debug.tgz symbols archive (default) rather than ship it. */
   splitDebug?: boolean;
   /**
@@ -181,6 +186,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
         SPLIT_DEBUG: input.splitDebug === false ? '0' : '1',
         PGO_TRAINING: input.pgoTraining ?? 'default',
         STRINGOP_STRATEGY: input.stringopStrategy ?? 'no-rep',
+        PIE: input.pie === false ? '0' : '1',
         SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
         EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
         ...(route === 'cross' ? { CROSS_HOST: gnuTriplet(arch) } : {}),

@@ -71,6 +71,7 @@ export interface BuildFlags {
   staticInterpreter: boolean;
   pgoTraining: PgoTraining;
   stringopStrategy: StringopStrategy;
+  pie: boolean;
   splitDebug: boolean;
   bolt?: boolean;
   boltImage?: string;
@@ -137,6 +138,10 @@ export function buildOptions(command: Command): Command {
     )
     .option('--no-split-debug', 'keep debug information in the artifact instead of the .debug.tgz symbols archive')
     .option(
+      '--no-pie',
+      'link bin/python3.X as a position-dependent executable (-no-pie; with LTO its code is then generated without PIC), as Debian does',
+    )
+    .option(
       '--bolt',
       'rewrite bin/python3.X with llvm-bolt from a profile of the PGO task (default: on for PGO+LTO x86_64 builds with the docker backend)',
     )
@@ -187,6 +192,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     staticInterpreter: flags.staticInterpreter,
     pgoTraining: flags.pgoTraining,
     stringopStrategy: flags.stringopStrategy,
+    pie: flags.pie,
     splitDebug: flags.splitDebug,
     bolt: flags.bolt,
     boltImage: flags.boltImage,
