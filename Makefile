@@ -20,6 +20,7 @@ build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(B
   $(if $(filter 0,$(STATIC_INTERPRETER)),--no-static-interpreter) $(if $(filter 0,$(SPLIT_DEBUG)),--no-split-debug) $(if $(filter 0,$(PIE)),--no-pie) \
   $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") $(if $(STRINGOP_STRATEGY),--stringop-strategy "$(STRINGOP_STRATEGY)") \
   $(if $(filter 0,$(BOLT)),--no-bolt) $(if $(filter 1,$(BOLT)),--bolt) $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") \
+  $(if $(COMPILER),--compiler "$(COMPILER)") $(if $(COMPILER_IMAGE),--compiler-image "$(COMPILER_IMAGE)") \
   $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)") \
   $(if $(filter 1,$(ALLOW_UNVERIFIED_SOURCE)),--allow-unverified-source)
 vagrant_flags = $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
@@ -39,7 +40,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [STRINGOP_STRATEGY=compiler] [PIE=0] [BOLT=0|1] [BOLT_IMAGE=] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=extended] [STRINGOP_STRATEGY=compiler] [PIE=0] [BOLT=0|1] [BOLT_IMAGE=] [COMPILER=gcc-14|base] [COMPILER_IMAGE=] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]
@@ -87,10 +88,10 @@ measure-projects: ## Fase 4: time every example project's build (and the pilot's
 	  $(CLI) measure-projects $(foreach artifact,$(ARTIFACT),--artifact "$(artifact)") $(foreach source,$(SOURCE),--source "$(source)") \
 	  $(foreach project,$(PROJECTS),--project "$(project)") $(runs_flags) $(if $(VERSION),--version "$(VERSION)")
 
-bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= BOLT_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] [PREVIOUS_ARTIFACT= (the default before: startup against it)] (about an hour on 2 cores)
+bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= BOLT_IMAGE= COMPILER_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] [PREVIOUS_ARTIFACT= (the default before: startup against it)] (about an hour on 2 cores)
 	CPYTHON_PREBUILT_REPRODUCE='make bench $(MAKEOVERRIDES)' \
 	  $(CLI) bench $(if $(VERSION),--version "$(VERSION)") $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
-	  $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)") \
+	  $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") $(if $(COMPILER_IMAGE),--compiler-image "$(COMPILER_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)") \
 	  $(if $(ARTIFACT),--artifact "$(ARTIFACT)") $(if $(PLAIN_ARTIFACT),--plain-artifact "$(PLAIN_ARTIFACT)") \
 	  $(if $(PREVIOUS_ARTIFACT),--previous-artifact "$(PREVIOUS_ARTIFACT)")
 

@@ -34,6 +34,8 @@ export interface BenchmarksInput {
   baseImage: string;
   /** Debian bookworm or newer, for the PGO+LTO build's BOLT stage (the builder's default when omitted). */
   boltImage?: string;
+  /** Debian trixie, for the PGO+LTO build's GCC 14 (the builder's default when omitted). */
+  compilerImage?: string;
   sourcePath?: string;
   /** Image whose distribution python3 is the "where comparable" interpreter. */
   distroImage: string;
@@ -200,6 +202,7 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
           baseId: base.id,
           baseImage: input.baseImage,
           boltImage: input.boltImage,
+          compilerImage: input.compilerImage,
           sourcePath: input.sourcePath,
           optimize,
           keepTests: false,

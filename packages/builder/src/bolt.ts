@@ -1,7 +1,7 @@
 import { type Arch, type BuildBase, CpythonPrebuiltError, findBase, type Logger, openLogFile } from '@cpython-prebuilt/core';
 import { runScriptInContainer } from './backends/docker-backend.ts';
 import type { BuildRoute } from './cross.ts';
-import { buildBaseDockerfile, ensureImageFromDockerfile, requireImage } from './docker-images.ts';
+import { buildBaseDockerfile, ensureImageFromDockerfile, requireImage, siblingDebianImage } from './docker-images.ts';
 
 /** llvm-bolt and merge-fdata (LLVM 16) are packaged from Debian bookworm on; the build bases are older. */
 export const BOLT_PACKAGES = ['bolt-16'] as const;
@@ -17,12 +17,7 @@ export const DEFAULT_BOLT_IMAGE = BOLT_BASE.image;
  * mirror's debian:bullseye -> the same mirror's debian:bookworm), else DEFAULT_BOLT_IMAGE.
  */
 export function boltImageFor(base: BuildBase, baseImage: string, given?: string): string {
-  if (given) return given;
-  const suffix = `:${base.codename}`;
-  if (base.distribution === 'debian' && baseImage.endsWith(suffix)) {
-    return `${baseImage.slice(0, -suffix.length)}:${BOLT_BASE.codename}`;
-  }
-  return DEFAULT_BOLT_IMAGE;
+  return given ?? siblingDebianImage(base, baseImage, BOLT_BASE.codename) ?? DEFAULT_BOLT_IMAGE;
 }
 
 /**

@@ -26,6 +26,7 @@ import { boltImageFor, boltInterpreter, boltWanted, prepareBoltImage } from './b
 import { type BuildRoute, buildRoute, gnuTriplet, requireCrossBuildable } from './cross.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
+import { type Compiler, compilerFor, gcc14ImageFor, prepareGcc14Image } from './toolchain.ts';
 import { checkUpstreamSignature } from './upstream-signature.ts';
 
 export const PGO_TRAININGS = ['default', 'extended'] as const;
@@ -76,6 +77,13 @@ export interface BuildInput {
   bolt?: boolean;
   /** Debian bookworm or newer, for the BOLT stage (default: boltImageFor the base image). */
   boltImage?: string;
+  /**
+   * The C compiler (toolchain.ts): GCC 14 from trixie inside the build base, or the base's own.
+   * Default: gcc-14 for PGO+LTO builds of x86_64 made natively with the docker backend.
+   */
+  compiler?: Compiler;
+  /** Debian trixie, for GCC 14 (default: gcc14ImageFor the base image). */
+  compilerImage?: string;
   jobs?: number;
   outputDir: string;
   logsDir: string;
@@ -128,19 +136,24 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
   const route = buildRoute(arch, hostArch(), input.emulate ?? false);
   if (route === 'cross') requireCrossBuildable({ base, arch, host: hostArch(), optimize: input.optimize });
   const bolt = boltWanted({ requested: input.bolt, optimize: input.optimize, arch, route, backend: backend.name });
+  const compiler = compilerFor({ requested: input.compiler, optimize: input.optimize, arch, route, backend: backend.name });
   const artifact = artifactFileName({ version: input.version, base: base.id, arch, build: input.build });
   const logPath = join(input.logsDir, `build-${artifact.replace(/\.tgz$/, '')}.log`);
   await mkdir(input.logsDir, { recursive: true });
   await mkdir(input.outputDir, { recursive: true });
   await writeFile(logPath, `# cpython-prebuilt build ${artifact} ${new Date().toISOString()}\n`);
   logger.info(
-    `building ${artifact} (${input.optimize ? `PGO+LTO${bolt ? '+BOLT' : ''}` : 'no optimisations'}${routeNotes[route]}) with the ${backend.name} backend; log: ${logPath}`,
+    `building ${artifact} (${input.optimize ? `PGO+LTO${bolt ? '+BOLT' : ''}` : 'no optimisations'}${routeNotes[route]}, ${compiler === 'gcc-14' ? 'GCC 14 from trixie' : "the base's compiler"}) with the ${backend.name} backend; log: ${logPath}`,
   );
 
   await requireFreeSpace(input.outputDir, input.minFreeBytes);
   await backend.ensureAvailable();
   const boltImage = bolt ? boltImageFor(base, input.baseImage ?? base.image, input.boltImage) : undefined;
   const boltToolsImage = boltImage ? await prepareBoltImage(boltImage, logger, logPath) : undefined;
+  const gcc14Image =
+    compiler === 'gcc-14'
+      ? await prepareGcc14Image(gcc14ImageFor(base, input.baseImage ?? base.image, input.compilerImage), logger, logPath)
+      : undefined;
   logger.phase('source');
   const source = await obtainSource({
     version: input.version,
@@ -173,6 +186,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
       arch,
       route,
       baseImage: input.baseImage ?? base.image,
+      gcc14Image,
       sourcePath: source.path,
       outputDir: workDir,
       logPath,

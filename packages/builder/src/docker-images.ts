@@ -70,6 +70,18 @@ export async function requireImage(reference: string, logger: Logger, arch?: Arc
   return id;
 }
 
+/**
+ * The same image reference for another Debian release: the base image with its codename tag
+ * replaced (local/debian:bullseye -> local/debian:trixie, a mirror's debian:bullseye -> the same
+ * mirror's debian:trixie), so a user behind a mirror or with local images keeps them; undefined
+ * when the reference does not end in the base's Debian codename.
+ */
+export function siblingDebianImage(base: BuildBase, baseImage: string, codename: string): string | undefined {
+  const suffix = `:${base.codename}`;
+  if (base.distribution !== 'debian' || !baseImage.endsWith(suffix)) return undefined;
+  return `${baseImage.slice(0, -suffix.length)}:${codename}`;
+}
+
 /** `foreignArchitecture` (Debian's name, e.g. arm64) adds it with dpkg, for `name:arm64` packages. */
 export function buildBaseDockerfile(baseImage: string, packages: readonly string[], foreignArchitecture?: string): string {
   const addArchitecture = foreignArchitecture ? `dpkg --add-architecture ${foreignArchitecture} && ` : '';

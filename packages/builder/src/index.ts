@@ -30,8 +30,20 @@ export {
   imageArchitecture,
   imageId,
   requireImage,
+  siblingDebianImage,
 } from './docker-images.ts';
 export { packDeterministic } from './pack.ts';
 export { obtainSource } from './source.ts';
+export {
+  COMPILERS,
+  type Compiler,
+  compilerFor,
+  DEFAULT_GCC14_IMAGE,
+  ensureGcc14BuildImage,
+  GCC14_DIR,
+  gcc14Dockerfile,
+  gcc14ImageFor,
+  prepareGcc14Image,
+} from './toolchain.ts';
 export { inspectArchive, linkStaysInside } from './validate/archive.ts';
 export { parseCheckLines, validateArtifact } from './validate/validate.ts';

@@ -1,7 +1,10 @@
 import {
   type BuildBackend,
   type BuildInput,
+  COMPILERS,
+  type Compiler,
   DEFAULT_BOLT_IMAGE,
+  DEFAULT_GCC14_IMAGE,
   DockerBackend,
   defaultVagrantProvider,
   PGO_TRAININGS,
@@ -55,6 +58,9 @@ export function reproduceCommand(subcommand: string): string {
   );
 }
 
+/** --compiler-image, for `build` and `bench`. */
+export const COMPILER_IMAGE_HELP = `Debian trixie, GCC 14 comes from (default: the base image with trixie for its Debian codename, local/debian:bullseye -> local/debian:trixie; else ${DEFAULT_GCC14_IMAGE})`;
+
 export interface BuildFlags {
   version: string;
   build: number;
@@ -75,6 +81,8 @@ export interface BuildFlags {
   splitDebug: boolean;
   bolt?: boolean;
   boltImage?: string;
+  compiler?: Compiler;
+  compilerImage?: string;
   jobs?: number;
   backend: 'docker' | 'vagrant';
   vagrantProvider: VagrantProvider;
@@ -150,6 +158,13 @@ export function buildOptions(command: Command): Command {
       '--bolt-image <ref>',
       `Debian bookworm or newer, for the BOLT stage (default: the base image with bookworm for its Debian codename, local/debian:bullseye -> local/debian:bookworm; else ${DEFAULT_BOLT_IMAGE})`,
     )
+    .addOption(
+      new Option(
+        '--compiler <name>',
+        "C compiler: GCC 14 from Debian trixie run inside the build base (the base's headers and libraries, so the same glibc floor), or the base's own (default: gcc-14 for PGO+LTO x86_64 builds with the docker backend, else base)",
+      ).choices(COMPILERS),
+    )
+    .option('--compiler-image <ref>', COMPILER_IMAGE_HELP)
     .addOption(new Option('--jobs <n>', 'parallel make jobs (default: all cores)').argParser(parsePositiveInteger))
     .addOption(
       new Option('--backend <name>', 'isolated build environment: a container, or the Vagrant VM iact-cpython-builder')
@@ -196,6 +211,8 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     splitDebug: flags.splitDebug,
     bolt: flags.bolt,
     boltImage: flags.boltImage,
+    compiler: flags.compiler,
+    compilerImage: flags.compilerImage,
     jobs: flags.jobs,
     outputDir: flags.outputDir,
     logsDir: layout.logsDir,

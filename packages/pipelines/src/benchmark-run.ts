@@ -19,6 +19,8 @@ export interface BenchmarkRunInput {
   baseImage?: string;
   /** Debian bookworm or newer, for the PGO+LTO build's BOLT stage. */
   boltImage?: string;
+  /** Debian trixie, for the PGO+LTO build's GCC 14. */
+  compilerImage?: string;
   sourcePath?: string;
   /** Image whose distribution python3 joins the interpreter comparison. */
   distroImage: string;
@@ -66,6 +68,7 @@ export async function runBenchmarkSuite(input: BenchmarkRunInput): Promise<strin
     baseId: input.baseId,
     baseImage: input.baseImage ?? findBase(input.baseId).image,
     boltImage: input.boltImage,
+    compilerImage: input.compilerImage,
     sourcePath: input.sourcePath,
     distroImage: input.distroImage,
     runs: input.runs,

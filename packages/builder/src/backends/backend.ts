@@ -10,6 +10,8 @@ export interface GuestBuildRequest {
   route: BuildRoute;
   /** Image (Docker) or box (Vagrant) reference the environment starts from. */
   baseImage: string;
+  /** GCC 14's image from prepareGcc14Image: the build compiles with it inside the build base (docker only). */
+  gcc14Image?: string;
   /** Verified source tarball on the host. */
   sourcePath: string;
   /** build_cpython.sh's env contract; SOURCE_TARBALL and OUTPUT_DIR are filled by the backend. */

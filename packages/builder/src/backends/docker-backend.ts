@@ -3,6 +3,7 @@ import type { WriteStream } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { hostArch, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker-images.ts';
+import { ensureGcc14BuildImage } from '../toolchain.ts';
 import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, phaseReporter } from './backend.ts';
 
 /**
@@ -81,7 +82,7 @@ export class DockerBackend implements BuildBackend {
     try {
       // A cross build compiles in an image of the host's architecture, with a cross toolchain.
       const cross = request.route === 'cross';
-      const image = await ensureBuildBaseImage(
+      const buildBase = await ensureBuildBaseImage(
         request.base,
         request.baseImage,
         request.logger,
@@ -90,6 +91,16 @@ export class DockerBackend implements BuildBackend {
         cross ? hostArch() : request.arch,
         cross ? request.arch : undefined,
       );
+      const image = request.gcc14Image
+        ? await ensureGcc14BuildImage({
+            base: request.base,
+            buildBaseImage: buildBase,
+            gcc14Image: request.gcc14Image,
+            logger: request.logger,
+            log,
+            logPath: request.logPath,
+          })
+        : buildBase;
       await runScriptInContainer({
         image,
         script: 'build_cpython.sh',

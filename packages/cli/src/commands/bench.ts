@@ -9,13 +9,14 @@ import {
 } from '@cpython-prebuilt/core';
 import { runBenchmarkSuite } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import { COMPILER_IMAGE_HELP, parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
 
 interface BenchFlags {
   version: string;
   base: string;
   baseImage?: string;
   boltImage?: string;
+  compilerImage?: string;
   source?: string;
   distroImage: string;
   runs: number;
@@ -40,6 +41,7 @@ export function benchCommand(program: Command): void {
       '--bolt-image <ref>',
       `Debian bookworm or newer, for the BOLT stage (default: the base image with bookworm for its Debian codename, local/debian:bullseye -> local/debian:bookworm; else ${DEFAULT_BOLT_IMAGE})`,
     )
+    .option('--compiler-image <ref>', COMPILER_IMAGE_HELP)
     .option('--source <path>', 'local source tarball (verified against the pinned sha256)')
     .option('--distro-image <ref>', 'image whose distribution python3 is compared (trixie ships 3.13)', 'local/debian:trixie')
     .addOption(
@@ -70,6 +72,7 @@ export function benchCommand(program: Command): void {
         baseId: flags.base,
         baseImage: flags.baseImage,
         boltImage: flags.boltImage,
+        compilerImage: flags.compilerImage,
         sourcePath: flags.source,
         distroImage: flags.distroImage,
         runs: flags.runs,
