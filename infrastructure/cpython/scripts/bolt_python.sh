@@ -11,13 +11,13 @@
 # Env contract:
 #   OUTPUT_DIR           holds stage/python-<VERSION>/ (from STAGE=compile) and phases.txt
 #   VERSION              full version, e.g. 3.13.5
-#   PGO_TRAINING=default default: CPython's PGO task (`-m test --pgo`); extended: the whole suite
+#   PGO_TRAINING=extended  extended: the whole suite; cpython: CPython's PGO task (`-m test --pgo`)
 #   JOBS=nproc           test workers for the extended training
 #   LLVM_BIN=/usr/lib/llvm-16/bin
 set -euo pipefail
 
 : "${OUTPUT_DIR:?}" "${VERSION:?}"
-PGO_TRAINING="${PGO_TRAINING:-default}"
+PGO_TRAINING="${PGO_TRAINING:-extended}"
 JOBS="${JOBS:-$(nproc)}"
 LLVM_BIN="${LLVM_BIN:-/usr/lib/llvm-16/bin}"
 
@@ -49,10 +49,10 @@ apply_flags=(-reorder-blocks=ext-tsp -reorder-functions=hfsort+ -split-functions
   -split-eh -reorder-functions-use-hot-size -peepholes=none -jump-tables=aggressive -inline-ap
   -indirect-call-promotion=all -dyno-stats -use-gnu-stack -frame-opt=hot)
 case "$PGO_TRAINING" in
-  default) training=(-m test --pgo --timeout=1200) ;;
+  cpython) training=(-m test --pgo --timeout=1200) ;;
   extended) training=("$script_dir/pgo_task.py" --pgo-extended -j "$JOBS" --timeout=1200) ;;
   *)
-    printf 'error: PGO_TRAINING must be default or extended, got %s\n' "$PGO_TRAINING" >&2
+    printf 'error: PGO_TRAINING must be extended or cpython, got %s\n' "$PGO_TRAINING" >&2
     exit 2
     ;;
 esac

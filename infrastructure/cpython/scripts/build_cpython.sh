@@ -19,9 +19,9 @@
 #                        of a plain `tar czf` of it (the comparison in docs/benchmarks.md)
 #   STATIC_INTERPRETER=1 1: bin/python3.X is linked from libpython's objects (no libpython NEEDED);
 #                        lib/libpython3.X.so still ships for embedders. 0: python links libpython.so
-#   PGO_TRAINING=default default: CPython's own PROFILE_TASK (`-m test --pgo`, about 40 tests);
-#                        extended: the whole regression suite (`--pgo-extended`, JOBS workers)
-#                        through pgo_task.py, which lets failed tests train without failing
+#   PGO_TRAINING=extended  extended: the whole regression suite (`--pgo-extended`, JOBS workers)
+#                        through pgo_task.py, which lets failed tests train without failing;
+#                        cpython: CPython's own PROFILE_TASK (`-m test --pgo`, about 40 tests)
 #   SPLIT_DEBUG=1        1: debug information moves to OUTPUT_DIR/debug/python-<VERSION>/lib/debug
 #                        (build-id layout, GNU debuglink in each stripped file); 0: kept in place
 #   STRINGOP_STRATEGY=no-rep  x86 targets: a memcpy/memset whose expected size is over 32 bytes calls
@@ -52,7 +52,7 @@ KEEP_TESTS="${KEEP_TESTS:-0}"
 WORK_DIR="${WORK_DIR:-/tmp/cpython-build}"
 MEASURE_FULL_INSTALL="${MEASURE_FULL_INSTALL:-0}"
 STATIC_INTERPRETER="${STATIC_INTERPRETER:-1}"
-PGO_TRAINING="${PGO_TRAINING:-default}"
+PGO_TRAINING="${PGO_TRAINING:-extended}"
 SPLIT_DEBUG="${SPLIT_DEBUG:-1}"
 CROSS_HOST="${CROSS_HOST:-}"
 BOLT="${BOLT:-0}"
@@ -64,6 +64,13 @@ case "$STAGE" in
   all | compile | finish) ;;
   *)
     printf 'error: STAGE must be all, compile or finish, got %s\n' "$STAGE" >&2
+    exit 2
+    ;;
+esac
+case "$PGO_TRAINING" in
+  extended | cpython) ;;
+  *)
+    printf 'error: PGO_TRAINING must be extended or cpython, got %s\n' "$PGO_TRAINING" >&2
     exit 2
     ;;
 esac
@@ -209,15 +216,9 @@ if [ "$STATIC_INTERPRETER" = 1 ]; then
   # shellcheck disable=SC2016 # make expands these, not the shell
   make_vars+=('LINK_PYTHON_OBJS=$(LIBRARY_OBJS)' 'LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)')
 fi
-case "$PGO_TRAINING" in
-  default) ;;
-  extended) make_vars+=("PROFILE_TASK=$script_dir/pgo_task.py --pgo-extended -j $JOBS --timeout=1200") ;;
-  *)
-    printf 'error: PGO_TRAINING must be default or extended, got %s\n' "$PGO_TRAINING" >&2
-    exit 2
-    ;;
-esac
-
+if [ "$OPTIMIZE" = 1 ] && [ "$PGO_TRAINING" = extended ]; then
+  make_vars+=("PROFILE_TASK=$script_dir/pgo_task.py --pgo-extended -j $JOBS --timeout=1200")
+fi
 phase compile
 make -j "$JOBS" "${make_vars[@]}"
 

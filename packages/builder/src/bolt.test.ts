@@ -59,7 +59,7 @@ describe('the staged build scripts refuse what they cannot do, before doing anyt
     SOURCE_DATE_EPOCH: '1',
   });
 
-  it('build_cpython.sh: an unknown STAGE or PIE, BOLT without PGO, finish without a staged tree', async () => {
+  it('build_cpython.sh: an unknown STAGE, PIE or PGO training, BOLT without PGO, finish without a staged tree', async () => {
     const env = await buildEnv();
     const stage = script('build_cpython.sh', { ...env, STAGE: 'link' });
     expect(stage.exitCode).toBe(2);
@@ -68,6 +68,11 @@ describe('the staged build scripts refuse what they cannot do, before doing anyt
     const pie = script('build_cpython.sh', { ...env, PIE: 'no' });
     expect(pie.exitCode).toBe(2);
     expect(pie.stderr).toContain('PIE must be 0 or 1, got no');
+
+    // The value before the whole suite became the default: refused before any source is touched.
+    const training = script('build_cpython.sh', { ...env, PGO_TRAINING: 'default' });
+    expect(training.exitCode).toBe(2);
+    expect(training.stderr).toContain('PGO_TRAINING must be extended or cpython, got default');
 
     const plain = script('build_cpython.sh', { ...env, BOLT: '1', OPTIMIZE: '0' });
     expect(plain.exitCode).toBe(2);

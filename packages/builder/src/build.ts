@@ -29,7 +29,7 @@ import { obtainSource } from './source.ts';
 import { type Compiler, compilerFor, gcc14ImageFor, prepareGcc14Image } from './toolchain.ts';
 import { checkUpstreamSignature } from './upstream-signature.ts';
 
-export const PGO_TRAININGS = ['default', 'extended'] as const;
+export const PGO_TRAININGS = ['extended', 'cpython'] as const;
 export type PgoTraining = (typeof PGO_TRAININGS)[number];
 /**
  * How GCC expands memcpy/memset (x86): `no-rep` calls glibc's where GCC 10 would inline
@@ -59,7 +59,7 @@ export interface BuildInput {
   keepTests: boolean;
   /** Link bin/python3.X from libpython's objects (default) rather than against libpython3.X.so. */
   staticInterpreter?: boolean;
-  /** PGO training: CPython's own task (default) or the whole regression suite (extended). */
+  /** PGO (and BOLT) training: the whole regression suite (extended, default) or CPython's own task (cpython). */
   pgoTraining?: PgoTraining;
   /** memcpy/memset expansion on x86 (default no-rep); ignored for other architectures. */
   stringopStrategy?: StringopStrategy;
@@ -198,7 +198,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
         KEEP_TESTS: input.keepTests ? '1' : '0',
         STATIC_INTERPRETER: input.staticInterpreter === false ? '0' : '1',
         SPLIT_DEBUG: input.splitDebug === false ? '0' : '1',
-        PGO_TRAINING: input.pgoTraining ?? 'default',
+        PGO_TRAINING: input.pgoTraining ?? 'extended',
         STRINGOP_STRATEGY: input.stringopStrategy ?? 'no-rep',
         PIE: input.pie === false ? '0' : '1',
         SOURCE_DATE_EPOCH: String(input.sourceDateEpoch),
@@ -227,7 +227,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
         image: boltToolsImage,
         workDir,
         version: input.version,
-        pgoTraining: input.pgoTraining ?? 'default',
+        pgoTraining: input.pgoTraining ?? 'extended',
         jobs: input.jobs,
         logPath,
         logger,

@@ -131,10 +131,10 @@ export function buildOptions(command: Command): Command {
     .addOption(
       new Option(
         '--pgo-training <task>',
-        "PGO training: CPython's own selection of about 40 tests, or the whole regression suite (slower build)",
+        "PGO training (and BOLT's): the whole regression suite, or CPython's own selection of about 40 tests (cpython: a build about 25 minutes shorter here)",
       )
         .choices(PGO_TRAININGS)
-        .default('default'),
+        .default('extended'),
     )
     .addOption(
       new Option(
