@@ -1,7 +1,7 @@
 import { type Arch, type BuildBase, CpythonPrebuiltError, findBase, type Logger, openLogFile } from '@cpython-prebuilt/core';
 import { runScriptInContainer } from './backends/docker-backend.ts';
 import type { BuildRoute } from './cross.ts';
-import { buildBaseDockerfile, ensureImageFromDockerfile, requireImage, siblingDebianImage } from './docker-images.ts';
+import { prepareToolImage, siblingDebianImage } from './docker-images.ts';
 
 /** llvm-bolt and merge-fdata (LLVM 16) are packaged from Debian bookworm on; the build bases are older. */
 export const BOLT_PACKAGES = ['bolt-16'] as const;
@@ -43,35 +43,19 @@ export function boltWanted(options: {
   return options.requested ?? possible;
 }
 
-/**
- * The BOLT stage's image (`boltImage` plus bolt-16), made before anything compiles: a missing image
- * or package must not cost an 18-minute build first. The docker backend has checked the engine.
- */
+/** The BOLT stage's image (`boltImage` plus bolt-16), made before anything compiles. The docker backend has checked the engine. */
 export async function prepareBoltImage(boltImage: string, logger: Logger, logPath: string): Promise<string> {
-  const log = openLogFile(logPath);
-  try {
-    const baseId = await requireImage(boltImage, logger, 'x86_64').catch((error: unknown) => {
-      throw new CpythonPrebuiltError(
-        'IMAGE_MISSING',
-        `the BOLT stage needs ${boltImage}, which is not present and cannot be pulled`,
-        {
-          fix: 'pass a Debian bookworm (or newer) image with --bolt-image (BOLT_IMAGE=; scripts/setup-machine.sh makes local/debian:bookworm), or build without BOLT: --no-bolt (BOLT=0)',
-          cause: error,
-        },
-      );
-    });
-    return await ensureImageFromDockerfile({
-      baseId,
-      dockerfile: buildBaseDockerfile(boltImage, BOLT_PACKAGES),
-      tag: (digest) => `cpython-prebuilt/bolt:x86_64-${digest}`,
-      arch: 'x86_64',
-      logger,
-      log,
-      logPath,
-    });
-  } finally {
-    await new Promise((resolve) => log.end(resolve));
-  }
+  return prepareToolImage({
+    sourceImage: boltImage,
+    packages: BOLT_PACKAGES,
+    repository: 'cpython-prebuilt/bolt',
+    missing: {
+      message: `the BOLT stage needs ${boltImage}, which is not present and cannot be pulled`,
+      fix: 'pass a Debian bookworm (or newer) image with --bolt-image (BOLT_IMAGE=; scripts/setup-machine.sh makes local/debian:bookworm), or build without BOLT: --no-bolt (BOLT=0)',
+    },
+    logger,
+    logPath,
+  });
 }
 
 export interface BoltInput {

@@ -8,6 +8,7 @@ import {
   dockerPlatform,
   isCpythonPrebuiltError,
   type Logger,
+  openLogFile,
   run,
 } from '@cpython-prebuilt/core';
 import { crossBuildPackages } from './cross.ts';
@@ -139,6 +140,39 @@ export async function ensureBuildBaseImage(
     log,
     logPath,
   });
+}
+
+/**
+ * A tool image of the build (the BOLT stage's, GCC 14's source): an x86_64 Debian image plus
+ * `packages`, tagged `<repository>:x86_64-<digest>`, made before anything compiles: a missing image
+ * or package must not cost a source download and a compile first. A missing `sourceImage` stops
+ * with `missing` (what needs it, and the fix).
+ */
+export async function prepareToolImage(options: {
+  sourceImage: string;
+  packages: readonly string[];
+  repository: string;
+  missing: { message: string; fix: string };
+  logger: Logger;
+  logPath: string;
+}): Promise<string> {
+  const log = openLogFile(options.logPath);
+  try {
+    const baseId = await requireImage(options.sourceImage, options.logger, 'x86_64').catch((error: unknown) => {
+      throw new CpythonPrebuiltError('IMAGE_MISSING', options.missing.message, { fix: options.missing.fix, cause: error });
+    });
+    return await ensureImageFromDockerfile({
+      baseId,
+      dockerfile: buildBaseDockerfile(options.sourceImage, options.packages),
+      tag: (digest) => `${options.repository}:x86_64-${digest}`,
+      arch: 'x86_64',
+      logger: options.logger,
+      log,
+      logPath: options.logPath,
+    });
+  } finally {
+    await new Promise((resolve) => log.end(resolve));
+  }
 }
 
 /**

@@ -1,14 +1,7 @@
 import type { WriteStream } from 'node:fs';
-import { type Arch, type BuildBase, CpythonPrebuiltError, findBase, type Logger, openLogFile } from '@cpython-prebuilt/core';
+import { type Arch, type BuildBase, CpythonPrebuiltError, findBase, type Logger } from '@cpython-prebuilt/core';
 import type { BuildRoute } from './cross.ts';
-import {
-  buildBaseDockerfile,
-  buildBaseTag,
-  ensureImageFromDockerfile,
-  imageId,
-  requireImage,
-  siblingDebianImage,
-} from './docker-images.ts';
+import { buildBaseTag, ensureImageFromDockerfile, imageId, prepareToolImage, siblingDebianImage } from './docker-images.ts';
 
 /**
  * The C compiler of a build: the base's own (GCC 10 on bullseye), or GCC 14 and binutils 2.44 from
@@ -148,35 +141,19 @@ export function gcc14Dockerfile(buildBaseImage: string, gcc14Image: string): str
   ].join('\n');
 }
 
-/**
- * trixie's image with GCC 14 and binutils installed (from `sourceImage`), made before anything
- * compiles: a missing image or package must not cost a source download and a compile first.
- */
+/** trixie's image (`sourceImage`) with GCC 14 and binutils installed, made before anything compiles. */
 export async function prepareGcc14Image(sourceImage: string, logger: Logger, logPath: string): Promise<string> {
-  const log = openLogFile(logPath);
-  try {
-    const baseId = await requireImage(sourceImage, logger, 'x86_64').catch((error: unknown) => {
-      throw new CpythonPrebuiltError(
-        'IMAGE_MISSING',
-        `GCC 14 comes from ${sourceImage}, which is not present and cannot be pulled`,
-        {
-          fix: "pass a Debian trixie image with --compiler-image (COMPILER_IMAGE=; scripts/setup-machine.sh makes local/debian:trixie), or build with the base's compiler: --compiler base (COMPILER=base)",
-          cause: error,
-        },
-      );
-    });
-    return await ensureImageFromDockerfile({
-      baseId,
-      dockerfile: buildBaseDockerfile(sourceImage, GCC14_PACKAGES),
-      tag: (digest) => `cpython-prebuilt/gcc-14:x86_64-${digest}`,
-      arch: 'x86_64',
-      logger,
-      log,
-      logPath,
-    });
-  } finally {
-    await new Promise((resolve) => log.end(resolve));
-  }
+  return prepareToolImage({
+    sourceImage,
+    packages: GCC14_PACKAGES,
+    repository: 'cpython-prebuilt/gcc-14',
+    missing: {
+      message: `GCC 14 comes from ${sourceImage}, which is not present and cannot be pulled`,
+      fix: "pass a Debian trixie image with --compiler-image (COMPILER_IMAGE=; scripts/setup-machine.sh makes local/debian:trixie), or build with the base's compiler: --compiler base (COMPILER=base)",
+    },
+    logger,
+    logPath,
+  });
 }
 
 /** The build base image (a tag from ensureBuildBaseImage) with GCC 14 from `gcc14Image` in it. */
