@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Rewrites a PGO+LTO interpreter with llvm-bolt, the way CPython's `--enable-bolt` does
 # (Makefile.pre.in, profile-bolt-stamp): instrument bin/python3.X, run the PGO training task with
-# the instrumented interpreter, then lay the original's code out again from that profile. Runs
+# the instrumented interpreter, then lay the original's code out again from that profile. The
+# training runs in a copy of the tree: what the tests write there (bytecode of their own
+# optimisation levels, caches) never reaches the artifact, whose only change is the executable. Runs
 # between build_cpython.sh's STAGE=compile and STAGE=finish, on the unpruned tree the first left
 # (its test suite and test modules are the training, then start-up and imports of the standard
 # library in fresh processes, startup_task.py), in an image with Debian's bolt-16: llvm-bolt
@@ -61,16 +63,20 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 original="$work/python.prebolt"
 cp -p "$interpreter" "$original"
+# The tree the training runs in; the instrumented interpreter finds its standard library there
+# from its own path, as the relocated artifact does.
+mkdir "$work/training"
+cp -a "$tree" "$work/training/"
+instrumented="$work/training/python-$VERSION/bin/python$short_version"
 
 phase bolt-instrument
-"$LLVM_BIN/llvm-bolt" "$original" -o "$interpreter" -instrument -instrumentation-file-append-pid \
+"$LLVM_BIN/llvm-bolt" "$original" -o "$instrumented" -instrument -instrumentation-file-append-pid \
   "-instrumentation-file=$work/profile" "${common_flags[@]}"
 
 phase bolt-train
-# The tests write their temporary files in the current directory. The interpreter finds its
-# standard library from its own path, as the relocated artifact does.
+# The tests write their temporary files in the current directory.
 status=0
-(cd "$work" && "$interpreter" "${training[@]}") || status=$?
+(cd "$work" && "$instrumented" "${training[@]}") || status=$?
 # As pgo_task.py: failed tests (2, 3, 5) still train; a crash or an empty run does not.
 case "$status" in
   0 | 2 | 3 | 5) ;;
@@ -83,10 +89,10 @@ esac
 # Each process appends its own profile, so these add up with the task's.
 phase bolt-train-startup
 for _ in $(seq 20); do
-  (cd "$work" && "$interpreter" -c pass)
+  (cd "$work" && "$instrumented" -c pass)
 done
 for _ in $(seq 10); do
-  (cd "$work" && "$interpreter" "$script_dir/startup_task.py")
+  (cd "$work" && "$instrumented" "$script_dir/startup_task.py")
 done
 profiles=("$work"/profile.*.fdata)
 if [ ! -s "${profiles[0]}" ]; then

@@ -57,6 +57,19 @@ venv_copies() {
   "$scratch/venv-copies/bin/python" -c 'import sys, ssl, json; print(sys.prefix != sys.base_prefix)'
 }
 
+# The artifact's bytecode is what `make install` compiled: <module>.cpython-3XY.pyc in a
+# __pycache__ directory. Anything else (another optimisation level, a stray file) was written by
+# something that ran in the tree before it was packed, such as a training run.
+stray_bytecode() {
+  tag="cpython-$(printf '%s' "$short_version" | tr -d .)"
+  found="$(find "$1" -name '*.pyc' ! -path "*/__pycache__/*.$tag.pyc" | sort | head -n 5)"
+  if [ -n "$found" ]; then
+    printf '%s\n' "$found"
+    return 1
+  fi
+  printf 'only %s bytecode in __pycache__\n' "$tag"
+}
+
 moved_tree() {
   mkdir -p "$scratch/moved"
   mv "$PREFIX" "$scratch/moved/"
@@ -73,6 +86,8 @@ if [ ! -x "$PREFIX/bin/python3" ]; then
   report layout fail "$PREFIX/bin/python3 missing after extraction"
   exit 1
 fi
+# Before any interpreter runs in the tree and writes bytecode of its own.
+check bytecode "only cpython-$(printf '%s' "$short_version" | tr -d .) bytecode in __pycache__" stray_bytecode "$PREFIX"
 check version "Python $VERSION" "$PREFIX/bin/python3" --version
 check prefix "$PREFIX" "$PREFIX/bin/python3" -c 'import sys; print(sys.prefix)'
 for module in $EXPECTED_IMPORTS; do

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBase, isCpythonPrebuiltError, layout } from '@cpython-prebuilt/core';
@@ -96,6 +96,67 @@ describe('the staged build scripts refuse what they cannot do, before doing anyt
     const noTool = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: join(dir, 'no-llvm') });
     expect(noTool.exitCode).toBe(2);
     expect(noTool.stderr).toContain('needs the bolt-16 package');
+  });
+});
+
+describe('bolt_python.sh leaves the staged tree as it found it, but for the rewritten executable', () => {
+  // llvm-bolt and merge-fdata stand-ins (a real BOLT pass needs a PGO build, which CI does not
+  // make): the "instrumented" interpreter they write does what the regression tests did to
+  // build111, bytecode of optimisation level 4 beside the standard library, and leaves a profile.
+  const boltStandIn = `#!/bin/sh
+set -eu
+case "$1" in --version) echo 'LLVM version 16 (stand-in)'; exit 0 ;; esac
+input="$1"; output=""; profile=""; instrument=0
+for arg in "$@"; do
+  case "$arg" in
+    -instrument) instrument=1 ;;
+    -instrumentation-file=*) profile="\${arg#-instrumentation-file=}" ;;
+  esac
+done
+while [ "$#" -gt 0 ]; do [ "$1" = -o ] && output="$2"; shift; done
+if [ "$instrument" = 1 ]; then
+  cat >"$output" <<SCRIPT
+#!/bin/sh
+lib="\\$(dirname "\\$0")/../lib/python3.13/__pycache__"
+mkdir -p "\\$lib"
+: >"\\$lib/trained.cpython-313.opt-4.pyc"
+echo trained >"$profile.\\$\\$.fdata"
+SCRIPT
+  chmod +x "$output"
+else
+  { cat "$input"; echo '# bolted'; } >"$output"
+fi
+`;
+
+  async function listing(root: string): Promise<string[]> {
+    const entries = await readdir(root, { recursive: true });
+    return entries.sort();
+  }
+
+  it('trains in a copy: what training writes stays out, the executable is the optimised one with its times', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bolt-tree-'));
+    dirs.push(dir);
+    const tree = join(dir, 'stage/python-3.13.5');
+    await mkdir(join(tree, 'bin'), { recursive: true });
+    await mkdir(join(tree, 'lib/python3.13/__pycache__'), { recursive: true });
+    await writeFile(join(tree, 'lib/python3.13/os.py'), '');
+    await writeFile(join(tree, 'lib/python3.13/__pycache__/os.cpython-313.pyc'), '');
+    const interpreter = join(tree, 'bin/python3.13');
+    await writeFile(interpreter, '#!/bin/sh\n');
+    await chmod(interpreter, 0o755);
+    spawnSync('touch', ['-d', '@1000000000', interpreter]);
+    const llvm = join(dir, 'llvm');
+    await mkdir(llvm);
+    await writeFile(join(llvm, 'llvm-bolt'), boltStandIn, { mode: 0o755 });
+    await writeFile(join(llvm, 'merge-fdata'), '#!/bin/sh\ncat "$@"\n', { mode: 0o755 });
+    const before = await listing(tree);
+
+    const run = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: llvm, PGO_TRAINING: 'cpython' });
+    expect(run.stderr).not.toContain('error');
+    expect(run.exitCode).toBe(0);
+    expect(await listing(tree)).toEqual(before);
+    expect(await readFile(interpreter, 'utf8')).toBe('#!/bin/sh\n# bolted\n');
+    expect((await stat(interpreter)).mtimeMs).toBe(1_000_000_000_000);
   });
 });
 

@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { packDeterministic } from '@cpython-prebuilt/builder';
@@ -100,7 +100,7 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
     for (const run of report.runs.slice(1)) {
       expect(run.checks.map((check) => check.name)).toEqual(
         expect.arrayContaining(
-          ['version', 'prefix', 'import ssl', 'import tkinter', 'tcl runtime', 'pip', 'venv + local wheel'].concat([
+          ['bytecode', 'version', 'prefix', 'import ssl', 'import tkinter', 'tcl runtime', 'pip', 'venv + local wheel'].concat([
             'venv --copies',
             'shared libraries (ldd)',
             'moved tree',
@@ -148,10 +148,28 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
     await rm(work, { recursive: true });
   });
 
-  it('ships regular bytecode only: no .opt-1.pyc or .opt-2.pyc', async () => {
+  it('ships regular bytecode only: no .opt-N.pyc of any level, nothing outside __pycache__', async () => {
     const listing = (await execa('tar', ['-tzf', artifactPath], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
-    expect(listing.filter((entry) => entry.endsWith('.cpython-313.pyc')).length).toBeGreaterThan(500);
-    expect(listing.filter((entry) => /\.opt-[12]\.pyc$/.test(entry))).toEqual([]);
+    const bytecode = listing.filter((entry) => entry.endsWith('.pyc'));
+    expect(bytecode.length).toBeGreaterThan(500);
+    expect(bytecode.filter((entry) => !/\/__pycache__\/[^/]+\.cpython-313\.pyc$/.test(entry))).toEqual([]);
+  });
+
+  it('fails validation of an artifact holding bytecode a training run left behind, naming the file', async () => {
+    // build111's whole-suite BOLT training wrote .opt-4.pyc files into the tree it then packed.
+    const work = await mkdtemp(join(tmpdir(), 'stray-bytecode-'));
+    await execa('tar', ['-xzf', artifactPath, '-C', work]);
+    const stray = 'python-3.13.5/lib/python3.13/__pycache__/os.cpython-313.opt-4.pyc';
+    await copyFile(join(work, 'python-3.13.5/lib/python3.13/__pycache__/os.cpython-313.pyc'), join(work, stray));
+    const packed = join(work, name);
+    await packDeterministic({ root: work, topDirectory: 'python-3.13.5', output: packed, mtime: 1 });
+    const sha256 = (await execa('sha256sum', [packed])).stdout.split(' ')[0];
+    await writeFile(`${packed}.sha256`, `${sha256}  ${name}\n`);
+    const result = await cpythonPrebuilt(['validate', packed, '--image', BASE_IMAGES[0]]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`[FAIL] ${BASE_IMAGES[0]}: bytecode - exit 1: /opt/${stray}`);
+    expect(result.stderr).toContain('error [VALIDATION_FAILED]');
+    await rm(work, { recursive: true });
   });
 
   it("writes a symbols archive with its .sha256, holding each stripped file's debug information by build-id", async () => {
