@@ -7,6 +7,8 @@ set -eu
 
 : "${ARTIFACT:?}" "${VERSION:?}" "${PREFIX:?}" "${EXPECTED_IMPORTS:?}" "${SCRIPTS:?}"
 short_version="${VERSION%.*}"
+# The tag of the bytecode `make install` compiles: cpython-313 for 3.13.
+bytecode_tag="cpython-$(printf '%s' "$short_version" | tr -d .)"
 failures=0
 scratch="$(mktemp -d)"
 
@@ -61,13 +63,12 @@ venv_copies() {
 # __pycache__ directory. Anything else (another optimisation level, a stray file) was written by
 # something that ran in the tree before it was packed, such as a training run.
 stray_bytecode() {
-  tag="cpython-$(printf '%s' "$short_version" | tr -d .)"
-  found="$(find "$1" -name '*.pyc' ! -path "*/__pycache__/*.$tag.pyc" | sort | head -n 5)"
+  found="$(find "$1" -name '*.pyc' ! -path "*/__pycache__/*.$bytecode_tag.pyc" | sort | head -n 5)"
   if [ -n "$found" ]; then
     printf '%s\n' "$found"
     return 1
   fi
-  printf 'only %s bytecode in __pycache__\n' "$tag"
+  printf 'only %s bytecode in __pycache__\n' "$bytecode_tag"
 }
 
 moved_tree() {
@@ -87,7 +88,7 @@ if [ ! -x "$PREFIX/bin/python3" ]; then
   exit 1
 fi
 # Before any interpreter runs in the tree and writes bytecode of its own.
-check bytecode "only cpython-$(printf '%s' "$short_version" | tr -d .) bytecode in __pycache__" stray_bytecode "$PREFIX"
+check bytecode "only $bytecode_tag bytecode in __pycache__" stray_bytecode "$PREFIX"
 check version "Python $VERSION" "$PREFIX/bin/python3" --version
 check prefix "$PREFIX" "$PREFIX/bin/python3" -c 'import sys; print(sys.prefix)'
 for module in $EXPECTED_IMPORTS; do
