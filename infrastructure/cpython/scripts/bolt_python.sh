@@ -61,16 +61,15 @@ esac
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-original="$work/python.prebolt"
-cp -p "$interpreter" "$original"
 # The tree the training runs in; the instrumented interpreter finds its standard library there
-# from its own path, as the relocated artifact does.
+# from its own path, as the relocated artifact does. The staged interpreter is only read until
+# its rewritten bytes replace it.
 mkdir "$work/training"
 cp -a "$tree" "$work/training/"
 instrumented="$work/training/python-$VERSION/bin/python$short_version"
 
 phase bolt-instrument
-"$LLVM_BIN/llvm-bolt" "$original" -o "$instrumented" -instrument -instrumentation-file-append-pid \
+"$LLVM_BIN/llvm-bolt" "$interpreter" -o "$instrumented" -instrument -instrumentation-file-append-pid \
   "-instrumentation-file=$work/profile" "${common_flags[@]}"
 
 phase bolt-train
@@ -102,10 +101,10 @@ fi
 "$LLVM_BIN/merge-fdata" "${profiles[@]}" >"$work/python.fdata"
 
 phase bolt-optimize
-"$LLVM_BIN/llvm-bolt" "$original" -o "$work/python.bolt" "-data=$work/python.fdata" \
+"$LLVM_BIN/llvm-bolt" "$interpreter" -o "$work/python.bolt" "-data=$work/python.fdata" \
   "${common_flags[@]}" "${apply_flags[@]}"
-# The same file mode and times as the original (SOURCE_DATE_EPOCH builds).
-cp --preserve=mode,timestamps "$work/python.bolt" "$interpreter"
-touch -r "$original" "$interpreter"
+# Only the bytes change: the staged file keeps its mode and times (SOURCE_DATE_EPOCH builds).
+touch -r "$interpreter" "$work/python.bolt"
+cp --preserve=timestamps "$work/python.bolt" "$interpreter"
 phase end
 printf '==> phase: bolted\n'

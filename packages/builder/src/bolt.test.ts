@@ -157,6 +157,7 @@ fi
     expect(await listing(tree)).toEqual(before);
     expect(await readFile(interpreter, 'utf8')).toBe('#!/bin/sh\n# bolted\n');
     expect((await stat(interpreter)).mtimeMs).toBe(1_000_000_000_000);
+    expect((await stat(interpreter)).mode & 0o777).toBe(0o755);
   });
 });
 
