@@ -4,6 +4,26 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CLI := pnpm exec cpython-prebuilt
 
+# Every variable a user sets reaches a recipe's shell inside double or single quotes. So each one
+# is taken literally (make expands nothing in it: VERSION='$$(shell ...)' stays text) and refused,
+# before any recipe runs, when it holds a character the shell acts on inside quotes or a line
+# break: VERSION='3.13.5"; touch /tmp/x; echo "' must not run anything (issue 31).
+user_variables := VERSION BUILD BASE BASE_IMAGE ARCH EMULATE SOURCE SOURCE_URL SHA256 OPTIMIZE JOBS \
+  KEEP_TESTS BACKEND STATIC_INTERPRETER SPLIT_DEBUG PIE PGO_TRAINING BOLT_TRAINING STRINGOP_STRATEGY \
+  BOLT BOLT_IMAGE COMPILER COMPILER_IMAGE VAGRANT_PROVIDER ALLOW_UNVERIFIED_SOURCE BOX RUNS SLOW_RUNS \
+  IMAGES ARTIFACT PLAIN_ARTIFACT PREVIOUS_ARTIFACT REPO DRY_RUN VERSIONS LEVEL PUSH REGISTRY NAMESPACE \
+  PROJECTS REQUIREMENTS FIND_LINKS IMAGE MARKDOWN
+$(foreach variable,$(user_variables),$(if $(filter command line environment environment override override,$(origin $(variable))),\
+  $(eval override $(variable) := $$(value $(variable)))))
+empty :=
+define newline
+
+
+endef
+shell_special := " ' ` $$ \$(empty) $(newline)
+$(foreach variable,$(user_variables),$(foreach character,$(shell_special),$(if $(findstring $(character),$(value $(variable))),\
+  $(error $(variable) holds a quote, backquote, $$, backslash or line break, which the shell would act on: give a plain value (a version, a path, an image reference)))))
+
 # Every default (version, build number, base, optimisation, images...) is the CLI's: a variable
 # left unset passes no flag, so the CLI's --help is the one place that states them.
 # Bare images for validate-cpython on these machines (debootstrap images, scripts/setup-machine.sh):
@@ -18,7 +38,7 @@ build_flags = $(if $(VERSION),--version "$(VERSION)") $(if $(BUILD),--build "$(B
   $(if $(filter 0,$(OPTIMIZE)),--no-optimize) $(if $(JOBS),--jobs "$(JOBS)") \
   $(if $(filter 1,$(KEEP_TESTS)),--keep-tests) $(if $(BACKEND),--backend "$(BACKEND)") \
   $(if $(filter 0,$(STATIC_INTERPRETER)),--no-static-interpreter) $(if $(filter 0,$(SPLIT_DEBUG)),--no-split-debug) $(if $(filter 0,$(PIE)),--no-pie) \
-  $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") $(if $(STRINGOP_STRATEGY),--stringop-strategy "$(STRINGOP_STRATEGY)") \
+  $(if $(PGO_TRAINING),--pgo-training "$(PGO_TRAINING)") $(if $(BOLT_TRAINING),--bolt-training "$(BOLT_TRAINING)") $(if $(STRINGOP_STRATEGY),--stringop-strategy "$(STRINGOP_STRATEGY)") \
   $(if $(filter 0,$(BOLT)),--no-bolt) $(if $(filter 1,$(BOLT)),--bolt) $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") \
   $(if $(COMPILER),--compiler "$(COMPILER)") $(if $(COMPILER_IMAGE),--compiler-image "$(COMPILER_IMAGE)") \
   $(if $(VAGRANT_PROVIDER),--vagrant-provider "$(VAGRANT_PROVIDER)") \
@@ -29,7 +49,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure measure-projects bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
+.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython build-budget vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure measure-projects bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -40,7 +60,7 @@ setup: ## (root) install and start what builds and tests need: Docker engine, ba
 deps:
 	pnpm install --frozen-lockfile
 
-build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=cpython] [STRINGOP_STRATEGY=compiler] [PIE=0] [BOLT=0|1] [BOLT_IMAGE=] [COMPILER=gcc-14|base] [COMPILER_IMAGE=] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
+build_cpython: ## build an artifact: VERSION= BUILD= BASE= [BASE_IMAGE=] [ARCH=x86_64|aarch64] [EMULATE=1] [SOURCE=] [OPTIMIZE=0] [KEEP_TESTS=1] [STATIC_INTERPRETER=0] [SPLIT_DEBUG=0] [PGO_TRAINING=cpython] [BOLT_TRAINING=extended] [STRINGOP_STRATEGY=compiler] [PIE=0] [BOLT=0|1] [BOLT_IMAGE=] [COMPILER=gcc-14|base] [COMPILER_IMAGE=] [JOBS=] [BACKEND=docker|vagrant] [VAGRANT_PROVIDER=] [ALLOW_UNVERIFIED_SOURCE=1]
 	$(CLI) build $(build_flags)
 
 vagrant-cpython-up: ## create/start the builder VM iact-cpython-builder: [VAGRANT_PROVIDER=virtualbox|libvirt|docker] [BASE=] [BASE_IMAGE=] [BOX=]
@@ -55,6 +75,10 @@ vagrant-cpython-destroy: ## delete the builder VM
 validate-cpython: ## validate an artifact: ARTIFACT=<file or name in infrastructure/cpython/artifacts> [IMAGES="..."]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	$(CLI) validate "$(ARTIFACT)" $(image_flags)
+
+build-budget: ## check ARTIFACT='s build time and peak disk (its metadata) against the default build's budget (45 min, 10 GiB): [MARKDOWN=1]
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
+	$(CLI) build-budget "$(ARTIFACT)" $(if $(filter 1,$(MARKDOWN)),--markdown)
 
 artifact: setup ## (root) setup, PGO+LTO build, validation on every image in IMAGES
 	artifact="$$($(CLI) build $(build_flags))" && $(CLI) validate "$$artifact" $(image_flags)

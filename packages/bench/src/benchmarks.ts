@@ -210,7 +210,6 @@ export async function runBenchmarks(input: BenchmarksInput): Promise<Benchmarks>
           logsDir: input.logsDir,
           cacheDir: input.cacheDir,
           sourceDateEpoch: sourceDateEpoch(release),
-          minFreeBytes: 10 * 1024 ** 3,
           measureFullInstall: optimize,
         },
         backend,

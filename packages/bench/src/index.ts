@@ -10,7 +10,7 @@ export {
   measureInterpreterSpeed,
   summarizeSpeed,
 } from './interpreter-speed.ts';
-export { renderResults } from './phase3-results.ts';
+export { type MainJobFigures, renderResults } from './phase3-results.ts';
 export { type BuildTotals, buildTotals, describeRequest, renderPhase4Results } from './phase4-results.ts';
 export {
   describeMachine,

@@ -1,9 +1,38 @@
+import type { ArtifactMetadata } from '@cpython-prebuilt/core';
 import { reproduceSection } from './documents.ts';
 import type { Measurement } from './project-build.ts';
 import { checksPassed as checks, failedBuilds as failed, mib, percent, duration as seconds, speedup } from './results-format.ts';
 
+/** The main job's own figures (make phase3): its time, the build's time and disk, BOLT's profile. */
+export interface MainJobFigures {
+  totalSeconds: number;
+  build: Pick<ArtifactMetadata, 'artifact' | 'buildSeconds' | 'disk' | 'optimizations'>;
+}
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+
+function mainJobSection(job: MainJobFigures): string[] {
+  const { build } = job;
+  const profile = build.optimizations.boltTraining?.profile;
+  return [
+    '## El trabajo principal (`make phase3`)',
+    '',
+    '| Métrica | Valor |',
+    '|---|---|',
+    `| Tiempo total (build, validate, release, publish, integrate, measure) | ${seconds(job.totalSeconds)} |`,
+    `| Tiempo del build (\`${build.artifact}\`) | ${seconds(build.buildSeconds)} |`,
+    `| Disco: pico durante el build | ${build.disk ? `${gib(build.disk.peakBytes)} (${gib(build.disk.requiredBytes)} required free at the start)` : 'not recorded (artifact built before)'} |`,
+    ...(profile
+      ? [
+          `| BOLT (${build.optimizations.boltTraining?.set}): profile folder peak / merged profile | ${(profile.peakFolderBytes / 1024 ** 2).toFixed(1)} MiB / ${(profile.mergedBytes / 1024 ** 2).toFixed(1)} MiB (${profile.merged} process profiles, ${profile.discarded.length} discarded) |`,
+        ]
+      : []),
+    '',
+  ];
+}
+
 /** The procedure's results document (fase-3-resultados.md), filled from one measurement run. */
-export function renderResults(measurement: Measurement, command: string): string {
+export function renderResults(measurement: Measurement, command: string, job?: MainJobFigures): string {
   const [pilot] = measurement.projects;
   if (!pilot) throw new Error('renderResults needs the measurement of the pilot');
   const { before, after } = pilot;
@@ -14,6 +43,7 @@ export function renderResults(measurement: Measurement, command: string): string
     '',
     `Measured ${measurement.date.slice(0, 10)} on ${measurement.machine} (load average ${measurement.load.start} at the start).`,
     '',
+    ...(job ? mainJobSection(job) : []),
     '## Métricas de Build',
     '',
     '| Métrica | Antes | Después | Mejora |',

@@ -74,9 +74,9 @@ describe('the staged build scripts refuse what they cannot do, before doing anyt
     expect(training.exitCode).toBe(2);
     expect(training.stderr).toContain('PGO_TRAINING must be extended or cpython, got default');
 
-    const plain = script('build_cpython.sh', { ...env, BOLT: '1', OPTIMIZE: '0' });
-    expect(plain.exitCode).toBe(2);
-    expect(plain.stderr).toContain('it needs OPTIMIZE=1 and no CROSS_HOST');
+    const cross = script('build_cpython.sh', { ...env, BOLT: '1', OPTIMIZE: '0', CROSS_HOST: 'aarch64-linux-gnu' });
+    expect(cross.exitCode).toBe(2);
+    expect(cross.stderr).toContain('it needs no CROSS_HOST');
 
     const finish = script('build_cpython.sh', { ...env, STAGE: 'finish' });
     expect(finish.exitCode).toBe(2);
@@ -96,6 +96,24 @@ describe('the staged build scripts refuse what they cannot do, before doing anyt
     const noTool = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: join(dir, 'no-llvm') });
     expect(noTool.exitCode).toBe(2);
     expect(noTool.stderr).toContain('needs the bolt-16 package');
+
+    const llvm = join(dir, 'llvm');
+    spawnSync('mkdir', ['-p', llvm]);
+    spawnSync('cp', ['/bin/true', join(llvm, 'llvm-bolt')]);
+    const unknown = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: llvm, BOLT_TRAINING: 'default' });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('BOLT_TRAINING must be cpython, extended or script, got default');
+    const noScript = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: llvm, BOLT_TRAINING: 'script' });
+    expect(noScript.exitCode).toBe(2);
+    expect(noScript.stderr).toContain('BOLT_TRAINING=script needs BOLT_TRAINING_SCRIPT');
+    const timeout = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: llvm, BOLT_TEST_TIMEOUT: '20m' });
+    expect(timeout.exitCode).toBe(2);
+    expect(timeout.stderr).toContain('must be positive integers, got 20m');
+    // Free disk under what the rest of the build needs: refused before the tree is copied.
+    const disk = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: llvm, BOLT_MIN_FREE_MB: '999999999' });
+    expect(disk.exitCode).toBe(3);
+    expect(disk.stderr).toMatch(/MiB free under .*, BOLT needs 999999999 MiB besides the tree/);
+    expect(await readdir(dir)).not.toContain('bolt-work');
   });
 });
 
@@ -142,7 +160,8 @@ fi
     await writeFile(join(tree, 'lib/python3.13/os.py'), '');
     await writeFile(join(tree, 'lib/python3.13/__pycache__/os.cpython-313.pyc'), '');
     const interpreter = join(tree, 'bin/python3.13');
-    await writeFile(interpreter, '#!/bin/sh\n');
+    // The staged interpreter runs bolt_train.py (the training's watcher): the host's python3 stands in.
+    await writeFile(interpreter, '#!/bin/sh\nexec python3 "$@"\n');
     await chmod(interpreter, 0o755);
     spawnSync('touch', ['-d', '@1000000000', interpreter]);
     const llvm = join(dir, 'llvm');
@@ -151,11 +170,15 @@ fi
     await writeFile(join(llvm, 'merge-fdata'), '#!/bin/sh\ncat "$@"\n', { mode: 0o755 });
     const before = await listing(tree);
 
-    const run = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: llvm, PGO_TRAINING: 'cpython' });
+    const run = script('bolt_python.sh', { OUTPUT_DIR: dir, VERSION: '3.13.5', LLVM_BIN: llvm });
     expect(run.stderr).not.toContain('error');
     expect(run.exitCode).toBe(0);
     expect(await listing(tree)).toEqual(before);
-    expect(await readFile(interpreter, 'utf8')).toBe('#!/bin/sh\n# bolted\n');
+    expect(await readFile(interpreter, 'utf8')).toBe('#!/bin/sh\nexec python3 "$@"\n# bolted\n');
+    // The task, 20 bare start-ups and 10 import runs: one profile each, all merged.
+    const report = JSON.parse(await readFile(join(dir, 'bolt-training.json'), 'utf8'));
+    expect(report.merged).toBe(31);
+    expect(report.discarded).toEqual([]);
     expect((await stat(interpreter)).mtimeMs).toBe(1_000_000_000_000);
     expect((await stat(interpreter)).mode & 0o777).toBe(0o755);
   });

@@ -1,4 +1,15 @@
-import { type Arch, type BuildBase, CpythonPrebuiltError, findBase, type Logger, openLogFile } from '@cpython-prebuilt/core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type Arch,
+  type BoltTrainingReport,
+  BoltTrainingReport as BoltTrainingReportSchema,
+  type BuildBase,
+  CpythonPrebuiltError,
+  findBase,
+  type Logger,
+  openLogFile,
+} from '@cpython-prebuilt/core';
 import { runScriptInContainer } from './backends/docker-backend.ts';
 import type { BuildRoute } from './cross.ts';
 import { prepareToolImage, siblingDebianImage } from './docker-images.ts';
@@ -58,20 +69,44 @@ export async function prepareBoltImage(boltImage: string, logger: Logger, logPat
   });
 }
 
+/**
+ * What the instrumented interpreter runs (bolt_python.sh): `cpython`, CPython's PGO task, as
+ * `--enable-bolt` trains (default: about 2 minutes instrumented); `extended`, the whole suite but
+ * the tests that crash or fork without end under instrumentation (about 15 minutes). Start-up and
+ * imports are trained after either.
+ */
+export const BOLT_TRAININGS = ['cpython', 'extended'] as const;
+export type BoltTraining = (typeof BOLT_TRAININGS)[number];
+
+/** bolt_train.py's limits (MiB): one process's profile, the profile folder, free disk the rest of the build needs. */
+export interface BoltProfileLimits {
+  fileMb: number;
+  totalMb: number;
+  minFreeMb: number;
+}
+
 export interface BoltInput {
   /** From prepareBoltImage. */
   image: string;
   /** The build's output directory, holding stage/python-<version>/ from build_cpython.sh STAGE=compile. */
   workDir: string;
   version: string;
-  pgoTraining: string;
+  /** A training set, or a Python file inside workDir the instrumented interpreter runs instead (tests). */
+  training: BoltTraining | { script: string };
+  limits?: Partial<BoltProfileLimits>;
   jobs?: number;
   logPath: string;
   logger: Logger;
 }
 
-/** Runs bolt_python.sh on the staged tree: bin/python3.X is instrumented, trained and rewritten in place. */
-export async function boltInterpreter(input: BoltInput): Promise<void> {
+/** The file bolt_python.sh writes in the work directory: what its training merged and discarded. */
+export const BOLT_TRAINING_REPORT = 'bolt-training.json';
+
+/**
+ * Runs bolt_python.sh on the staged tree: bin/python3.X is instrumented, trained and rewritten in
+ * place. Returns what the training's profile came to (bolt_train.py's report).
+ */
+export async function boltInterpreter(input: BoltInput): Promise<BoltTrainingReport> {
   const log = openLogFile(input.logPath);
   try {
     await runScriptInContainer({
@@ -79,7 +114,12 @@ export async function boltInterpreter(input: BoltInput): Promise<void> {
       script: 'bolt_python.sh',
       env: {
         VERSION: input.version,
-        PGO_TRAINING: input.pgoTraining,
+        ...(typeof input.training === 'string'
+          ? { BOLT_TRAINING: input.training }
+          : { BOLT_TRAINING: 'script', BOLT_TRAINING_SCRIPT: `/out/${input.training.script}` }),
+        ...(input.limits?.fileMb ? { BOLT_FILE_LIMIT_MB: String(input.limits.fileMb) } : {}),
+        ...(input.limits?.totalMb ? { BOLT_TOTAL_LIMIT_MB: String(input.limits.totalMb) } : {}),
+        ...(input.limits?.minFreeMb ? { BOLT_MIN_FREE_MB: String(input.limits.minFreeMb) } : {}),
         ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
       },
       outputDir: input.workDir,
@@ -87,9 +127,10 @@ export async function boltInterpreter(input: BoltInput): Promise<void> {
       logPath: input.logPath,
       logger: input.logger,
     });
+    return BoltTrainingReportSchema.parse(JSON.parse(await readFile(join(input.workDir, BOLT_TRAINING_REPORT), 'utf8')));
   } catch (error) {
     throw new CpythonPrebuiltError('BUILD_FAILED', `the BOLT stage failed on CPython ${input.version}'s interpreter`, {
-      fix: 'read the end of the log; --no-bolt (BOLT=0) builds without this stage',
+      fix: `read the end of the log (a training stopped by a limit names it; ${BOLT_TRAINING_REPORT} in the work directory has the numbers); --no-bolt (BOLT=0) builds without this stage`,
       logPath: input.logPath,
       cause: error,
     });

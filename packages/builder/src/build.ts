@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Arch,
@@ -17,13 +17,15 @@ import {
   isCpythonPrebuiltError,
   type Logger,
   metadataFileName,
+  run,
   sha256File,
   sha256FileName,
   topDirectoryName,
 } from '@cpython-prebuilt/core';
 import type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
-import { boltImageFor, boltInterpreter, boltWanted, prepareBoltImage } from './bolt.ts';
+import { type BoltTraining, boltImageFor, boltInterpreter, boltWanted, prepareBoltImage } from './bolt.ts';
 import { type BuildRoute, buildRoute, gnuTriplet, requireCrossBuildable } from './cross.ts';
+import { type DiskUseWatch, requiredFreeBytes, requireFreeSpace, watchDiskUse } from './disk-use.ts';
 import { packDeterministic } from './pack.ts';
 import { obtainSource } from './source.ts';
 import { type Compiler, compilerFor, gcc14ImageFor, prepareGcc14Image } from './toolchain.ts';
@@ -59,7 +61,7 @@ export interface BuildInput {
   keepTests: boolean;
   /** Link bin/python3.X from libpython's objects (default) rather than against libpython3.X.so. */
   staticInterpreter?: boolean;
-  /** PGO (and BOLT) training: the whole regression suite (extended, default) or CPython's own task (cpython). */
+  /** PGO training: the whole regression suite (extended, default) or CPython's own task (cpython). */
   pgoTraining?: PgoTraining;
   /** memcpy/memset expansion on x86 (default no-rep); ignored for other architectures. */
   stringopStrategy?: StringopStrategy;
@@ -75,6 +77,8 @@ export interface BuildInput {
    * PGO+LTO builds of x86_64 made natively with the docker backend; true where it cannot run is refused.
    */
   bolt?: boolean;
+  /** What BOLT's instrumented interpreter trains on (bolt.ts BOLT_TRAININGS; default cpython). */
+  boltTraining?: BoltTraining;
   /** Debian bookworm or newer, for the BOLT stage (default: boltImageFor the base image). */
   boltImage?: string;
   /**
@@ -91,8 +95,8 @@ export interface BuildInput {
   sourceDateEpoch: number;
   /** Build when the upstream OpenPGP signature is missing or unpinned for the line (a bad one always stops). */
   allowUnverifiedSource?: boolean;
-  /** Free space required before starting, in bytes (the procedure asks for 10 GB). */
-  minFreeBytes: number;
+  /** Free space required before starting, in bytes (default: disk-use.ts REQUIRED_FREE_BYTES, the measured peak with a margin). */
+  minFreeBytes?: number;
   /** Also record the size of the unpruned install tree and of a plain tar czf of it (sizes.fullInstall). */
   measureFullInstall?: boolean;
 }
@@ -113,19 +117,15 @@ const routeNotes: Record<BuildRoute, string> = {
   emulated: ', under emulation (qemu-user-static)',
 };
 
-async function requireFreeSpace(path: string, minFreeBytes: number): Promise<void> {
-  const fs = await statfs(path);
-  const free = fs.bavail * fs.bsize;
-  if (free < minFreeBytes) {
-    const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
-    throw new CpythonPrebuiltError(
-      'NOT_ENOUGH_DISK',
-      `only ${gib(free)} GiB free under ${path}, the build needs ${gib(minFreeBytes)} GiB`,
-      {
-        fix: 'free disk space (docker system prune removes old build images), or lower the requirement with --min-free-gb',
-      },
-    );
+/** The filesystems a build writes to: its output and cache, and Docker's (images, containers' layers). */
+async function buildFilesystems(input: BuildInput, backend: BuildBackend): Promise<string[]> {
+  const paths = [input.outputDir, input.cacheDir];
+  if (backend.name === 'docker') {
+    const root = await run('docker', ['info', '--format', '{{.DockerRootDir}}'], { allowExitCodes: [1] }).catch(() => undefined);
+    const dir = root?.stdout.trim();
+    if (dir) paths.push(dir);
   }
+  return paths;
 }
 
 /** Source in, verified and packed artifact out. Nothing lands in outputDir until it is complete. */
@@ -146,8 +146,43 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
     `building ${artifact} (${input.optimize ? `PGO+LTO${bolt ? '+BOLT' : ''}` : 'no optimisations'}${routeNotes[route]}, ${compiler === 'gcc-14' ? 'GCC 14 from trixie' : "the base's compiler"}) with the ${backend.name} backend; log: ${logPath}`,
   );
 
-  await requireFreeSpace(input.outputDir, input.minFreeBytes);
+  const requiredBytes = requiredFreeBytes(input.optimize, input.minFreeBytes);
+  await requireFreeSpace(input.outputDir, requiredBytes);
   await backend.ensureAvailable();
+  const disk: DiskUseWatch = await watchDiskUse(await buildFilesystems(input, backend));
+  try {
+    return await buildWatched(input, backend, logger, {
+      started,
+      base,
+      arch,
+      route,
+      bolt,
+      compiler,
+      artifact,
+      logPath,
+      requiredBytes,
+      disk,
+    });
+  } finally {
+    await disk.stop();
+  }
+}
+
+interface BuildPlan {
+  started: number;
+  base: ReturnType<typeof findBase>;
+  arch: Arch;
+  route: BuildRoute;
+  bolt: boolean;
+  compiler: Compiler;
+  artifact: string;
+  logPath: string;
+  requiredBytes: number;
+  disk: DiskUseWatch;
+}
+
+async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Logger, plan: BuildPlan): Promise<BuildOutput> {
+  const { started, base, arch, route, bolt, compiler, artifact, logPath } = plan;
   const boltImage = bolt ? boltImageFor(base, input.baseImage ?? base.image, input.boltImage) : undefined;
   const boltToolsImage = boltImage ? await prepareBoltImage(boltImage, logger, logPath) : undefined;
   const gcc14Image =
@@ -218,20 +253,26 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
           cause: error,
         });
       });
+    let boltTraining: ArtifactMetadata['optimizations']['boltTraining'];
     if (boltToolsImage) {
       // llvm-bolt needs a newer base than the build's: the build stops with its tree staged, the
       // BOLT stage rewrites the interpreter in its own container, and the build finishes the tree.
       await buildStage({ STAGE: 'compile', BOLT: '1' });
-      logger.phase(`BOLT (${boltImage})`);
-      await boltInterpreter({
+      const set = input.boltTraining ?? 'cpython';
+      logger.phase(`BOLT (${boltImage}, training: ${set})`);
+      const profile = await boltInterpreter({
         image: boltToolsImage,
         workDir,
         version: input.version,
-        pgoTraining: input.pgoTraining ?? 'extended',
+        training: set,
         jobs: input.jobs,
         logPath,
         logger,
       });
+      boltTraining = { set, profile };
+      logger.info(
+        `BOLT profile: ${profile.merged} process profiles merged into ${(profile.mergedBytes / 1024 ** 2).toFixed(1)} MiB, folder peak ${(profile.peakFolderBytes / 1024 ** 2).toFixed(1)} MiB, ${profile.discarded.length} discarded`,
+      );
       logger.phase(`finish in ${backend.name} (${base.id})`);
       await buildStage({ STAGE: 'finish', BOLT: '1' });
     } else {
@@ -274,7 +315,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
       glibcMinimum: facts.glibcMinimum,
       configureArgs: facts.configureArgs,
       compiler: facts.compiler,
-      optimizations: { pgo: input.optimize, lto: input.optimize, bolt },
+      optimizations: { pgo: input.optimize, lto: input.optimize, bolt, ...(boltTraining ? { boltTraining } : {}) },
       keepTests: input.keepTests,
       extensionModules: facts.extensionModules,
       bundledLibraries: facts.bundledLibraries,
@@ -282,6 +323,7 @@ export async function buildArtifact(input: BuildInput, backend: BuildBackend, lo
       sizes: { compressedBytes, installedBytes: facts.installedBytes, fileCount: facts.fileCount, fullInstall },
       buildSeconds: Math.round((Date.now() - started) / 1000),
       phaseSeconds: facts.phaseSeconds,
+      disk: { ...(await plan.disk.stop()), requiredBytes: plan.requiredBytes },
       backend: backend.name,
       sourceDateEpoch: input.sourceDateEpoch,
     } satisfies ArtifactMetadata);

@@ -10,7 +10,19 @@ export {
   type VagrantProvider,
   vagrantProviders,
 } from './backends/vagrant-backend.ts';
-export { BOLT_PACKAGES, boltImageFor, boltWanted, DEFAULT_BOLT_IMAGE } from './bolt.ts';
+export {
+  BOLT_PACKAGES,
+  BOLT_TRAINING_REPORT,
+  BOLT_TRAININGS,
+  type BoltProfileLimits,
+  type BoltTraining,
+  boltImageFor,
+  boltInterpreter,
+  boltWanted,
+  DEFAULT_BOLT_IMAGE,
+  prepareBoltImage,
+} from './bolt.ts';
+export { BUILD_BUDGET, type BudgetLine, buildBudgetLines, requireWithinBudget } from './budget.ts';
 export {
   type BuildInput,
   type BuildOutput,
@@ -21,6 +33,7 @@ export {
   type StringopStrategy,
 } from './build.ts';
 export { type BuildRoute, buildRoute, crossBuildPackages, gnuTriplet, requireCrossBuildable } from './cross.ts';
+export { REQUIRED_FREE_BYTES, requiredFreeBytes, watchDiskUse } from './disk-use.ts';
 export {
   buildBaseDockerfile,
   buildBaseTag,

@@ -4,6 +4,7 @@ import { benchCommand } from './commands/bench.ts';
 import { benchInterpretersCommand } from './commands/bench-interpreters.ts';
 import { benchWheelhouseCommand } from './commands/bench-wheelhouse.ts';
 import { buildCommand } from './commands/build.ts';
+import { buildBudgetCommand } from './commands/build-budget.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
@@ -27,6 +28,7 @@ export function createProgram(): Command {
     .exitOverride();
   buildCommand(program);
   validateCommand(program);
+  buildBudgetCommand(program);
   generateCommand(program);
   featureCommand(program);
   integrateCommand(program);

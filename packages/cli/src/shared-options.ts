@@ -1,4 +1,6 @@
 import {
+  BOLT_TRAININGS,
+  type BoltTraining,
   type BuildBackend,
   type BuildInput,
   COMPILERS,
@@ -9,6 +11,7 @@ import {
   defaultVagrantProvider,
   PGO_TRAININGS,
   type PgoTraining,
+  REQUIRED_FREE_BYTES,
   STRINGOP_STRATEGIES,
   type StringopStrategy,
   VagrantBackend,
@@ -76,6 +79,7 @@ export interface BuildFlags {
   keepTests: boolean;
   staticInterpreter: boolean;
   pgoTraining: PgoTraining;
+  boltTraining: BoltTraining;
   stringopStrategy: StringopStrategy;
   pie: boolean;
   splitDebug: boolean;
@@ -87,7 +91,7 @@ export interface BuildFlags {
   backend: 'docker' | 'vagrant';
   vagrantProvider: VagrantProvider;
   outputDir: string;
-  minFreeGb: number;
+  minFreeGb?: number;
   measureFullInstall: boolean;
   json: boolean;
 }
@@ -131,10 +135,18 @@ export function buildOptions(command: Command): Command {
     .addOption(
       new Option(
         '--pgo-training <task>',
-        "PGO training (and BOLT's): the whole regression suite, or CPython's own selection of about 40 tests (cpython: a build about 25 minutes shorter here)",
+        "PGO training: the whole regression suite, or CPython's own selection of about 40 tests (cpython: a build about 12 minutes shorter here)",
       )
         .choices(PGO_TRAININGS)
         .default('extended'),
+    )
+    .addOption(
+      new Option(
+        '--bolt-training <task>',
+        "what BOLT's instrumented interpreter trains on, then start-up and imports: CPython's PGO task, as --enable-bolt does (about 2 minutes), or the whole suite but the tests that crash or fork without end under instrumentation (about 15 minutes)",
+      )
+        .choices(BOLT_TRAININGS)
+        .default('cpython'),
     )
     .addOption(
       new Option(
@@ -177,7 +189,12 @@ export function buildOptions(command: Command): Command {
         .default(defaultVagrantProvider()),
     )
     .option('--output-dir <dir>', 'where the artifact, .sha256 and metadata go', layout.artifactsDir)
-    .addOption(new Option('--min-free-gb <n>', 'refuse to start with less free disk').default(10).argParser(parsePositiveInteger))
+    .addOption(
+      new Option(
+        '--min-free-gb <n>',
+        `refuse to start with less free disk (default: the measured peak with a margin, ${REQUIRED_FREE_BYTES.optimized / 1024 ** 3} GiB for PGO+LTO builds, ${REQUIRED_FREE_BYTES.plain / 1024 ** 3} GiB without)`,
+      ).argParser(parsePositiveInteger),
+    )
     .option(
       '--measure-full-install',
       'also record the size of the unpruned make-install tree and of a plain tar czf of it (metadata sizes.fullInstall)',
@@ -206,6 +223,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     keepTests: flags.keepTests,
     staticInterpreter: flags.staticInterpreter,
     pgoTraining: flags.pgoTraining,
+    boltTraining: flags.boltTraining,
     stringopStrategy: flags.stringopStrategy,
     pie: flags.pie,
     splitDebug: flags.splitDebug,
@@ -218,7 +236,7 @@ export function buildInputFromFlags(flags: BuildFlags): BuildInput {
     logsDir: layout.logsDir,
     cacheDir: layout.cacheDir,
     sourceDateEpoch: sourceDateEpoch(release),
-    minFreeBytes: flags.minFreeGb * 1024 ** 3,
+    ...(flags.minFreeGb ? { minFreeBytes: flags.minFreeGb * 1024 ** 3 } : {}),
     measureFullInstall: flags.measureFullInstall,
   };
 }

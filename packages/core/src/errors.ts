@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'VAGRANT_FAILED'
   | 'BENCH_FAILED'
   | 'NOT_ENOUGH_DISK'
+  | 'BUILD_OVER_BUDGET'
   | 'PUBLISH_FAILED'
   | 'FEED_INVALID'
   | 'UPDATE_DUE'

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
+  type MainJobFigures,
   type Measurement,
   measureProjects,
   type ProjectToMeasure,
@@ -95,6 +96,8 @@ export interface PilotMeasurementInput {
   output: string;
   reproduce: string;
   logger: Logger;
+  /** phase3's start (epoch ms): the document then also gives the whole job's time and the build's disk. */
+  jobStarted?: number;
 }
 
 /** Times the pilot's devcontainer build from source against the feature and writes the Fase 3 results document. */
@@ -115,7 +118,14 @@ export async function measurePilotBuilds(input: PilotMeasurementInput): Promise<
       // The artifact just built, whatever version the pilot asks for.
       version: input.artifacts[0]?.metadata.version,
     },
-    renderResults,
+    (measurement, command) => {
+      const build = input.artifacts[0]?.metadata;
+      const job: MainJobFigures | undefined =
+        input.jobStarted !== undefined && build
+          ? { totalSeconds: Math.round((Date.now() - input.jobStarted) / 1000), build }
+          : undefined;
+      return renderResults(measurement, command, job);
+    },
   );
   return input.output;
 }

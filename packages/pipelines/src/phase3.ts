@@ -70,6 +70,7 @@ export interface Phase3Result {
  */
 export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
   const { logger } = input;
+  const jobStarted = Date.now();
   const work = join(layout.cacheDir, 'phase3');
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -171,12 +172,22 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
       output: input.output,
       reproduce: input.reproduce,
       logger,
+      jobStarted,
     });
     logger.info(`done: ${resultsPath}; manifest ${manifestPath}`);
+    const { buildSeconds, disk } = artifact.metadata;
+    logger.info(
+      `phase3 took ${minutes(Date.now() - jobStarted)}; the build ${minutes(buildSeconds * 1000)}${disk ? `, peak disk ${(disk.peakBytes / 1024 ** 3).toFixed(1)} GiB` : ''} (written to ${resultsPath})`,
+    );
     return { artifact, releaseUrl: released.entry.url, manifestPath, featureReference, resultsPath };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
+}
+
+function minutes(ms: number): string {
+  const total = Math.round(ms / 1000);
+  return `${Math.floor(total / 60)} min ${total % 60} s`;
 }
 
 /**

@@ -31,6 +31,29 @@ export const FullInstallSize = z.object({
 });
 export type FullInstallSize = z.infer<typeof FullInstallSize>;
 
+/** What BOLT's training profile came to (bolt_python.sh's bolt-training.json, written by bolt_train.py). */
+export const BoltTrainingReport = z.object({
+  /** Per-process profiles folded into the merged one. */
+  merged: z.number().int().nonnegative(),
+  /** Profiles left out: over the per-process limit (their writers killed) or unreadable. */
+  discarded: z.array(z.object({ file: z.string(), bytes: z.number().int().nonnegative(), reason: z.string() })),
+  /** The most the profile folder held at one time. */
+  peakFolderBytes: z.number().int().nonnegative(),
+  /** The merged profile llvm-bolt read. */
+  mergedBytes: z.number().int().nonnegative(),
+});
+export type BoltTrainingReport = z.infer<typeof BoltTrainingReport>;
+
+/** Disk the build used: free space on the filesystems it wrote to, sampled while it ran. */
+export const BuildDiskUse = z.object({
+  /** Free space at the start less the lowest free space seen, summed over those filesystems. */
+  peakBytes: z.number().int().nonnegative(),
+  freeAtStartBytes: z.number().int().nonnegative(),
+  /** The free space the build asked for before it started. */
+  requiredBytes: z.number().int().nonnegative(),
+});
+export type BuildDiskUse = z.infer<typeof BuildDiskUse>;
+
 export const ArtifactMetadata = z.object({
   $schema: z.string().optional(),
   schemaVersion: z.literal(1),
@@ -51,6 +74,8 @@ export const ArtifactMetadata = z.object({
     lto: z.boolean(),
     /** bin/python3.X rewritten by llvm-bolt from a profile of the PGO task (absent: artifacts from before BOLT). */
     bolt: z.boolean().optional(),
+    /** What BOLT trained on (bolt.ts BOLT_TRAININGS) and what its profile came to (absent: before issue 27). */
+    boltTraining: z.object({ set: z.string(), profile: BoltTrainingReport }).optional(),
   }),
   keepTests: z.boolean(),
   extensionModules: z.array(z.string()),
@@ -69,6 +94,8 @@ export const ArtifactMetadata = z.object({
   }),
   buildSeconds: z.number().nonnegative(),
   phaseSeconds: z.record(z.string(), z.number().nonnegative()),
+  /** Peak disk use while building (absent: artifacts built before it was recorded). */
+  disk: BuildDiskUse.optional(),
   backend: z.enum(['docker', 'vagrant']),
   sourceDateEpoch: z.number().int().nonnegative(),
 });

@@ -1,0 +1,48 @@
+import { type ArtifactMetadata, CpythonPrebuiltError } from '@cpython-prebuilt/core';
+
+/**
+ * What the default PGO+LTO+BOLT build may take on a 2-core machine, so it fits a GitHub-hosted
+ * runner (14 GB of SSD, jobs of a few hours) and a laptop: issue 27's targets.
+ */
+export const BUILD_BUDGET = { seconds: 45 * 60, diskBytes: 10 * 1024 ** 3 } as const;
+
+export interface BudgetLine {
+  what: string;
+  measured: string;
+  budget: string;
+  ok: boolean;
+}
+
+const minutes = (seconds: number) => `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+
+/** The build's time and peak disk (from its metadata) against BUILD_BUDGET, one line each. */
+export function buildBudgetLines(metadata: Pick<ArtifactMetadata, 'buildSeconds' | 'disk'>): BudgetLine[] {
+  return [
+    {
+      what: 'build time',
+      measured: minutes(metadata.buildSeconds),
+      budget: minutes(BUILD_BUDGET.seconds),
+      ok: metadata.buildSeconds <= BUILD_BUDGET.seconds,
+    },
+    {
+      what: 'peak disk',
+      measured: metadata.disk ? gib(metadata.disk.peakBytes) : 'not recorded',
+      budget: gib(BUILD_BUDGET.diskBytes),
+      ok: metadata.disk !== undefined && metadata.disk.peakBytes <= BUILD_BUDGET.diskBytes,
+    },
+  ];
+}
+
+/** Throws BUILD_OVER_BUDGET naming each figure over its budget (or not recorded). */
+export function requireWithinBudget(artifact: string, lines: BudgetLine[]): void {
+  const over = lines.filter((line) => !line.ok);
+  if (over.length === 0) return;
+  throw new CpythonPrebuiltError(
+    'BUILD_OVER_BUDGET',
+    `${artifact}: ${over.map((line) => `${line.what} ${line.measured}, budget ${line.budget}`).join('; ')}`,
+    {
+      fix: 'read phaseSeconds and optimizations.boltTraining in its metadata for the phase that grew (docs/builder.md, "Time and disk budget"); an artifact built before disk use was recorded needs a rebuild',
+    },
+  );
+}

@@ -1,0 +1,134 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { boltInterpreter, DockerBackend, prepareBoltImage } from '@cpython-prebuilt/builder';
+import { createLogger, defaultPrefix, expectedExtensions, findBase, isCpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { BASE_IMAGES, debianSourceTarball } from '@cpython-prebuilt/test-fixtures';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// A real instrumented interpreter on a fork-heavy workload (issue 27: test_concurrent_futures'
+// workers under BOLT's instrumentation wrote a 41 GB profile and 2,166 files). The subject is an
+// OPTIMIZE=0 build linked with relocations (BOLT=1, STAGE=compile): the PGO+LTO default is too
+// slow for CI, and llvm-bolt instruments any build with relocations the same way.
+const version = '3.13.5';
+const forkHeavy = `import concurrent.futures, multiprocessing, subprocess, sys
+
+def work(n):
+    return sum(i * i for i in range(n))
+
+if __name__ == "__main__":
+    fork = multiprocessing.get_context("fork")
+    # A pool whose workers are forked, each a copy of the parent's counters: a few hundred tasks.
+    with fork.Pool(4) as pool:
+        total = sum(pool.map(work, range(300), chunksize=1))
+    # One forked worker per task, as process pools with max_tasks_per_child do.
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=fork, max_tasks_per_child=1) as executor:
+        total += sum(executor.map(work, range(100)))
+    # Fresh interpreters: each leaves a profile of its own.
+    for _ in range(40):
+        subprocess.run([sys.executable, "-c", "import json; json.dumps(list(range(100)))"], check=True)
+    print("trained", total)
+`;
+
+describe('BOLT training of a real instrumented interpreter', () => {
+  let work: string;
+  let boltImage: string;
+  const logger = createLogger('test');
+  const logPath = () => join(work, 'build.log');
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'bolt-training-'));
+    const base = findBase('debian11');
+    const sourcePath = debianSourceTarball(version);
+    await new DockerBackend().build({
+      base,
+      arch: 'x86_64',
+      route: 'native',
+      baseImage: BASE_IMAGES[0],
+      sourcePath,
+      outputDir: work,
+      logPath: logPath(),
+      logger,
+      env: {
+        VERSION: version,
+        PREFIX: defaultPrefix(version),
+        OPTIMIZE: '0',
+        BOLT: '1',
+        STAGE: 'compile',
+        SPLIT_DEBUG: '0',
+        SOURCE_DATE_EPOCH: '1',
+        EXPECTED_EXTENSIONS: expectedExtensions().join(' '),
+      },
+    });
+    boltImage = await prepareBoltImage(BASE_IMAGES[1], logger, logPath());
+    await writeFile(join(work, 'fork_heavy.py'), forkHeavy);
+  }, 1_200_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('stops, naming the limit, when the profile folder passes it, and leaves the interpreter as it was', async () => {
+    let error: unknown;
+    try {
+      await boltInterpreter({
+        image: boltImage,
+        workDir: work,
+        version,
+        training: { script: 'fork_heavy.py' },
+        limits: { totalMb: 1 },
+        logPath: logPath(),
+        logger,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isCpythonPrebuiltError(error) && error.code).toBe('BUILD_FAILED');
+    const log = await execa('tail', ['-n', '40', logPath()]);
+    expect(log.stdout).toMatch(
+      /error: BOLT training stopped: the profile folder \/out\/bolt-work\/profiles holds \d+ MiB, over the 1 MiB limit/,
+    );
+    const interpreter = join(work, `stage/python-${version}/bin/python3.13`);
+    const sections = await execa('readelf', ['-S', interpreter]);
+    expect(sections.stdout).not.toContain('.bolt.org.text');
+  });
+
+  it('keeps the profile of a few hundred forked workers and 40 subprocesses bounded, and rewrites the interpreter', async () => {
+    const report = await boltInterpreter({
+      image: boltImage,
+      workDir: work,
+      version,
+      training: { script: 'fork_heavy.py' },
+      logPath: logPath(),
+      logger,
+    });
+    // The training script, its 40 subprocesses, then 20 start-ups and 10 import runs: one profile
+    // each (forked workers leave through os._exit and write none), all merged, none discarded.
+    expect(report.discarded).toEqual([]);
+    expect(report.merged).toBeGreaterThanOrEqual(71);
+    // A few hundred MB at most, whatever ran: the folder held the merged profile and a few live files.
+    expect(report.peakFolderBytes).toBeLessThan(300 * 1024 ** 2);
+    expect(report.mergedBytes).toBeGreaterThan(0);
+    expect(report.mergedBytes).toBeLessThan(100 * 1024 ** 2);
+    const log = await execa('grep', ['-c', '^trained ', logPath()]);
+    expect(log.stdout.trim()).toBe('1');
+
+    const interpreter = join(work, `stage/python-${version}/bin/python3.13`);
+    const sections = await execa('readelf', ['-S', interpreter]);
+    expect(sections.stdout).toContain('.bolt.org.text');
+    const run = await execa('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--volume',
+      `${join(work, `stage/python-${version}`)}:${defaultPrefix(version)}:ro`,
+      BASE_IMAGES[0],
+      `${defaultPrefix(version)}/bin/python3.13`,
+      '-c',
+      'import json, math; print(json.dumps({"ok": math.isfinite(1.0)}))',
+    ]);
+    expect(run.stdout).toBe('{"ok":true}');
+  });
+});
