@@ -17,7 +17,10 @@ describe('the default build budget', () => {
   it("refuses the issue's build (86 minutes, 45 GB of profiles), naming both figures and their budgets", () => {
     let error: unknown;
     try {
-      requireWithinBudget('cpython-3.13.5-debian11-x86_64-build1.tgz', buildBudgetLines({ buildSeconds: 5146, disk: disk(45e9) }));
+      requireWithinBudget(
+        'cpython-3.13.5-debian11-x86_64-build1.tgz',
+        buildBudgetLines({ buildSeconds: 5146, disk: disk(45e9) }),
+      );
     } catch (caught) {
       error = caught;
     }
