@@ -8,7 +8,7 @@ export {
 } from './build-measurement.ts';
 export { DEBIAN_WHEELS_DIR, DEMO_REQUIREMENTS, DEMO_SDISTS, type DebianSdist, prepareDebianSdists } from './debian-sdists.ts';
 export { compareInterpreters, type InterpreterComparisonInput } from './interpreter-comparison.ts';
-export { type CreatedTeamKey, type CreateTeamKeyInput, createTeamKey } from './keys.ts';
+export { type CreatedTeamKey, type CreateTeamKeyInput, createTeamKey, MIN_KEY_DAYS } from './keys.ts';
 export { type LocalPythonOrg, type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
 export { type GitHubTarget, type Phase3Input, type Phase3Result, runPhase3 } from './phase3.ts';
 export {

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryKeyring, fingerprintsOf, signerFromArmored } from '@cpython-prebuilt/core';
+import { binaryKeyring, fingerprintsOf, isCpythonPrebuiltError, layout, signerFromArmored } from '@cpython-prebuilt/core';
 import { describe, expect, it } from 'vitest';
 import { createTeamKey } from './keys.ts';
 
@@ -11,7 +11,7 @@ describe('keys create', () => {
     const input = {
       name: 'team',
       email: 'team@example.invalid',
-      expiresInDays: 30,
+      expiresInDays: 400,
       privateDir: join(dir, 'private'),
       publicDir: join(dir, 'public'),
       passphrase: 'pass phrase',
@@ -25,5 +25,38 @@ describe('keys create', () => {
     expect((await binaryKeyring([publicArmored])).length).toBeGreaterThan(0);
     const signer = await signerFromArmored(await readFile(created.privateKeyPath, 'utf8'), 'pass phrase');
     expect(signer.fingerprint).toBe(created.fingerprint);
+  });
+
+  async function refusal(input: Parameters<typeof createTeamKey>[0]): Promise<Error> {
+    let error: unknown;
+    try {
+      await createTeamKey(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isCpythonPrebuiltError(error) && error.code).toBe('INVALID_INPUT');
+    return error as Error;
+  }
+
+  it('refuses, writing nothing, a key without a passphrase, a short-lived one, or a private folder inside the repository', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keys-'));
+    const base = { name: 'team', email: 'team@example.invalid', expiresInDays: 730, publicDir: join(dir, 'public') };
+
+    const clear = await refusal({ ...base, privateDir: join(dir, 'private') });
+    expect(clear.message).toBe('no passphrase for the private key');
+    const short = await refusal({ ...base, privateDir: join(dir, 'private'), passphrase: 'p', expiresInDays: 30 });
+    expect(short.message).toBe('a key that expires in 30 days is too short-lived');
+    // Inside the repository, directly or through a symlink from outside it.
+    const inside = await refusal({ ...base, privateDir: join(layout.root, '.cache/keys-test/private'), passphrase: 'p' });
+    expect(inside.message).toContain('is inside the repository');
+    await symlink(layout.root, join(dir, 'repo'));
+    const linked = await refusal({ ...base, privateDir: join(dir, 'repo/keys'), passphrase: 'p' });
+    expect(linked.message).toContain('is inside the repository');
+    expect(await readdir(dir)).toEqual(['repo']);
+
+    // Written in the clear only when asked for.
+    const unencrypted = await createTeamKey({ ...base, privateDir: join(dir, 'private'), unencrypted: true });
+    const signer = await signerFromArmored(await readFile(unencrypted.privateKeyPath, 'utf8'));
+    expect(signer.fingerprint).toBe(unencrypted.fingerprint);
   });
 });
