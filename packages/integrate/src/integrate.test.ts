@@ -1,4 +1,5 @@
-import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,18 +83,64 @@ describe('integrate', () => {
     expect((await stat(path)).mode & 0o7777).toBe(0o640);
   });
 
-  it('writes a symlinked configuration at its target and leaves the link a link', async () => {
+  it('refuses a configuration symlinked to a file outside the project, and writes nothing', async () => {
+    // Before issue 31 it wrote through the link: a project could make integrate edit any file.
     const dir = await copyOfPilot();
     const shared = await temporaryDir('shared-');
     const target = join(shared, 'devcontainer.json');
     await cp(join(dir, pilotConfig), target);
+    const original = await readFile(target, 'utf8');
     await rm(join(dir, pilotConfig));
     await symlink(target, join(dir, pilotConfig));
-    await integrate({ projectDir: dir, entry, dryRun: false });
-    expect((await lstat(join(dir, pilotConfig))).isSymbolicLink()).toBe(true);
-    expect(await readlink(join(dir, pilotConfig))).toBe(target);
-    expect(await readFile(target, 'utf8')).toContain('"./installer": {');
+    const error = await caught(integrate({ projectDir: dir, entry, dryRun: false }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain(`resolves to ${target}, outside the project`);
+    expect(await readFile(target, 'utf8')).toBe(original);
     expect(await readdir(shared)).toEqual(['devcontainer.json']);
+    expect((await lstat(join(dir, pilotConfig))).isSymbolicLink()).toBe(true);
+  });
+
+  it('writes through a fresh temporary name: a file planted at the old predictable name is neither followed nor left behind', async () => {
+    const dir = await copyOfPilot();
+    const victim = join(await temporaryDir('victim-'), 'passwd');
+    await writeFile(victim, 'root:x:0:0\n');
+    const path = join(dir, pilotConfig);
+    await symlink(victim, `${path}.cpython-prebuilt-${process.pid}.tmp`);
+    await integrate({ projectDir: dir, entry, dryRun: false });
+    expect(await readFile(victim, 'utf8')).toBe('root:x:0:0\n');
+    expect(await readFile(path, 'utf8')).toContain('"./installer": {');
+    expect((await readdir(join(dir, '.devcontainer'))).filter((name) => name.endsWith('.tmp'))).toEqual([
+      `devcontainer.json.cpython-prebuilt-${process.pid}.tmp`,
+    ]);
+  });
+
+  it("applies a project's configurations all or none: one that cannot be written leaves the other as it was", async () => {
+    const dir = await copyOfPilot();
+    const locked = join(dir, '.devcontainer/locked');
+    await mkdir(locked);
+    await cp(join(dir, pilotConfig), join(locked, 'devcontainer.json'));
+    const before = await readFile(join(dir, pilotConfig), 'utf8');
+    // A folder nobody may write to: immutable for root (which ignores modes), read-only otherwise.
+    const root = process.getuid?.() === 0;
+    const lock = (on: boolean) => (root ? execFileSync('chattr', [on ? '+i' : '-i', locked]) : chmod(locked, on ? 0o555 : 0o755));
+    await lock(true);
+    try {
+      const error = await caught(
+        integrateProject({
+          projectDir: dir,
+          configs: [pilotConfig, '.devcontainer/locked/devcontainer.json'],
+          entry,
+          mode: 'write',
+        }),
+      );
+      expect(error.message).toMatch(
+        /could not write .*locked\/devcontainer.json \((EPERM|EACCES)\): no configuration was changed/,
+      );
+    } finally {
+      await lock(false);
+    }
+    expect(await readFile(join(dir, pilotConfig), 'utf8')).toBe(before);
+    expect((await readdir(join(dir, '.devcontainer'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses a broken file and does not touch it', async () => {

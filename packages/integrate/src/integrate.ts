@@ -14,7 +14,7 @@ import {
 } from './edit.ts';
 import { officialPathsIn } from './official.ts';
 import { type Finding, type ImageSource, pythonElsewhere } from './sources.ts';
-import { replaceFileText } from './write.ts';
+import { replaceFilesAtomically } from './write.ts';
 
 /** write: change the files; dry-run: only the diff; check: change nothing, fail if Python is still compiled. */
 export type IntegrateMode = 'write' | 'dry-run' | 'check';
@@ -148,9 +148,15 @@ export async function integrateProject(input: IntegrateProjectInput): Promise<In
     }
   }
   if (input.mode === 'write') {
-    for (const { report, absolute, text } of planned) {
-      if (report.changed) report.writtenTo = await replaceFileText(absolute, text);
-    }
+    // All or none: one configuration that cannot be written leaves every other as it was.
+    const changed = planned.filter(({ report }) => report.changed);
+    const written = await replaceFilesAtomically(
+      input.projectDir,
+      changed.map(({ absolute, text }) => ({ path: absolute, text })),
+    );
+    changed.forEach(({ report }, index) => {
+      report.writtenTo = written[index];
+    });
   }
   return { projectDir: input.projectDir, mode: input.mode, configs: planned.map(({ report }) => report) };
 }

@@ -1,22 +1,112 @@
-import { chmod, chown, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, type FileHandle, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
+
+export interface FileChange {
+  /** The configuration as the project names it (a symlink stays a link: its target is written). */
+  path: string;
+  text: string;
+}
+
+interface Staged {
+  change: FileChange;
+  target: string;
+  temporary: string;
+  before: string;
+}
+
+/** Whether `path` is `root` or lies below it (both already real paths). */
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'));
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
- * Replaces a file's text through a temporary file and one rename, so it is never half-written.
- * A symlinked file is written at its target (the link stays a link), and the file keeps its mode
- * (and, when run as root, its owner).
+ * Writes `text` to a new file beside `target`, under a name nobody can have planted (random, and
+ * created with O_EXCL, so an existing file or symlink of that name is refused, never followed),
+ * flushed to disk, with the target's mode (and owner, when run as root).
  */
-export async function replaceFileText(path: string, text: string): Promise<string> {
-  const target = await realpath(path);
+async function stage(target: string, text: string): Promise<string> {
   const before = await stat(target);
-  const temporary = `${target}.cpython-prebuilt-${process.pid}.tmp`;
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: FileHandle | undefined;
   try {
-    await writeFile(temporary, text, { mode: before.mode & 0o7777 });
-    // writeFile's mode passes through the umask: set it exactly.
-    await chmod(temporary, before.mode & 0o7777);
-    if (process.getuid?.() === 0) await chown(temporary, before.uid, before.gid);
-    await rename(temporary, target);
-  } finally {
+    handle = await open(temporary, 'wx', 0o600);
+    await handle.writeFile(text);
+    await handle.sync();
+  } catch (error) {
+    await handle?.close();
     await rm(temporary, { force: true });
+    throw error;
   }
-  return target;
+  await handle.close();
+  await chmod(temporary, before.mode & 0o7777);
+  if (process.getuid?.() === 0) await chown(temporary, before.uid, before.gid);
+  return temporary;
+}
+
+/**
+ * Replaces the text of a project's configurations all or none: each new text is staged beside its
+ * file first (a failure there changes nothing), then each staged file is renamed over its target
+ * and the folders are flushed; should a rename fail, the files already replaced get their old text
+ * back. A configuration that is (or resolves through a symlink to) a file outside the project is
+ * refused before anything is written. Returns the file each change was written to.
+ */
+export async function replaceFilesAtomically(projectDir: string, changes: FileChange[]): Promise<string[]> {
+  const root = await realpath(projectDir);
+  const staged: Staged[] = [];
+  try {
+    for (const change of changes) {
+      const target = await realpath(change.path);
+      if (!inside(root, target)) {
+        throw new CpythonPrebuiltError('INVALID_INPUT', `${change.path} resolves to ${target}, outside the project ${root}`, {
+          fix: 'integrate edits only files inside the project: replace the symlink with the file, or run integrate in the project the file belongs to',
+        });
+      }
+      const before = await readFile(target, 'utf8');
+      staged.push({ change, target, before, temporary: await stage(target, change.text) });
+    }
+  } catch (error) {
+    for (const { temporary } of staged) await rm(temporary, { force: true });
+    if (error instanceof CpythonPrebuiltError) throw error;
+    const path = changes[staged.length]?.path;
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `could not write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}): no configuration was changed`,
+      { fix: 'check that its folder is writable and the disk not full, then run integrate again', cause: error },
+    );
+  }
+  const replaced: Staged[] = [];
+  try {
+    for (const entry of staged) {
+      await rename(entry.temporary, entry.target);
+      replaced.push(entry);
+    }
+    for (const dir of new Set(staged.map((entry) => dirname(entry.target)))) await fsyncDirectory(dir);
+  } catch (error) {
+    for (const entry of staged) if (!replaced.includes(entry)) await rm(entry.temporary, { force: true });
+    for (const entry of replaced) {
+      const temporary = await stage(entry.target, entry.before);
+      await rename(temporary, entry.target);
+    }
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `could not replace ${staged[replaced.length]?.change.path}: no configuration was changed`,
+      {
+        fix: 'check that the folder is writable and the disk not full, then run integrate again',
+        cause: error,
+      },
+    );
+  }
+  return staged.map((entry) => entry.target);
 }
