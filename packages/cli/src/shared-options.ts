@@ -19,7 +19,9 @@ import {
   vagrantProviders,
 } from '@cpython-prebuilt/builder';
 import {
-  Arch,
+  ARCH_WORDS,
+  type Arch,
+  archFromAlias,
   buildBases,
   CpythonPrebuiltError,
   DEFAULT_BUILD_BASE,
@@ -108,9 +110,9 @@ export function buildOptions(command: Command): Command {
     .addOption(
       new Option(
         '--arch <arch>',
-        "architecture of the artifact; another than the host's is cross-compiled (--no-optimize, Debian bases) unless --emulate",
+        "architecture of the artifact (x86_64 or aarch64; amd64 and arm64 are taken too); another than the host's is cross-compiled (--no-optimize, Debian bases) unless --emulate",
       )
-        .choices(Arch.options)
+        .argParser(parseArch)
         .default(hostArch()),
     )
     .option(
@@ -200,6 +202,13 @@ export function buildOptions(command: Command): Command {
       'also record the size of the unpruned make-install tree and of a plain tar czf of it (metadata sizes.fullInstall)',
       false,
     );
+}
+
+/** --arch: x86_64 or aarch64, or the other names people type for them (amd64, arm64). */
+export function parseArch(value: string): Arch {
+  const arch = archFromAlias(value);
+  if (!arch) throw new InvalidArgumentError(`"${value}" is not an architecture: give one of ${ARCH_WORDS.join(', ')}`);
+  return arch;
 }
 
 export function backendFromFlags(flags: Pick<BuildFlags, 'backend' | 'vagrantProvider'>): BuildBackend {

@@ -4,6 +4,22 @@ export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256
 export const PythonVersion = z.string().regex(/^3\.\d+\.\d+$/, 'a full CPython version such as 3.13.5');
 export const Arch = z.enum(['x86_64', 'aarch64']);
 export type Arch = z.infer<typeof Arch>;
+
+/** The names people type for each architecture (Docker's and Debian's, uname's): arm64 is aarch64, amd64 is x86_64. */
+const ARCH_ALIASES: Record<string, Arch> = {
+  x86_64: 'x86_64',
+  amd64: 'x86_64',
+  x64: 'x86_64',
+  aarch64: 'aarch64',
+  arm64: 'aarch64',
+};
+
+/** The architecture a user's word names, or undefined (the caller lists the accepted words). */
+export function archFromAlias(value: string): Arch | undefined {
+  return ARCH_ALIASES[value.trim().toLowerCase()];
+}
+
+export const ARCH_WORDS = Object.keys(ARCH_ALIASES);
 export const GlibcVersion = z.string().regex(/^\d+\.\d+$/, 'a glibc version such as 2.31');
 
 /** Compares dotted numeric versions (3.13.5, 2.31). */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CpythonPrebuiltError } from '../errors.ts';
 import { layout } from '../layout.ts';
 import { buildBases, findBase, newestBase } from './bases.ts';
-import { compareVersions } from './common.ts';
+import { archFromAlias, compareVersions } from './common.ts';
 import { ArtifactMetadata } from './metadata.ts';
 import { expectedExtensions, expectedImports } from './modules.ts';
 import {
@@ -154,5 +154,13 @@ describe('artifact metadata', () => {
   it('orders versions numerically', () => {
     expect(compareVersions('3.9.1', '3.13.5')).toBe(-1);
     expect(compareVersions('2.31', '2.31')).toBe(0);
+  });
+});
+
+describe('archFromAlias', () => {
+  it('takes the names people type for each architecture, and nothing else', () => {
+    expect(['arm64', 'ARM64', 'aarch64'].map(archFromAlias)).toEqual(['aarch64', 'aarch64', 'aarch64']);
+    expect(['amd64', 'x64', 'x86_64'].map(archFromAlias)).toEqual(['x86_64', 'x86_64', 'x86_64']);
+    expect(['armhf', 'i386', ''].map(archFromAlias)).toEqual([undefined, undefined, undefined]);
   });
 });
