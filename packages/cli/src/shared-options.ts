@@ -1,3 +1,4 @@
+import { readFile, stat } from 'node:fs/promises';
 import {
   BOLT_TRAININGS,
   type BoltTraining,
@@ -28,6 +29,8 @@ import {
   defaultVersion,
   hostArch,
   layout,
+  readArmoredKeys,
+  requireTrustedSigner,
   resolveRelease,
   SIGNING_KEY_ENV,
   SIGNING_PASSPHRASE_ENV,
@@ -283,7 +286,7 @@ export function githubTargetFromFlags(
  * file; a key or passphrase on a command line would land in shell history and process lists).
  * Missing, it is an error unless the command was told --unsigned.
  */
-export async function releaseSigner(unsigned: boolean): Promise<Signer | undefined> {
+export async function releaseSigner(unsigned: boolean, signerKeys = layout.keysDir): Promise<Signer | undefined> {
   if (unsigned) return undefined;
   const signer = await signerFromEnvironment();
   if (!signer) {
@@ -291,5 +294,17 @@ export async function releaseSigner(unsigned: boolean): Promise<Signer | undefin
       fix: `export ${SIGNING_KEY_ENV}=<path to the team's armored private key> (and ${SIGNING_PASSPHRASE_ENV} when it has one), or pass --unsigned to publish without signatures (features refuse unsigned manifest artifacts)`,
     });
   }
+  // Only committed keys (or those a maintainer names on the command line): never the environment's extra keys.
+  const keys = (await stat(signerKeys).catch(() => undefined))?.isDirectory()
+    ? await readArmoredKeys(signerKeys)
+    : [await readFile(signerKeys, 'utf8')];
+  await requireTrustedSigner(signer, keys, signerKeys);
   return signer;
 }
+
+/** The --signer-keys option of the commands that sign: whose keys may sign (default: the committed ones). */
+export const signerKeysOption = () =>
+  new Option('--signer-keys <path>', 'the public keys a signer must be one of: a folder of .asc files, or one file').default(
+    layout.keysDir,
+    'infrastructure/keys, the committed keys',
+  );

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { binaryKeyring, createKeyPair, fingerprintsOf, revokedPublicKey, signerFromArmored, verifyDetached } from './openpgp.ts';
+import {
+  binaryKeyring,
+  createKeyPair,
+  fingerprintsOf,
+  requireTrustedSigner,
+  revokedPublicKey,
+  signerFromArmored,
+  verifyDetached,
+} from './openpgp.ts';
 
 describe('OpenPGP signatures', () => {
   const data = Buffer.from('an artifact\n');
@@ -35,5 +43,22 @@ describe('OpenPGP signatures', () => {
     // A public-key packet first (tag 6, old or new packet format): the binary form gpgv --keyring reads.
     expect([0x98, 0x99, 0xc6]).toContain(keyring[0]);
     await expect(binaryKeyring([pair.privateArmored])).rejects.toThrow('is a private key');
+  });
+});
+
+describe('requireTrustedSigner', () => {
+  it('passes a committed key and refuses any other, naming its fingerprint and where the trusted keys are', async () => {
+    const team = await createKeyPair({ name: 'team', email: 'team@example.invalid' });
+    const other = await createKeyPair({ name: 'other', email: 'other@example.invalid' });
+    await expect(
+      requireTrustedSigner(await signerFromArmored(team.privateArmored), [team.publicArmored], 'keys/'),
+    ).resolves.toBeUndefined();
+    const error = await requireTrustedSigner(await signerFromArmored(other.privateArmored), [team.publicArmored], 'keys/').catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({
+      code: 'SIGNING_KEY_INVALID',
+      message: `the signing key ${other.fingerprint} is not one of the 1 trusted keys in keys/`,
+    });
   });
 });

@@ -145,6 +145,24 @@ export async function fingerprintsOf(armoredKeys: string[]): Promise<string[]> {
 }
 
 /**
+ * Refuses a signer whose key is not one of `trustedKeys` (armored public keys, from `where`):
+ * a release signed by any other key would be refused by every feature, or, worse, would teach a
+ * release manager to add the key. Checked before anything is uploaded.
+ */
+export async function requireTrustedSigner(signer: Signer, trustedKeys: string[], where: string): Promise<void> {
+  const trusted = await fingerprintsOf(trustedKeys);
+  if (!trusted.includes(signer.fingerprint)) {
+    throw new CpythonPrebuiltError(
+      'SIGNING_KEY_INVALID',
+      `the signing key ${signer.fingerprint} is not one of the ${trusted.length} trusted keys in ${where}`,
+      {
+        fix: `sign with the team key whose public part is committed in ${where} (${SIGNING_KEY_ENV}); a new key is trusted only through a reviewed commit of its public key (docs/signing.md, "Rotation")`,
+      },
+    );
+  }
+}
+
+/**
  * Checks a detached signature of `data` against trusted public keys. Returns the fingerprint of
  * the key that made it; throws SIGNATURE_INVALID naming the cause (unknown key, bad signature,
  * revoked or expired key).

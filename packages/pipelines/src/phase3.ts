@@ -8,6 +8,8 @@ import {
   type Logger,
   layout,
   loadArtifact,
+  readArmoredKeys,
+  requireTrustedSigner,
   type Signer,
   signerFromArmored,
   signerFromEnvironment,
@@ -203,6 +205,7 @@ async function releaseSigning(real: boolean): Promise<{ signer: Signer; trustedK
         fix: 'export CPYTHON_PREBUILT_SIGNING_KEY=<path to the armored private key> (docs/signing.md)',
       });
     }
+    await requireTrustedSigner(signer, await readArmoredKeys(layout.keysDir), layout.keysDir);
     return { signer };
   }
   const pair = await createKeyPair({ name: 'cpython-prebuilt phase3 rehearsal', email: 'rehearsal@example.invalid' });

@@ -62,7 +62,12 @@ describe('the release job, run locally: local GitHub API stand-in and a real loc
     // The build matrix: each runner releases its artifact (make release-cpython).
     for (const artifact of [inject('artifacts').python313, inject('artifacts').python313Aarch64]) {
       const released = await cpythonPrebuilt(
-        ['release', artifact, '--repo', repo, '--api-url', github.url, '--manifest', join(work, 'runner.json')],
+        [
+          'release',
+          artifact,
+          ...['--repo', repo, '--api-url', github.url, '--manifest', join(work, 'runner.json')],
+          ...['--signer-keys', inject('artifacts').testKey.publicPath],
+        ],
         env,
       );
       expect(released.exitCode, released.stderr).toBe(0);

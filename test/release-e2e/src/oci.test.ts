@@ -72,6 +72,8 @@ describe('the artifact as an OCI artifact in a real local registry', () => {
       '--to',
       `oci://${host}/octo/cpython-artifacts:3.13.5-debian11-x86_64-build1`,
       '--no-record',
+      '--signer-keys',
+      testKey.publicPath,
     ];
     const signed = await cpythonPrebuilt(args, { CPYTHON_PREBUILT_SIGNING_KEY: testKey.privatePath });
     expect(signed.exitCode, signed.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ArtifactManifest, binaryKeyring, verifyDetached } from '@cpython-prebuilt/core';
+import { ArtifactManifest, binaryKeyring, layout, verifyDetached } from '@cpython-prebuilt/core';
 import { renderFeature, writeFeatureFiles } from '@cpython-prebuilt/feature';
 import { runInstallScript } from '@cpython-prebuilt/harness';
 import { startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
@@ -28,9 +28,17 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
       manifestPath,
     ];
 
-    // Signed with the suite's key (made at test time), named by the environment as in CI.
+    // Signed with the suite's key (made at test time), named by the environment as in CI. It is
+    // not a committed key: release refuses it, uploading nothing, until --signer-keys trusts it.
     const { testKey } = inject('artifacts');
     const env = { GITHUB_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: testKey.privatePath };
+    const foreign = await cpythonPrebuilt(args, env);
+    expect(foreign.exitCode).toBe(1);
+    expect(foreign.stderr).toContain(
+      `error [SIGNING_KEY_INVALID]: the signing key ${testKey.fingerprint} is not one of the 1 trusted keys in ${layout.keysDir}`,
+    );
+    expect(github.requests).toEqual([]);
+    args.push('--signer-keys', testKey.publicPath);
     const first = await cpythonPrebuilt(args, env);
     expect(first.exitCode, first.stderr).toBe(0);
     const base = `${github.url}/${github.owner}/${github.repo}/releases/download/cpython-3.13.5-build1`;
@@ -90,6 +98,8 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
         github.url,
         '--manifest',
         join(work, 'manifest.json'),
+        '--signer-keys',
+        inject('artifacts').testKey.publicPath,
       ],
       { GITHUB_TOKEN: '', GH_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: inject('artifacts').testKey.privatePath },
     );
@@ -101,7 +111,17 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     const github = await startGitHubApiStandIn();
     onTestFinished(() => github.close());
     const result = await cpythonPrebuilt(
-      ['release', inject('artifacts').python313, '--repo', 'octo/cpython-prebuilt', '--api-url', github.url, '--dry-run'],
+      [
+        'release',
+        inject('artifacts').python313,
+        '--repo',
+        'octo/cpython-prebuilt',
+        '--api-url',
+        github.url,
+        '--dry-run',
+        '--signer-keys',
+        inject('artifacts').testKey.publicPath,
+      ],
       { GITHUB_TOKEN: '', GH_TOKEN: '', CPYTHON_PREBUILT_SIGNING_KEY: inject('artifacts').testKey.privatePath },
     );
     expect(result.exitCode, result.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { createLogger, layout, loadArtifact, loadWheelhouse, resolveArtifactPath
 import { publishArtifact, publishFeatureCollection, publishWheelhouse } from '@cpython-prebuilt/pipelines';
 import { parseOciReference } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
-import { releaseSigner } from '../shared-options.ts';
+import { releaseSigner, signerKeysOption } from '../shared-options.ts';
 
 interface PublishArtifactFlags {
   to: string;
@@ -11,6 +11,7 @@ interface PublishArtifactFlags {
   record: boolean;
   force: boolean;
   unsigned: boolean;
+  signerKeys: string;
 }
 
 interface PublishFeatureFlags {
@@ -37,6 +38,7 @@ export function publishCommands(program: Command): void {
     .option('--no-record', 'do not touch the artifact manifest')
     .option('--force', 'move the tag when it already names another artifact (refused otherwise)', false)
     .option('--unsigned', 'push without a signature (no CPYTHON_PREBUILT_SIGNING_KEY needed)', false)
+    .addOption(signerKeysOption())
     .action(async (artifact: string, flags: PublishArtifactFlags) => {
       const path = resolveArtifactPath(artifact);
       const registryAuth = { username: process.env.OCI_USERNAME, password: process.env.OCI_PASSWORD };
@@ -53,7 +55,7 @@ export function publishCommands(program: Command): void {
       const url = await publishArtifact({
         artifact: await loadArtifact(path),
         reference: parseOciReference(flags.to),
-        signer: await releaseSigner(flags.unsigned),
+        signer: await releaseSigner(flags.unsigned, flags.signerKeys),
         manifestPath: flags.record ? flags.manifest : undefined,
         force: flags.force,
         registryAuth,

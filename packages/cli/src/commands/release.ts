@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { CpythonPrebuiltError, createLogger, layout, loadWheelhouse, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
-import { githubApiUrl, githubTokenFromEnv, releaseSigner } from '../shared-options.ts';
+import { githubApiUrl, githubTokenFromEnv, releaseSigner, signerKeysOption } from '../shared-options.ts';
 
 interface ReleaseFlags {
   repo?: string;
@@ -11,6 +11,7 @@ interface ReleaseFlags {
   dryRun: boolean;
   wheelhouse: string[];
   unsigned: boolean;
+  signerKeys: string;
 }
 
 export function releaseCommand(program: Command): void {
@@ -32,6 +33,7 @@ export function releaseCommand(program: Command): void {
       [],
     )
     .option('--unsigned', 'publish without .asc signatures (no CPYTHON_PREBUILT_SIGNING_KEY needed)', false)
+    .addOption(signerKeysOption())
     .action(async (artifact: string, flags: ReleaseFlags) => {
       const logger = createLogger();
       const token = githubTokenFromEnv() ?? '';
@@ -46,7 +48,7 @@ export function releaseCommand(program: Command): void {
           fix: 'pass e.g. --repo octo/cpython-prebuilt',
         });
       }
-      const signer = await releaseSigner(flags.unsigned);
+      const signer = await releaseSigner(flags.unsigned, flags.signerKeys);
       const client = new GitHubClient({ apiUrl: flags.apiUrl, token, owner, repo, logger, dryRun: flags.dryRun });
       const artifactPath = resolveArtifactPath(artifact);
       const extraPaths: string[] = [];
