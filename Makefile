@@ -12,7 +12,7 @@ user_variables := VERSION BUILD BASE BASE_IMAGE ARCH EMULATE SOURCE SOURCE_URL S
   KEEP_TESTS BACKEND STATIC_INTERPRETER SPLIT_DEBUG PIE PGO_TRAINING BOLT_TRAINING STRINGOP_STRATEGY \
   BOLT BOLT_IMAGE COMPILER COMPILER_IMAGE VAGRANT_PROVIDER ALLOW_UNVERIFIED_SOURCE BOX RUNS SLOW_RUNS \
   IMAGES ARTIFACT PLAIN_ARTIFACT PREVIOUS_ARTIFACT REPO DRY_RUN VERSIONS LEVEL PUSH REGISTRY NAMESPACE \
-  PROJECTS REQUIREMENTS FIND_LINKS IMAGE MARKDOWN
+  PROJECTS REQUIREMENTS FIND_LINKS IMAGE MARKDOWN REQUIRE_SIGNATURE
 $(foreach variable,$(user_variables),$(if $(filter command line environment environment override override,$(origin $(variable))),\
   $(eval override $(variable) := $$(value $(variable)))))
 empty :=
@@ -49,7 +49,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython build-budget vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure measure-projects bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
+.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython build-budget verify-artifact vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure measure-projects bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -75,6 +75,10 @@ vagrant-cpython-destroy: ## delete the builder VM
 validate-cpython: ## validate an artifact: ARTIFACT=<file or name in infrastructure/cpython/artifacts> [IMAGES="..."]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	$(CLI) validate "$(ARTIFACT)" $(image_flags)
+
+verify-artifact: ## check ARTIFACT='s sha256 (.sha256, metadata) and its .asc against the committed keys, as a user would: [REQUIRE_SIGNATURE=1]
+	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
+	$(CLI) verify-artifact "$(ARTIFACT)" $(if $(filter 1,$(REQUIRE_SIGNATURE)),--require-signature)
 
 build-budget: ## check ARTIFACT='s build time and peak disk (its metadata) against the default build's budget (45 min, 10 GiB): [MARKDOWN=1]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi

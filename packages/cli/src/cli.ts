@@ -18,6 +18,7 @@ import { releaseCommand } from './commands/release.ts';
 import { releaseFeatureCommand } from './commands/release-feature.ts';
 import { vagrantCommand } from './commands/vagrant.ts';
 import { validateCommand } from './commands/validate.ts';
+import { verifyArtifactCommand } from './commands/verify-artifact.ts';
 import { versionsCommand } from './commands/versions.ts';
 import { wheelhouseCommand } from './commands/wheelhouse.ts';
 
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   buildCommand(program);
   validateCommand(program);
   buildBudgetCommand(program);
+  verifyArtifactCommand(program);
   generateCommand(program);
   featureCommand(program);
   integrateCommand(program);

@@ -295,11 +295,13 @@ export async function releaseSigner(unsigned: boolean, signerKeys = layout.keysD
     });
   }
   // Only committed keys (or those a maintainer names on the command line): never the environment's extra keys.
-  const keys = (await stat(signerKeys).catch(() => undefined))?.isDirectory()
-    ? await readArmoredKeys(signerKeys)
-    : [await readFile(signerKeys, 'utf8')];
-  await requireTrustedSigner(signer, keys, signerKeys);
+  await requireTrustedSigner(signer, await readTrustedKeys(signerKeys), signerKeys);
   return signer;
+}
+
+/** The armored public keys of --signer-keys: every .asc of a folder, or one file. */
+export async function readTrustedKeys(path: string): Promise<string[]> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ? readArmoredKeys(path) : [await readFile(path, 'utf8')];
 }
 
 /** The --signer-keys option of the commands that sign: whose keys may sign (default: the committed ones). */

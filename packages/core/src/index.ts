@@ -1,4 +1,5 @@
 export * from './artifact-files.ts';
+export * from './artifact-verify.ts';
 export * from './checksum.ts';
 export * from './download.ts';
 export * from './errors.ts';

@@ -6,6 +6,7 @@ import {
   requireTrustedSigner,
   revokedPublicKey,
   signerFromArmored,
+  signerFromEnvironment,
   verifyDetached,
 } from './openpgp.ts';
 
@@ -59,6 +60,21 @@ describe('requireTrustedSigner', () => {
     expect(error).toMatchObject({
       code: 'SIGNING_KEY_INVALID',
       message: `the signing key ${other.fingerprint} is not one of the 1 trusted keys in keys/`,
+    });
+  });
+});
+
+describe('signerFromEnvironment', () => {
+  it('takes the armored key itself as well as its path (a CI secret never written to disk)', async () => {
+    const pair = await createKeyPair({ name: 'team', email: 'team@example.invalid', passphrase: 'secret words' });
+    const signer = await signerFromEnvironment({
+      CPYTHON_PREBUILT_SIGNING_KEY: `\n${pair.privateArmored}`,
+      CPYTHON_PREBUILT_SIGNING_PASSPHRASE: 'secret words',
+    });
+    expect(signer?.fingerprint).toBe(pair.fingerprint);
+    expect(await signerFromEnvironment({})).toBeUndefined();
+    await expect(signerFromEnvironment({ CPYTHON_PREBUILT_SIGNING_KEY: '/nonexistent/key.asc' })).rejects.toMatchObject({
+      code: 'SIGNING_KEY_INVALID',
     });
   });
 });

@@ -94,14 +94,19 @@ export async function signerFromArmored(privateArmored: string, passphrase?: str
 
 /**
  * The signer the environment names (never a flag: a key path or passphrase on a command line
- * ends up in shell history and process listings). Undefined when the variable is unset.
+ * ends up in shell history and process listings): SIGNING_KEY_ENV holds the path of an armored
+ * private key, or the armored key itself (a CI secret, so the key never touches the runner's
+ * disk). Undefined when the variable is unset.
  */
 export async function signerFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<Signer | undefined> {
   const path = env[SIGNING_KEY_ENV];
   if (!path) return undefined;
+  if (path.trimStart().startsWith('-----BEGIN PGP PRIVATE KEY BLOCK-----')) {
+    return signerFromArmored(path, env[SIGNING_PASSPHRASE_ENV] || undefined);
+  }
   const armored = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new CpythonPrebuiltError('SIGNING_KEY_INVALID', `cannot read the signing key ${SIGNING_KEY_ENV}=${path}`, {
-      fix: `set ${SIGNING_KEY_ENV} to the path of an armored private key file`,
+      fix: `set ${SIGNING_KEY_ENV} to the path of an armored private key file, or to the armored key itself`,
       cause: error,
     });
   });

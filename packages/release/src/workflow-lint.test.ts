@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layout } from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { parse } from 'yaml';
 import { lintWorkflows, requireValidWorkflows } from './workflow-lint.ts';
 
 async function workflowsDir(files: Record<string, string>): Promise<string> {
@@ -100,5 +101,60 @@ jobs:
       '11: "docker://alpine:3" is not pinned to a full commit SHA: use docker://alpine:3@<40-hex commit> # <tag>',
       '14: "octo/workflows/.github/workflows/build.yml@main" is not pinned to a full commit SHA: use octo/workflows/.github/workflows/build.yml@<40-hex commit> # <tag>',
     ]);
+  });
+});
+
+describe('the release workflow gives each job only what it needs', () => {
+  interface Job {
+    permissions?: Record<string, string>;
+    environment?: string;
+    needs?: string;
+    steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+  }
+  const load = async () => {
+    const text = await readFile(join(layout.workflowsDir, 'release.yml'), 'utf8');
+    const workflow = parse(text) as { permissions: Record<string, string>; jobs: Record<string, Job> };
+    // Each job's own text, to see which ones name a secret.
+    const blocks = Object.fromEntries(
+      Object.keys(workflow.jobs).map((name) => {
+        const start = text.indexOf(`\n  ${name}:\n`);
+        const next = Object.keys(workflow.jobs)
+          .map((other) => text.indexOf(`\n  ${other}:\n`))
+          .filter((index) => index > start)
+          .sort((a, b) => a - b)[0];
+        return [name, text.slice(start, next ?? text.length)];
+      }),
+    );
+    return { workflow, blocks };
+  };
+
+  it('runs build -> attest -> release -> feature, each with its own permissions', async () => {
+    const { workflow } = await load();
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(Object.keys(workflow.jobs)).toEqual(['build', 'attest', 'release', 'feature']);
+    expect([workflow.jobs.attest?.needs, workflow.jobs.release?.needs, workflow.jobs.feature?.needs]).toEqual([
+      'build',
+      'attest',
+      'release',
+    ]);
+    // The job that compiles third-party source reads the repository and nothing more.
+    expect(workflow.jobs.build?.permissions).toEqual({ contents: 'read' });
+    expect(workflow.jobs.attest?.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' });
+    expect(workflow.jobs.release?.permissions).toEqual({ contents: 'write' });
+    expect(workflow.jobs.release?.environment).toBe('release');
+  });
+
+  it('names secrets only in the release and feature jobs, and leaves no token in .git/config where nothing is pushed', async () => {
+    const { workflow, blocks } = await load();
+    expect(Object.keys(blocks).filter((name) => blocks[name]?.includes('secrets.'))).toEqual(['release', 'feature']);
+    expect(blocks.release).toMatch(/CPYTHON_PREBUILT_SIGNING_KEY: \$\{\{ secrets\.CPYTHON_PREBUILT_SIGNING_KEY \}\}/);
+    for (const name of ['build', 'attest', 'release']) {
+      const checkout = workflow.jobs[name]?.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+      expect(checkout?.with?.['persist-credentials'], name).toBe(false);
+    }
+    // The artifact is checked again after each hand-over between jobs.
+    for (const name of ['attest', 'release']) {
+      expect(workflow.jobs[name]?.steps.map((step) => step.run).filter(Boolean), name).toContain('make verify-artifact');
+    }
   });
 });
