@@ -12,6 +12,11 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The sha256 of bytes in memory (a downloaded asset). */
+export function sha256Buffer(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** One line in the format `sha256sum -c` reads: digest, two spaces, file name. */
 export function formatSha256Line(digest: string, fileName: string): string {
   if (!SHA256_PATTERN.test(digest)) throw new TypeError(`not a sha256 digest: ${digest}`);

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Arch, createLogger } from '@cpython-prebuilt/core';
+import { type Arch, binaryKeyring, createKeyPair, createLogger, type Signer, signerFromArmored } from '@cpython-prebuilt/core';
 import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
-import { featureCoverage } from '@cpython-prebuilt/feature';
+import { featureCoverage, KEYRING_FILE } from '@cpython-prebuilt/feature';
 import { GitHubClient, releaseArtifact } from '@cpython-prebuilt/release';
 import { type GitHubApiStandIn, startGitHubApiStandIn } from '@cpython-prebuilt/release/github-api-standin';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -26,6 +26,8 @@ async function makeArtifact(dir: string, arch: Arch): Promise<string> {
 }
 
 interface Scratch {
+  signer: Signer;
+  publicKey: string;
   github: GitHubApiStandIn;
   client: GitHubClient;
   dir: string;
@@ -48,7 +50,10 @@ async function scratch(): Promise<Scratch> {
     logger,
     dryRun: false,
   });
+  const pair = await createKeyPair({ name: 'release team', email: 'team@example.invalid' });
   return {
+    signer: await signerFromArmored(pair.privateArmored),
+    publicKey: pair.publicArmored,
     github,
     client,
     dir,
@@ -58,14 +63,15 @@ async function scratch(): Promise<Scratch> {
   };
 }
 
-async function release(s: Scratch, arch: Arch): Promise<void> {
-  // Each build job records into its own runner's manifest, which is thrown away.
+async function release(s: Scratch, arch: Arch, signer: Signer | 'unsigned' = s.signer): Promise<void> {
+  // Each release job records into its own runner's manifest, which is thrown away.
   await releaseArtifact({
     artifactPath: await makeArtifact(s.dir, arch),
     client: s.client,
     manifestPath: join(s.dir, `runner-${arch}.json`),
     logger,
     dryRun: false,
+    signer: signer === 'unsigned' ? undefined : signer,
   });
 }
 
@@ -78,7 +84,15 @@ const run = (s: Scratch) =>
     srcDir: s.srcDir,
     level: 'minor',
     logger,
+    trustedKeys: [s.publicKey],
   });
+
+/** The release's asset of that name, to tamper with it as a server could. */
+function asset(s: Scratch, name: string) {
+  const found = s.github.releases[0]?.assets.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`the release has no ${name}`);
+  return found;
+}
 
 describe('releaseFeature: the release job after the build matrix', () => {
   it('records both architectures from the release, bumps the version once, and writes a feature that covers both', async () => {
@@ -129,5 +143,45 @@ describe('releaseFeature: the release job after the build matrix', () => {
         .replace(/^[0-9a-f]{64}(?= {2}cpython-3\.13\.5-ubuntu20\.04-aarch64-build1\.tgz$)/m, 'f'.repeat(64)),
     );
     await expect(run(s)).rejects.toMatchObject({ code: 'ARTIFACT_INVALID', message: expect.stringContaining('does not agree') });
+  });
+
+  it('refuses the whole bump, naming the file, when an artifact was replaced after its metadata and sums were written', async () => {
+    const s = await scratch();
+    await release(s, 'x86_64');
+    await release(s, 'aarch64');
+    const artifact = asset(s, 'cpython-3.13.5-ubuntu20.04-aarch64-build1.tgz');
+    // Same size, other bytes: only hashing the download tells.
+    artifact.bytes = Buffer.alloc(artifact.bytes.length, 'x');
+    await expect(run(s)).rejects.toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+      message: expect.stringContaining('cpython-3.13.5-ubuntu20.04-aarch64-build1.tgz downloads with sha256'),
+    });
+    expect(await readFile(s.featureVersionPath, 'utf8')).toContain('"1.0.0"');
+  });
+
+  it('refuses an artifact signed by a key that is not trusted, or not signed at all', async () => {
+    const s = await scratch();
+    const other = await createKeyPair({ name: 'someone else', email: 'other@example.invalid' });
+    await release(s, 'x86_64', await signerFromArmored(other.privateArmored));
+    await release(s, 'aarch64');
+    await expect(run(s)).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+      message: expect.stringContaining('cpython-3.13.5-build1/cpython-3.13.5-ubuntu20.04-x86_64-build1.tgz is signed by key'),
+    });
+
+    const unsigned = await scratch();
+    await release(unsigned, 'x86_64', 'unsigned');
+    await release(unsigned, 'aarch64', 'unsigned');
+    await expect(run(unsigned)).rejects.toMatchObject({ code: 'SIGNATURE_MISSING' });
+  });
+
+  it('writes a feature whose keyring is exactly the trusted keys', async () => {
+    const s = await scratch();
+    await release(s, 'x86_64');
+    await release(s, 'aarch64');
+    const result = await run(s);
+    const keyring = await readFile(join(result.featureDir, KEYRING_FILE)).catch(() => undefined);
+    expect(keyring?.length ?? 0).toBeGreaterThan(0);
+    expect(Buffer.compare(keyring ?? Buffer.alloc(0), Buffer.from(await binaryKeyring([s.publicKey])))).toBe(0);
   });
 });

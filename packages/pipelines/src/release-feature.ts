@@ -10,7 +10,9 @@ import {
   type PublishedArtifact,
   parseArtifactFileName,
   parseSha256Text,
-  trustedKeysWithExtra,
+  readArmoredKeys,
+  sha256Buffer,
+  verifyDetached,
 } from '@cpython-prebuilt/core';
 import {
   type BumpLevel,
@@ -28,14 +30,17 @@ import { type GitHubClient, readManifest, withArtifact, writeManifest } from '@c
 const SUMS = 'SHA256SUMS';
 
 /**
- * The manifest entries of every artifact in the GitHub release `tag`, each checked three ways
- * before it is trusted: its metadata's sha256, the release's SHA256SUMS and the asset's size agree.
- * `previous` keeps the publication date of entries already recorded with the same bytes.
+ * The manifest entries of every artifact in the GitHub release `tag`, each checked before it is
+ * trusted: the asset is downloaded and hashed, and that sha256 must be its metadata's and the
+ * release's SHA256SUMS line (the size too); its `.asc` must be a valid signature of those bytes by
+ * one of `trustedKeys` (the committed keys). Nothing the release says about itself is taken on
+ * its word. `previous` keeps the publication date of entries already recorded with the same bytes.
  */
 export async function releasedArtifacts(
   client: GitHubClient,
   tag: string,
   previous: ArtifactManifest,
+  trustedKeys: string[],
 ): Promise<PublishedArtifact[]> {
   const release = await client.getReleaseByTag(tag);
   if (!release) {
@@ -75,6 +80,27 @@ export async function releasedArtifacts(
         { fix: 'do not record it: inspect the release, delete the wrong asset and release the artifact again' },
       );
     }
+    const bytes = await client.downloadAsset(asset.id);
+    const actual = sha256Buffer(bytes);
+    if (actual !== metadata.sha256) {
+      throw new CpythonPrebuiltError(
+        'CHECKSUM_MISMATCH',
+        `release ${tag}: ${asset.name} downloads with sha256 ${actual}, its metadata and ${SUMS} say ${metadata.sha256}`,
+        { fix: 'do not record it: the asset was replaced or corrupted; delete it and release the artifact again' },
+      );
+    }
+    const signatureAsset = byName.get(`${asset.name}.asc`);
+    if (!signatureAsset) {
+      throw new CpythonPrebuiltError('SIGNATURE_MISSING', `release ${tag}: ${asset.name} has no ${asset.name}.asc`, {
+        fix: 'release it again with the team key (make release-cpython with CPYTHON_PREBUILT_SIGNING_KEY): features refuse unsigned artifacts',
+      });
+    }
+    await verifyDetached(
+      bytes,
+      (await client.downloadAsset(signatureAsset.id)).toString('utf8'),
+      trustedKeys,
+      `${tag}/${asset.name}`,
+    );
     const known = previous.artifacts.find((entry) => entry.file === asset.name && entry.sha256 === metadata.sha256);
     entries.push({
       version: metadata.version,
@@ -106,6 +132,11 @@ export interface FeatureReleaseInput {
   /** How far to move the feature's version when its manifest changed. */
   level: BumpLevel;
   logger: Logger;
+  /**
+   * The armored public keys artifacts must be signed by, and the only keys the regenerated feature
+   * trusts. Default: the committed keys (infrastructure/keys); never the environment's extra keys.
+   */
+  trustedKeys?: string[];
 }
 
 export interface FeatureReleaseResult {
@@ -127,8 +158,9 @@ export async function releaseFeature(input: FeatureReleaseInput): Promise<Featur
   const before = await readManifest(input.manifestPath);
   let manifest = before;
   const recorded: PublishedArtifact[] = [];
+  const trustedKeys = input.trustedKeys ?? (await readArmoredKeys(layout.keysDir));
   for (const tag of input.tags) {
-    const entries = await releasedArtifacts(input.client, tag, before);
+    const entries = await releasedArtifacts(input.client, tag, before, trustedKeys);
     if (entries.length === 0) {
       throw new CpythonPrebuiltError('RELEASE_MISSING', `the GitHub release ${tag} holds no artifact`, {
         fix: 'the build jobs did not upload: rerun them, then this job',
@@ -147,8 +179,8 @@ export async function releaseFeature(input: FeatureReleaseInput): Promise<Featur
       ? `manifest ${input.manifestPath} changed: feature version ${version.from} -> ${version.to}`
       : `manifest ${input.manifestPath} already records these artifacts: feature version stays ${current}`,
   );
-  // The keys the feature checks signatures with, as `pnpm generate` and `feature vendor` write them.
-  const keyring = await binaryKeyring(await trustedKeysWithExtra(layout.keysDir));
+  // The keys the feature checks signatures with: exactly the trusted ones (adding a key is a reviewed commit).
+  const keyring = await binaryKeyring(trustedKeys);
   const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE, version: version.to, keyring });
   const featureDir = await writeFeatureFiles(join(input.srcDir, FEATURE_ID), feature.files, feature.keyring);
   const coverage = await requireDefaultArtifacts(input.srcDir);

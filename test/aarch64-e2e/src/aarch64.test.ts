@@ -87,6 +87,8 @@ describe('the release job, run locally: local GitHub API stand-in and a real loc
         versionFile,
         '--src',
         src,
+        '--signer-keys',
+        inject('artifacts').testKey.publicPath,
       ]),
       env,
     );

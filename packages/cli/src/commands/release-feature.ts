@@ -3,7 +3,13 @@ import { type BumpLevel, bumpLevels } from '@cpython-prebuilt/feature';
 import { releaseFeature } from '@cpython-prebuilt/pipelines';
 import { GitHubClient, releaseTag, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import { type Command, Option } from 'commander';
-import { githubApiUrl, githubTargetFromFlags, parsePositiveInteger } from '../shared-options.ts';
+import {
+  githubApiUrl,
+  githubTargetFromFlags,
+  parsePositiveInteger,
+  readTrustedKeys,
+  signerKeysOption,
+} from '../shared-options.ts';
 
 interface ReleaseFeatureFlags {
   version: string[];
@@ -14,13 +20,14 @@ interface ReleaseFeatureFlags {
   manifest: string;
   featureVersionFile: string;
   src: string;
+  signerKeys: string;
 }
 
 export function releaseFeatureCommand(program: Command): void {
   program
     .command('release-feature')
     .description(
-      'record every artifact of the releases cpython-<version>-build<N> in the manifest, bump the feature version if that changed it, regenerate the feature; refuses a feature missing a default artifact',
+      'record every artifact of the releases cpython-<version>-build<N> in the manifest (each downloaded, hashed and its .asc verified against the trusted keys first), bump the feature version if that changed it, regenerate the feature trusting exactly those keys; refuses a feature missing a default artifact',
     )
     .requiredOption('--version <version...>', 'CPython versions whose releases to record (repeatable)')
     .addOption(new Option('--build <n>', 'build number of those releases').default(1).argParser(parsePositiveInteger))
@@ -30,6 +37,7 @@ export function releaseFeatureCommand(program: Command): void {
     .option('--manifest <file>', 'artifact manifest (ARTIFACTS.md is written beside it)', layout.manifest)
     .option('--feature-version-file <file>', 'the feature version file', layout.featureVersion)
     .option('--src <dir>', 'the collection src/ folder to write the feature into', layout.featuresSrcDir)
+    .addOption(signerKeysOption())
     .action(async (flags: ReleaseFeatureFlags) => {
       const logger = createLogger();
       const origin = flags.repo ? undefined : await repositoryFromGitRemote(process.cwd());
@@ -47,6 +55,7 @@ export function releaseFeatureCommand(program: Command): void {
         srcDir: flags.src,
         level: flags.level,
         logger,
+        trustedKeys: await readTrustedKeys(flags.signerKeys),
       });
       logger.info(
         `recorded ${result.recorded.length} artifact(s); feature ${result.featureDir} at ${result.version.to}; default version covered on every architecture`,
