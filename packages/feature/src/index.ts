@@ -6,6 +6,7 @@ export {
   requireDefaultArtifacts,
   versionMatches,
 } from './coverage.ts';
+export { featureOptionProblems, type OptionProblem } from './option-values.ts';
 export {
   CURRENT_LINK,
   DEFAULT_DOWNLOAD_TIMEOUT_S,

@@ -17,6 +17,12 @@ export const MARKER_FILE = '.cpython-prebuilt';
 export const WORK_PREFIX = '.cpython-installer';
 /** The binary OpenPGP keyring in the feature folder that gpgv checks artifact signatures against. */
 export const KEYRING_FILE = 'trusted-keys.gpg';
+/**
+ * The characters a URL or path option (artifactUrl, wheelhouseUrl...) may hold, as a bracket
+ * expression body: install.sh's check_source refuses any other, and integrate checks the same set
+ * before it writes an option.
+ */
+export const URL_CHARS = 'A-Za-z0-9._~:/?#@!&+,;=%-';
 /** Seconds a download may take in all, retries included, unless the downloadTimeout option says otherwise. */
 export const DEFAULT_DOWNLOAD_TIMEOUT_S = 900;
 

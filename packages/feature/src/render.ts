@@ -14,6 +14,7 @@ import {
   MARKER_FILE,
   optionEnvName,
   PREFIX_STEM,
+  URL_CHARS,
   WORK_PREFIX,
 } from './options.ts';
 
@@ -193,6 +194,12 @@ export function fillTemplate(text: string, values: Record<string, string>): stri
 }
 
 /** Constants TypeScript owns, as install.sh receives them (inside single quotes). */
+/** A constant that goes inside single quotes in install.sh: anything but a quote or a line break. */
+function singleQuotedConstant(name: string, value: string): string {
+  if (/['\n]/.test(value)) throw new Error(`${name} cannot go inside single quotes: ${value}`);
+  return value;
+}
+
 function shellConstant(name: string, value: string): string {
   if (!SHELL_SAFE.test(value)) throw new Error(`${name} is not shell-safe: ${value}`);
   return value;
@@ -216,6 +223,7 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     MARKER: shellConstant('MARKER', MARKER_FILE),
     WORK_PREFIX: shellConstant('WORK_PREFIX', WORK_PREFIX),
     KEYRING: shellConstant('KEYRING', KEYRING_FILE),
+    URL_CHARS: singleQuotedConstant('URL_CHARS', URL_CHARS),
     MANIFEST: manifestLines(input.manifest),
   });
   return {

@@ -362,3 +362,56 @@ describe('integrate', () => {
     expect(formatReport(report)).toContain(`  written to ${join(dir, 'real/devcontainer.json')} (the link's target)\n`);
   });
 });
+
+describe('integrate cannot produce a configuration the feature refuses', () => {
+  it('refuses a feature reference that still holds a placeholder, writing nothing', async () => {
+    const dir = await copyOfPilot();
+    const before = await readFile(join(dir, pilotConfig), 'utf8');
+    const error = await caught(
+      integrateProject({
+        projectDir: dir,
+        configs: [],
+        entry: { reference: 'ghcr.io/<owner>/<repo>/cpython/installer:1', options: {} },
+        mode: 'write',
+      }),
+    );
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toBe('the feature reference "ghcr.io/<owner>/<repo>/cpython/installer:1" still holds a placeholder');
+    expect(error.fix).toContain('pass --feature');
+    expect(await readFile(join(dir, pilotConfig), 'utf8')).toBe(before);
+  });
+
+  it('refuses option values install.sh would refuse, naming each, and writes nothing', async () => {
+    const dir = await copyOfPilot();
+    const before = await readFile(join(dir, pilotConfig), 'utf8');
+    const error = await caught(
+      integrateProject({
+        projectDir: dir,
+        configs: [],
+        entry: { reference: './installer', options: { version: 'banana', artifactUrl: 'ftp://mirror.example/cpython.tgz' } },
+        mode: 'write',
+      }),
+    );
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain(`${pilotConfig}: "./installer": version "banana" is not a CPython version`);
+    expect(error.message).toContain('artifactUrl has an unsupported scheme ftp');
+    expect(await readFile(join(dir, pilotConfig), 'utf8')).toBe(before);
+  });
+
+  it('--check fails on a configuration that already holds a placeholder reference or a refused value', async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': JSON.stringify({
+        image: 'debian:bookworm',
+        features: {
+          'ghcr.io/<owner>/<repo>/cpython/installer:1': { version: '3.13' },
+          './installer': { sha256: 'not-a-digest' },
+        },
+      }),
+    });
+    const error = await caught(
+      integrateProject({ projectDir: dir, configs: [], entry: { reference: './installer', options: {} }, mode: 'check' }),
+    );
+    expect(error.message).toContain('"ghcr.io/<owner>/<repo>/cpython/installer:1" still holds a placeholder');
+    expect(error.message).toContain('"./installer": sha256 is not a sha256 digest');
+  });
+});

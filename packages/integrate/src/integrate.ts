@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { featureOptionProblems } from '@cpython-prebuilt/feature';
 import { createTwoFilesPatch } from 'diff';
 import { getNodeValue } from 'jsonc-parser';
 import {
@@ -12,7 +13,7 @@ import {
   parseOrRefuse,
   switchToFeature,
 } from './edit.ts';
-import { officialPathsIn } from './official.ts';
+import { isOurFeature, officialPathsIn } from './official.ts';
 import { type Finding, type ImageSource, pythonElsewhere } from './sources.ts';
 import { replaceFilesAtomically } from './write.ts';
 
@@ -42,6 +43,40 @@ export interface ConfigReport {
   diff: string;
   /** The file written (a symlinked configuration's target), when mode is write and it changed. */
   writtenTo?: string;
+  /**
+   * What would break the built container, in the file as it would be written (as it is, for
+   * --check): a feature reference with a placeholder, an option value the feature refuses.
+   */
+  problems: string[];
+}
+
+/** A reference that still holds a placeholder such as <owner>: no registry resolves it. */
+export function isPlaceholderReference(reference: string): boolean {
+  return /[<>]/.test(reference);
+}
+
+/** This feature's entries in a configuration's text: each reference with its options. */
+function ourEntries(text: string, path: string, requested: string): { reference: string; options: Record<string, unknown> }[] {
+  const config = getNodeValue(parseOrRefuse(text, path)) as { features?: Record<string, unknown> };
+  const features = config.features && typeof config.features === 'object' ? config.features : {};
+  return Object.entries(features)
+    .filter(([reference]) => isOurFeature(reference, requested) || isPlaceholderReference(reference))
+    .map(([reference, options]) => ({
+      reference,
+      options: options && typeof options === 'object' ? (options as Record<string, unknown>) : {},
+    }));
+}
+
+/** The problems of this feature's entries in `text` (see ConfigReport.problems). */
+function entryProblems(text: string, path: string, requested: string): string[] {
+  const problems: string[] = [];
+  for (const { reference, options } of ourEntries(text, path, requested)) {
+    if (isPlaceholderReference(reference)) {
+      problems.push(`"${reference}" still holds a placeholder: no registry can resolve it`);
+    }
+    for (const problem of featureOptionProblems(options)) problems.push(`"${reference}": ${problem.message}`);
+  }
+  return problems;
 }
 
 export interface IntegrateReport {
@@ -88,7 +123,13 @@ interface Planned {
   text: string;
 }
 
-async function plan(projectDir: string, path: string, entry: FeatureEntry, addIfMissing: boolean): Promise<Planned> {
+async function plan(
+  projectDir: string,
+  path: string,
+  entry: FeatureEntry,
+  addIfMissing: boolean,
+  check: boolean,
+): Promise<Planned> {
   const absolute = resolve(projectDir, path);
   const before = await readFile(absolute, 'utf8');
   const edited: EditResult = switchToFeature(before, path, entry, { addIfMissing });
@@ -111,6 +152,7 @@ async function plan(projectDir: string, path: string, entry: FeatureEntry, addIf
     text: edited.text,
     report: {
       path,
+      problems: entryProblems(check ? before : edited.text, path, entry.reference),
       status: edited.status,
       action: edited.action,
       options: edited.options,
@@ -137,7 +179,27 @@ export async function integrateProject(input: IntegrateProjectInput): Promise<In
   // A configuration without any python feature gets one only when it was named.
   const addIfMissing = input.configs.length > 0;
   const planned: Planned[] = [];
-  for (const path of paths) planned.push(await plan(input.projectDir, path, input.entry, addIfMissing));
+  if (input.mode !== 'check' && isPlaceholderReference(input.entry.reference)) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `the feature reference "${input.entry.reference}" still holds a placeholder`,
+      {
+        fix: 'pass --feature with the reference the feature is published under (make publish prints it: <registry>/<owner>/<repo>/cpython/installer:1), or ./installer for a copy made by feature vendor',
+      },
+    );
+  }
+  for (const path of paths) planned.push(await plan(input.projectDir, path, input.entry, addIfMissing, input.mode === 'check'));
+  // Nothing is written when one configuration would give a container that does not build.
+  const broken = planned.flatMap(({ report }) => report.problems.map((problem) => `${report.path}: ${problem}`));
+  if (broken.length > 0) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `${input.mode === 'check' ? 'the' : 'integrate would write a'} configuration the feature refuses:\n  ${broken.join('\n  ')}`,
+      {
+        fix: 'correct the values named (features/src/installer/README.md lists every option and what it accepts), then run integrate again; nothing was written',
+      },
+    );
+  }
   if (input.mode === 'check') {
     const compiling = planned.filter(({ report }) => report.compilesPython.length > 0);
     if (compiling.length > 0) {

@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 
 interface IntegrateFlags {
   config: string[];
-  feature: string;
+  feature?: string;
   version?: string;
   artifactUrl?: string;
   sha256?: string;
@@ -23,7 +23,10 @@ export function integrateOptions(command: Command): Command {
         .argParser(collect)
         .default([], 'every configuration the spec finds'),
     )
-    .option('--feature <reference>', 'how to reference the feature', DEFAULT_FEATURE_REFERENCE)
+    .option(
+      '--feature <reference>',
+      'the feature as published (<registry>/<owner>/<repo>/cpython/installer:1, as make publish prints it) or ./installer for a vendored copy; required to write',
+    )
     .option('--version <version>', "CPython version to set (default: keep the project's version)")
     .option('--artifact-url <url>', 'pin an artifact URL (needs --sha256 unless a .sha256 is published beside it)')
     .option('--sha256 <digest>', 'sha256 of --artifact-url')
@@ -38,7 +41,13 @@ export function integrateInputFromFlags(project: string, flags: IntegrateFlags):
   if (flags.artifactUrl !== undefined) options.artifactUrl = flags.artifactUrl;
   if (flags.sha256 !== undefined) options.sha256 = flags.sha256;
   const mode: IntegrateMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
-  return { projectDir: project, configs: flags.config, entry: { reference: flags.feature, options }, mode };
+  // Without --feature the placeholder stands in, and integrate refuses to write it (--check needs none).
+  return {
+    projectDir: project,
+    configs: flags.config,
+    entry: { reference: flags.feature ?? DEFAULT_FEATURE_REFERENCE, options },
+    mode,
+  };
 }
 
 export function integrateCommand(program: Command): void {
