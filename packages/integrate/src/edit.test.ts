@@ -285,3 +285,35 @@ describe('reading the official python feature of a devcontainer.json', () => {
     expect(officialPythonOptions('{ "features": { "./installer": { "version": "3.13" } } }', 'c.json')).toBeUndefined();
   });
 });
+
+describe('a digest pin on the feature', () => {
+  const pin = `@sha256:${'c'.repeat(64)}`;
+  const config = (key: string) => `{
+  // pinned on purpose
+  "image": "debian:bookworm",
+  "features": { "${key}": { "version": "3.13" } }
+}
+`;
+  const keys = (text: string) => Object.keys((parse(text) as { features: Record<string, unknown> }).features);
+
+  it('is kept when the same feature and tag is asked for again, and the report says so', () => {
+    const pinned = `ghcr.io/octo/repo/cpython/installer:1${pin}`;
+    for (const asked of ['ghcr.io/octo/repo/cpython/installer:1', 'ghcr.io/octo/repo/cpython/installer']) {
+      const result = switchToFeature(config(pinned), 'devcontainer.json', { reference: asked, options: { version: '3.13.5' } });
+      expect(keys(result.text)).toEqual([pinned]);
+      expect(result.text).toContain('// pinned on purpose');
+      expect(result.options).toContainEqual(expect.objectContaining({ option: 'reference', outcome: 'note', value: pinned }));
+    }
+  });
+
+  it('gives way to another tag or another digest asked for explicitly', () => {
+    const pinned = `ghcr.io/octo/repo/cpython/installer:1${pin}`;
+    const major = switchToFeature(config(pinned), 'devcontainer.json', {
+      reference: 'ghcr.io/octo/repo/cpython/installer:2',
+      options: {},
+    });
+    expect(keys(major.text)).toEqual(['ghcr.io/octo/repo/cpython/installer:2']);
+    const other = `ghcr.io/octo/repo/cpython/installer:1@sha256:${'d'.repeat(64)}`;
+    expect(keys(switchToFeature(config(pinned), 'devcontainer.json', { reference: other, options: {} }).text)).toEqual([other]);
+  });
+});

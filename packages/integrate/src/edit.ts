@@ -9,6 +9,7 @@ import {
   isOurFeature,
   isOurVersion,
   officialCompiles,
+  untagged,
 } from './official.ts';
 
 export { parseOrRefuse } from './jsonc.ts';
@@ -86,6 +87,19 @@ export function officialPythonOptions(
   return { reference: keyOf(official), options };
 }
 
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+const tagOf = (reference: string) => /:([\w][\w.-]*)$/.exec(reference.replace(DIGEST, ''))?.[1];
+
+/**
+ * The pinned key to keep instead of `asked`: `existing` is pinned by digest, `asked` is not, and
+ * both name the same feature with the same tag (or `asked` names no tag).
+ */
+function keepsDigestPin(existing: string, asked: string): string | undefined {
+  if (!DIGEST.test(existing) || DIGEST.test(asked) || untagged(existing) !== untagged(asked)) return undefined;
+  const askedTag = tagOf(asked);
+  return askedTag === undefined || askedTag === tagOf(existing) ? existing : undefined;
+}
+
 /**
  * Points the python feature of a devcontainer.json at `entry`, changing as little as it can:
  * the official feature's key is renamed in place, its `version` (and `additionalVersions`) stay
@@ -94,15 +108,26 @@ export function officialPythonOptions(
  * sha256...) and only `entry.options` are set. Without any python feature, `entry` is added
  * (unless `addIfMissing` is false).
  */
-export function switchToFeature(text: string, path: string, entry: FeatureEntry, switchOptions: SwitchOptions = {}): EditResult {
+export function switchToFeature(text: string, path: string, asked: FeatureEntry, switchOptions: SwitchOptions = {}): EditResult {
   const formatting = detectFormatting(text);
   const edit = (current: string, edits: Edit[]): string => apply(current, edits);
   const features = featuresOf(text, path);
   const properties = features?.children ?? [];
-  const ours = properties.find((child) => isOurFeature(keyOf(child), entry.reference));
+  const ours = properties.find((child) => isOurFeature(keyOf(child), asked.reference));
+  // A digest pin on the same reference and tag stays: the project chose those exact bytes.
+  const pinned = ours ? keepsDigestPin(keyOf(ours), asked.reference) : undefined;
+  const entry: FeatureEntry = pinned ? { ...asked, reference: pinned } : asked;
   const officials = properties.filter((child) => isOfficialPython(keyOf(child)));
   const compiledPython = officials.some((child) => officialCompiles(officialVersion(child.children?.[1])));
   const outcomes: OptionOutcome[] = [];
+  if (pinned) {
+    outcomes.push({
+      option: 'reference',
+      value: pinned,
+      outcome: 'note',
+      reason: `kept the digest pin (asked for ${asked.reference})`,
+    });
+  }
   const target = ours ?? officials[0];
 
   if (!target) {
