@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.ts';
@@ -25,6 +26,9 @@ import { wheelhouseCommand } from './commands/wheelhouse.ts';
 export function createProgram(): Command {
   const program = new Command('cpython-prebuilt')
     .description('Precompiled, relocatable CPython for Dev Containers: build, validate, ship.')
+    // Program options only before the command: `build --version 3.13.5` stays build's own option.
+    .enablePositionalOptions()
+    .version(cliVersion(), '-V, --version', "print cpython-prebuilt's version")
     .showHelpAfterError()
     .exitOverride();
   buildCommand(program);
@@ -56,19 +60,38 @@ export function createProgram(): Command {
   return program;
 }
 
-/** The only place that catches: one clear paragraph on stderr and a non-zero exit code. */
+/** The CLI package's version (package.json), for --version. */
+function cliVersion(): string {
+  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return packageJson.version;
+}
+
+/**
+ * The only place that catches: one clear paragraph on stderr and a non-zero exit code; with
+ * --json, also the error as a JSON object on stdout ({"error": {code, message, fix, logPath}}),
+ * so a machine reading stdout gets an answer either way.
+ */
 export async function main(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
   try {
     await createProgram().parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode;
+      if (json && error.exitCode !== 0) {
+        process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message } })}\n`);
+      }
       return;
     }
     if (isCpythonPrebuiltError(error)) {
       process.stderr.write(`${error.describe()}\n`);
+      if (json) {
+        const { code, message, fix, logPath } = error;
+        process.stdout.write(`${JSON.stringify({ error: { code, message, fix, logPath } })}\n`);
+      }
     } else {
       process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'UNEXPECTED', message: String(error) } })}\n`);
     }
     process.exitCode = 1;
   }

@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { layout } from '@cpython-prebuilt/core';
+import { describe, expect, it } from 'vitest';
+
+const cli = (args: string[]) => {
+  const result = spawnSync('node', [join(layout.root, 'packages/cli/bin/cpython-prebuilt.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 60_000,
+  });
+  return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+};
+
+describe('the command line conventions', () => {
+  it('--version prints the version, and build --version stays the CPython version option', () => {
+    const { version } = JSON.parse(readFileSync(join(layout.root, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    expect(cli(['--version']).stdout.trim()).toBe(version);
+    const build = cli(['build', '--version', '3.13.5', '--arch', 'sparc']);
+    expect(build.exitCode).toBe(1);
+    expect(build.stderr).toContain('"sparc" is not an architecture');
+  });
+
+  it('with --json prints the error as a JSON object on stdout, besides the sentence on stderr', () => {
+    const missing = cli(['validate', '/nonexistent/cpython-3.13.5-debian11-x86_64-build1.tgz', '--json']);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('error [ARTIFACT_INVALID]');
+    const error = (JSON.parse(missing.stdout) as { error: { code: string; message: string; fix: string } }).error;
+    expect(error.code).toBe('ARTIFACT_INVALID');
+    expect(error.message).toContain('/nonexistent/cpython-3.13.5-debian11-x86_64-build1.tgz');
+    expect(error.fix).toBeTruthy();
+    expect(JSON.parse(cli(['nonsense', '--json']).stdout)).toEqual({
+      error: { code: 'USAGE', message: "error: unknown command 'nonsense'" },
+    });
+  });
+});
