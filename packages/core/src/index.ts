@@ -1,3 +1,4 @@
+export * from './apt-mirror.ts';
 export * from './artifact-files.ts';
 export * from './artifact-verify.ts';
 export * from './checksum.ts';

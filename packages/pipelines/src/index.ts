@@ -6,6 +6,16 @@ export {
   type PilotMeasurementInput,
   type ProjectsMeasurementInput,
 } from './build-measurement.ts';
+export {
+  compareWithDebian,
+  cpythonReleasesIn,
+  type DebianComparison,
+  type DebianCpythonRelease,
+  debianCpythonReleases,
+  describeDebianComparison,
+  releaseDigests,
+  requireAgreement,
+} from './debian-index.ts';
 export { DEBIAN_WHEELS_DIR, DEMO_REQUIREMENTS, DEMO_SDISTS, type DebianSdist, prepareDebianSdists } from './debian-sdists.ts';
 export { compareInterpreters, type InterpreterComparisonInput } from './interpreter-comparison.ts';
 export { type CreatedTeamKey, type CreateTeamKeyInput, createTeamKey, MIN_KEY_DAYS } from './keys.ts';

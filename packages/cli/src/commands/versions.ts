@@ -1,10 +1,21 @@
-import { createLogger, layout, readVersionsManifest, releaseMatrix } from '@cpython-prebuilt/core';
 import {
+  CpythonPrebuiltError,
+  createLogger,
+  debianMirror,
+  layout,
+  readVersionsManifest,
+  releaseMatrix,
+} from '@cpython-prebuilt/core';
+import {
+  compareWithDebian,
   DEFAULT_PYTHON_ORG_URL,
   DEFAULT_RELEASE_CYCLE_URL,
+  debianCpythonReleases,
+  describeDebianComparison,
   describePlan,
   planVersionsUpdate,
   type ReleaseFeeds,
+  requireAgreement,
   updateDueError,
   updateVersions,
   type VersionsCheckInput,
@@ -13,6 +24,8 @@ import {
 import { type Command, Option } from 'commander';
 
 interface VersionsFlags {
+  source: 'python.org' | 'debian';
+  debianSuite: string[];
   pythonOrgUrl: string;
   releaseCycleUrl: string;
   data: string;
@@ -35,6 +48,19 @@ function feedOptions(command: Command): Command {
         .env('CPYTHON_PREBUILT_RELEASE_CYCLE_URL')
         .default(DEFAULT_RELEASE_CYCLE_URL),
     )
+    .addOption(
+      new Option(
+        '--source <record>',
+        "where upstream's releases are read: python.org's release API, or Debian's source archive as the machine's apt sources name it (InRelease verified with the Debian archive keyring, then Sources.xz against it): works offline from python.org and behind a mirror",
+      )
+        .choices(['python.org', 'debian'])
+        .default('python.org'),
+    )
+    .addOption(
+      new Option('--debian-suite <suite>', 'Debian suites to read with --source debian (repeatable)')
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([], 'sid, trixie and bookworm'),
+    )
     .option('--data <path>', 'the versions data file to compare and rewrite', layout.versionsData)
     .option('--json', 'print the result as JSON on stdout', false);
 }
@@ -54,6 +80,36 @@ function updateInputFromFlags(flags: UpdateFlags): VersionsUpdateInput {
   };
 }
 
+/** versions check --source debian: every pinned line against Debian's signed source index. */
+async function checkAgainstDebian(flags: VersionsFlags): Promise<void> {
+  const logger = createLogger();
+  const mirror = debianMirror();
+  const suites = flags.debianSuite.length > 0 ? flags.debianSuite : ['sid', 'trixie', 'bookworm'];
+  const releases = [];
+  for (const suite of suites) {
+    logger.info(`reading ${mirror}/dists/${suite} (InRelease verified with the Debian archive keyring)`);
+    releases.push(...(await debianCpythonReleases({ mirror, suite, workDir: `${layout.cacheDir}/debian-index`, logger })));
+  }
+  const manifest = readVersionsManifest(flags.data);
+  const agreed = requireAgreement(manifest, releases);
+  const comparisons = compareWithDebian(manifest, releases);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ mirror, suites, agreed, comparisons }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${describeDebianComparison(comparisons, suites.join('/'))}\nsha256 agrees with Debian's record: ${agreed.join(', ') || 'none pinned'}\n`,
+    );
+  const behind = comparisons.filter((entry) => entry.state === 'behind');
+  if (behind.length > 0) {
+    throw new CpythonPrebuiltError(
+      'UPDATE_DUE',
+      `Debian records newer CPython releases than the manifest pins: ${behind.map((entry) => `${entry.debian.version} (pinned ${entry.pinned ?? 'nothing'} for ${entry.line})`).join(', ')}`,
+      {
+        fix: "pin them with make versions-update where python.org is reachable (the release and weekly workflows); Debian's record then has to agree with python.org's before a pin is written",
+      },
+    );
+  }
+}
+
 export function versionsCommand(program: Command): void {
   const versions = program
     .command('versions')
@@ -66,6 +122,10 @@ export function versionsCommand(program: Command): void {
       .command('check')
       .description('report new patch releases and lines that reached end of life; exits non-zero when an update is due'),
   ).action(async (flags: VersionsFlags) => {
+    if (flags.source === 'debian') {
+      await checkAgainstDebian(flags);
+      return;
+    }
     const plan = await planVersionsUpdate(checkInputFromFlags(flags));
     process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${describePlan(plan)}\n`);
     if (plan.due) throw updateDueError(plan);

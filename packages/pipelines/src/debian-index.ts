@@ -1,0 +1,206 @@
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CpythonPrebuiltError,
+  compareVersions,
+  DEBIAN_ARCHIVE_KEYRING,
+  downloadFile,
+  type Logger,
+  lineOf,
+  run,
+  sha256File,
+  type VersionsManifest,
+} from '@cpython-prebuilt/core';
+
+/**
+ * Debian's source archive as an independent record of upstream CPython releases: the suite's
+ * `InRelease` is verified with the Debian archive keyring (gpgv), the `Sources.xz` index is checked
+ * against the sha256 and size that signed file gives it, and each python3.X source package's
+ * pristine upstream tarball (`python3.X_<version>.orig.tar.xz`, byte-identical to python.org's
+ * Python-<version>.tar.xz) is read with its sha256. Works offline from python.org and behind a
+ * mirror: the archive is the one the machine's apt sources name (debianMirror).
+ */
+export interface DebianCpythonRelease {
+  /** python3.13 */
+  package: string;
+  /** The upstream version, 3.13.18 (Debian's revision and repack suffixes removed). */
+  version: string;
+  /** The orig tarball's name in the pool, and its sha256 as the signed index gives it. */
+  origFile: string;
+  sha256: string;
+  /** Where the mirror serves it (it may not: the index lists files the mirror lacks). */
+  url: string;
+}
+
+export interface DebianIndexInput {
+  mirror: string;
+  /** sid: the newest upstream releases. */
+  suite?: string;
+  keyring?: string;
+  /** Where InRelease and Sources.xz are downloaded to. */
+  workDir: string;
+  logger?: Logger;
+}
+
+/** The files the SHA256 section of a Release file lists: name -> {sha256, size}. */
+export function releaseDigests(release: string): Map<string, { sha256: string; size: number }> {
+  const digests = new Map<string, { sha256: string; size: number }>();
+  const section = /^SHA256:\n((?:[ \t].*\n?)*)/m.exec(release)?.[1] ?? '';
+  for (const line of section.split('\n')) {
+    const match = /^\s+([0-9a-f]{64})\s+(\d+)\s+(\S+)$/.exec(line);
+    if (match?.[1] && match[2] && match[3]) digests.set(match[3], { sha256: match[1], size: Number(match[2]) });
+  }
+  return digests;
+}
+
+/** Every CPython interpreter source package (python3.X) of a Sources index, with its orig tarball. */
+export function cpythonReleasesIn(sources: string, mirror: string): DebianCpythonRelease[] {
+  const releases: DebianCpythonRelease[] = [];
+  for (const stanza of sources.split(/\n\s*\n/)) {
+    const pkg = /^Package:\s*(python3\.\d+)\s*$/m.exec(stanza)?.[1];
+    const directory = /^Directory:\s*(\S+)\s*$/m.exec(stanza)?.[1];
+    if (!pkg || !directory) continue;
+    const checksums = /^Checksums-Sha256:\n((?:[ \t].*\n?)*)/m.exec(stanza)?.[1] ?? '';
+    for (const line of checksums.split('\n')) {
+      const match = /^\s+([0-9a-f]{64})\s+\d+\s+(python3\.\d+_(\d+\.\d+\.\d+)\.orig\.tar\.(?:xz|gz))$/.exec(line);
+      if (!match?.[1] || !match[2] || !match[3]) continue;
+      releases.push({
+        package: pkg,
+        version: match[3],
+        origFile: match[2],
+        sha256: match[1],
+        url: `${mirror}/${directory}/${match[2]}`,
+      });
+    }
+  }
+  return releases.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** Verifies `inRelease` with gpgv against `keyring`; returns the signed text. */
+async function verifiedRelease(inRelease: string, keyring: string, url: string): Promise<string> {
+  const signed = `${inRelease}.verified`;
+  await rm(signed, { force: true });
+  const result = await run('gpgv', ['--status-fd', '1', '--keyring', keyring, '--output', signed, inRelease], {
+    allowExitCodes: [1, 2],
+  });
+  if (result.exitCode !== 0 || !/^\[GNUPG:\] VALIDSIG /m.test(result.stdout)) {
+    const status = result.stdout.split('\n').find((line) => /(BADSIG|ERRSIG|NO_PUBKEY|EXPKEYSIG|REVKEYSIG|NODATA)/.test(line));
+    throw new CpythonPrebuiltError(
+      'SIGNATURE_INVALID',
+      `${url} does not carry a valid signature by a key of ${keyring}${status ? ` (${status.replace('[GNUPG:] ', '')})` : ''}`,
+      {
+        fix: 'the mirror or something between serves a file the Debian archive did not sign: use another mirror (SETUP_MIRROR=), or check the proxy',
+      },
+    );
+  }
+  return readFile(signed, 'utf8');
+}
+
+/**
+ * The newest CPython releases Debian's `suite` lists, each orig tarball with the sha256 the
+ * archive's signed index chain vouches for: InRelease (gpgv, Debian archive keyring) -> Sources.xz
+ * (sha256 and size from InRelease) -> the package's Checksums-Sha256.
+ */
+export async function debianCpythonReleases(input: DebianIndexInput): Promise<DebianCpythonRelease[]> {
+  const suite = input.suite ?? 'sid';
+  const keyring = input.keyring ?? DEBIAN_ARCHIVE_KEYRING;
+  const base = `${input.mirror}/dists/${suite}`;
+  await mkdir(input.workDir, { recursive: true });
+  const inRelease = join(input.workDir, `${suite}-InRelease`);
+  await rm(inRelease, { force: true });
+  await downloadFile(`${base}/InRelease`, inRelease, { logger: input.logger, attempts: 3 });
+  const release = await verifiedRelease(inRelease, keyring, `${base}/InRelease`);
+  const entry = releaseDigests(release).get('main/source/Sources.xz');
+  if (!entry) {
+    throw new CpythonPrebuiltError('FEED_INVALID', `${base}/InRelease lists no main/source/Sources.xz`, {
+      fix: 'the suite has no source index here: check the suite name and the mirror',
+    });
+  }
+  const sourcesXz = join(input.workDir, `${suite}-Sources.xz`);
+  await rm(sourcesXz, { force: true });
+  await downloadFile(`${base}/main/source/Sources.xz`, sourcesXz, { logger: input.logger, attempts: 3 });
+  const [actual, size] = [await sha256File(sourcesXz), (await stat(sourcesXz)).size];
+  if (actual !== entry.sha256 || size !== entry.size) {
+    throw new CpythonPrebuiltError(
+      'CHECKSUM_MISMATCH',
+      `${base}/main/source/Sources.xz has sha256 ${actual} (${size} bytes); the signed InRelease says ${entry.sha256} (${entry.size} bytes)`,
+      {
+        fix: 'the mirror serves an index from another moment than its InRelease (it is being updated): try again in a few minutes',
+      },
+    );
+  }
+  const sources = (await run('xz', ['--decompress', '--stdout', sourcesXz])).stdout;
+  return cpythonReleasesIn(sources, input.mirror);
+}
+
+/** One line of the versions manifest against Debian's record of it. */
+export interface DebianComparison {
+  line: string;
+  /** The newest release the manifest pins for the line (none: a line Debian has and the manifest lacks). */
+  pinned?: string;
+  debian: DebianCpythonRelease;
+  state: 'current' | 'behind' | 'ahead';
+  /** The manifest pins Debian's version too: do the two records give the same sha256? */
+  digest: 'agrees' | 'differs' | 'not pinned';
+}
+
+/**
+ * Compares the manifest's newest pin of each line with Debian's newest python3.X. A pin of the
+ * same version whose sha256 differs from Debian's record is the one answer that stops everything:
+ * two independent records disagree about the same upstream file.
+ */
+export function compareWithDebian(manifest: VersionsManifest, debian: DebianCpythonRelease[]): DebianComparison[] {
+  // The newest release of each line Debian records (across the suites read).
+  const newest = new Map<string, DebianCpythonRelease>();
+  for (const release of debian) {
+    const known = newest.get(lineOf(release.version));
+    if (!known || compareVersions(release.version, known.version) > 0) newest.set(lineOf(release.version), release);
+  }
+  return [...newest.values()].map((release) => {
+    const line = lineOf(release.version);
+    const pins = manifest.releases.filter((pin) => lineOf(pin.version) === line).map((pin) => pin.version);
+    const pinned = pins.sort(compareVersions).at(-1);
+    const same = manifest.releases.find((pin) => pin.version === release.version);
+    const order = pinned ? compareVersions(pinned, release.version) : -1;
+    return {
+      line,
+      ...(pinned ? { pinned } : {}),
+      debian: release,
+      state: order === 0 ? 'current' : order < 0 ? 'behind' : 'ahead',
+      digest: same ? (same.sha256 === release.sha256 ? 'agrees' : 'differs') : 'not pinned',
+    };
+  });
+}
+
+/**
+ * Refuses when a pin and Debian's record of the same version disagree about its sha256, naming
+ * both digests; returns the versions both records give, each agreeing.
+ */
+export function requireAgreement(manifest: VersionsManifest, debian: DebianCpythonRelease[]): string[] {
+  const agreed = new Set<string>();
+  for (const release of debian) {
+    const pin = manifest.releases.find((pinned) => pinned.version === release.version);
+    if (!pin) continue;
+    if (pin.sha256 !== release.sha256) {
+      throw new CpythonPrebuiltError(
+        'CHECKSUM_MISMATCH',
+        `CPython ${release.version}: the manifest pins sha256 ${pin.sha256}, Debian's signed index gives ${release.sha256} for ${release.origFile}`,
+        {
+          fix: 'two records of the same upstream file disagree: do not build it; check python.org and the Debian package (a repack would be named +dfsg) before changing either',
+        },
+      );
+    }
+    agreed.add(release.version);
+  }
+  return [...agreed];
+}
+
+/** One line per line of Python: "3.13: pinned 3.13.15, Debian sid 3.13.18 - behind (digest: not pinned)". */
+export function describeDebianComparison(comparisons: DebianComparison[], suite: string): string {
+  return comparisons
+    .map(
+      (entry) =>
+        `${entry.line}: pinned ${entry.pinned ?? 'nothing'}, Debian ${suite} ${entry.debian.version} - ${entry.state}${entry.digest === 'not pinned' ? '' : `, sha256 ${entry.digest}`}`,
+    )
+    .join('\n');
+}
