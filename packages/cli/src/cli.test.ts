@@ -18,7 +18,7 @@ describe('the command line conventions', () => {
     const { version } = JSON.parse(readFileSync(join(layout.root, 'packages/cli/package.json'), 'utf8')) as { version: string };
     expect(cli(['--version']).stdout.trim()).toBe(version);
     const build = cli(['build', '--version', '3.13.5', '--arch', 'sparc']);
-    expect(build.exitCode).toBe(1);
+    expect(build.exitCode).toBe(2);
     expect(build.stderr).toContain('"sparc" is not an architecture');
   });
 
@@ -33,5 +33,23 @@ describe('the command line conventions', () => {
     expect(JSON.parse(cli(['nonsense', '--json']).stdout)).toEqual({
       error: { code: 'USAGE', message: "error: unknown command 'nonsense'" },
     });
+  });
+
+  it('exits by kind of failure: 1 a check failed, 2 usage, 3 environment, 4 a verification refused', async () => {
+    const { makeTestArtifact } = await import('@cpython-prebuilt/core/test-artifact');
+    const { appendFile } = await import('node:fs/promises');
+    expect(cli(['nonsense']).exitCode).toBe(2);
+    expect(cli(['build', '--base', 'centos7']).exitCode).toBe(2);
+    expect(cli(['validate', '/nonexistent/cpython-3.13.5-debian11-x86_64-build1.tgz']).exitCode).toBe(1);
+    const tampered = await makeTestArtifact();
+    await appendFile(tampered.path, 'x');
+    const refused = cli(['verify-artifact', tampered.path]);
+    expect(refused.stderr).toContain('error [CHECKSUM_MISMATCH]');
+    expect(refused.exitCode).toBe(4);
+    const unsigned = await makeTestArtifact();
+    const missing = cli(['verify-artifact', unsigned.path, '--require-signature']);
+    expect(missing.stderr).toContain('error [SIGNATURE_MISSING]');
+    expect(missing.exitCode).toBe(4);
+    expect(cli(['--help']).exitCode).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isCpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { EXIT_CODES, exitCodeFor, isCpythonPrebuiltError } from '@cpython-prebuilt/core';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.ts';
 import { benchInterpretersCommand } from './commands/bench-interpreters.ts';
@@ -67,7 +67,8 @@ function cliVersion(): string {
 }
 
 /**
- * The only place that catches: one clear paragraph on stderr and a non-zero exit code; with
+ * The only place that catches: one clear paragraph on stderr and an exit status by kind
+ * (EXIT_CODES: 1 check failed, 2 usage, 3 environment, 4 verification refused); with
  * --json, also the error as a JSON object on stdout ({"error": {code, message, fix, logPath}}),
  * so a machine reading stdout gets an answer either way.
  */
@@ -77,7 +78,8 @@ export async function main(argv: string[]): Promise<void> {
     await createProgram().parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
+      // Help and --version end with 0; anything else commander refuses is a usage error.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_CODES.usage;
       if (json && error.exitCode !== 0) {
         process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message } })}\n`);
       }
@@ -89,6 +91,8 @@ export async function main(argv: string[]): Promise<void> {
         const { code, message, fix, logPath } = error;
         process.stdout.write(`${JSON.stringify({ error: { code, message, fix, logPath } })}\n`);
       }
+      process.exitCode = exitCodeFor(error.code);
+      return;
     } else {
       process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'UNEXPECTED', message: String(error) } })}\n`);

@@ -36,6 +36,45 @@ export type ErrorCode =
   | 'SIGNATURE_MISSING'
   | 'SIGNING_KEY_INVALID';
 
+/**
+ * The exit status of a failure, by kind, as tools around it do: 1 a check failed (the thing
+ * examined is not right), 2 the command was used wrongly, 3 the environment is missing something
+ * (Docker, an image, disk, the network), 4 a verification refused (digest, signature, key).
+ */
+export const EXIT_CODES = { checkFailed: 1, usage: 2, environment: 3, refused: 4 } as const;
+
+const USAGE: readonly ErrorCode[] = [
+  'INVALID_INPUT',
+  'UNKNOWN_VERSION',
+  'UNKNOWN_BASE',
+  'CROSS_BUILD_NO_PGO',
+  'CROSS_BUILD_UNSUPPORTED_BASE',
+];
+const ENVIRONMENT: readonly ErrorCode[] = [
+  'DOCKER_UNAVAILABLE',
+  'IMAGE_MISSING',
+  'IMAGE_WRONG_ARCH',
+  'VAGRANT_UNAVAILABLE',
+  'NOT_ENOUGH_DISK',
+  'DOWNLOAD_FAILED',
+  'SOURCE_NOT_FOUND',
+];
+const REFUSED: readonly ErrorCode[] = [
+  'CHECKSUM_MISMATCH',
+  'CHECKSUM_FILE_INVALID',
+  'SIGNATURE_INVALID',
+  'SIGNATURE_MISSING',
+  'SIGNING_KEY_INVALID',
+];
+
+/** The exit status for an error code (EXIT_CODES). */
+export function exitCodeFor(code: ErrorCode): number {
+  if (USAGE.includes(code)) return EXIT_CODES.usage;
+  if (ENVIRONMENT.includes(code)) return EXIT_CODES.environment;
+  if (REFUSED.includes(code)) return EXIT_CODES.refused;
+  return EXIT_CODES.checkFailed;
+}
+
 export interface ErrorDetails {
   fix?: string;
   logPath?: string;

@@ -25,7 +25,7 @@ describe('cpython-prebuilt build', () => {
         '--no-optimize',
       ]),
     );
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('error [CHECKSUM_MISMATCH]');
     expect(result.stderr).toContain('expected 93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640, actual ');
     expect(result.stderr).not.toContain('build phase: configure');

@@ -53,11 +53,11 @@ describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
     const noVagrant = await cpythonPrebuilt(['build', ...vagrantBuildFlags, '--output-dir', join(work, 'none')], {
       PATH: bin,
     });
-    expect(noVagrant.exitCode).toBe(1);
+    expect(noVagrant.exitCode).toBe(3);
     expect(noVagrant.stderr).toContain('error [VAGRANT_UNAVAILABLE]: Vagrant is not installed');
     expect(noVagrant.stderr).toContain('sudo apt-get install vagrant');
     const noVirtualBox = await cpythonPrebuilt(['vagrant', 'up', ...machineFlags.slice(2), '--provider', 'virtualbox']);
-    expect(noVirtualBox.exitCode).toBe(1);
+    expect(noVirtualBox.exitCode).toBe(3);
     expect(noVirtualBox.stderr).toContain('the virtualbox provider needs VirtualBox');
     expect(noVirtualBox.stderr).toContain('--vagrant-provider docker|libvirt');
     await rm(bin, { recursive: true });

@@ -65,7 +65,7 @@ describe('architectures: the feature and the builder say which one is missing', 
 
   it('validate refuses to run an x86_64 artifact in an arm64 image', async () => {
     const result = await cpythonPrebuilt(['validate', inject('artifacts').python313, '--image', ARM64_IMAGE]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain(`error [IMAGE_WRONG_ARCH]: image ${ARM64_IMAGE} is for arm64, not amd64 (x86_64)`);
   });
 
@@ -85,7 +85,7 @@ describe('architectures: the feature and the builder say which one is missing', 
       'local/debian:bullseye',
       '--no-optimize',
     ]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('error [IMAGE_WRONG_ARCH]: image local/debian:bullseye is for amd64, not arm64 (aarch64)');
     expect(result.stderr).not.toContain('build phase: configure');
   });
@@ -98,7 +98,7 @@ describe('architectures: the feature and the builder say which one is missing', 
       ARM64_IMAGE.replace('bookworm', 'bullseye'),
       '--no-optimize',
     ]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain(
       "error [IMAGE_WRONG_ARCH]: a cross build for aarch64 compiles in an image of the host's architecture (amd64); image local/debian:bullseye-arm64 is for arm64, not amd64 (x86_64)",
     );
@@ -108,7 +108,7 @@ describe('architectures: the feature and the builder say which one is missing', 
 
   it('a cross-compiled aarch64 build refuses PGO+LTO, naming the routes that can', async () => {
     const result = await buildAarch64(['--base', 'debian11', '--base-image', 'local/debian:bullseye']);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(
       'error [CROSS_BUILD_NO_PGO]: a PGO+LTO build for aarch64 cannot be cross-compiled on this x86_64 host',
     );
@@ -118,7 +118,7 @@ describe('architectures: the feature and the builder say which one is missing', 
 
   it('a cross-compiled aarch64 build refuses an Ubuntu base, whose archive has no arm64 packages', async () => {
     const result = await buildAarch64(['--base', 'ubuntu20.04', '--no-optimize']);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('error [CROSS_BUILD_UNSUPPORTED_BASE]: a cross build for aarch64 needs the base');
     expect(result.stderr).not.toContain('==> source');
   });

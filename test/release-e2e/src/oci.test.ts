@@ -89,7 +89,7 @@ describe('the artifact as an OCI artifact in a real local registry', () => {
     ).toBe(testKey.fingerprint);
 
     const unsigned = await cpythonPrebuilt(args, { CPYTHON_PREBUILT_SIGNING_KEY: '' });
-    expect(unsigned.exitCode).toBe(1);
+    expect(unsigned.exitCode).toBe(4);
     expect(unsigned.stderr).toContain('error [SIGNING_KEY_INVALID]: no signing key: CPYTHON_PREBUILT_SIGNING_KEY is unset');
   });
 
@@ -101,7 +101,7 @@ describe('the artifact as an OCI artifact in a real local registry', () => {
       'not a reference',
       '--no-record',
     ]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('error [INVALID_INPUT]: "not a reference" is not an OCI reference');
   });
 });

@@ -33,7 +33,7 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     const { testKey } = inject('artifacts');
     const env = { GITHUB_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: testKey.privatePath };
     const foreign = await cpythonPrebuilt(args, env);
-    expect(foreign.exitCode).toBe(1);
+    expect(foreign.exitCode).toBe(4);
     expect(foreign.stderr).toContain(
       `error [SIGNING_KEY_INVALID]: the signing key ${testKey.fingerprint} is not one of the 1 trusted keys in ${layout.keysDir}`,
     );
@@ -57,7 +57,7 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     expect(again.stderr).toContain('cpython-3.13.5-build1: uploaded 0 asset(s), verified 6 by download');
 
     const unsigned = await cpythonPrebuilt(args, { GITHUB_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: '' });
-    expect(unsigned.exitCode).toBe(1);
+    expect(unsigned.exitCode).toBe(4);
     expect(unsigned.stderr).toContain('error [SIGNING_KEY_INVALID]: no signing key: CPYTHON_PREBUILT_SIGNING_KEY is unset');
 
     const manifest = ArtifactManifest.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
@@ -136,7 +136,7 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
       GITHUB_TOKEN: '',
       GH_TOKEN: '',
     });
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('error [INVALID_INPUT]: no GitHub token: GITHUB_TOKEN and GH_TOKEN are both unset');
   });
 });
