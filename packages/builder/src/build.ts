@@ -343,6 +343,13 @@ async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Lo
     }
     await writeFile(`${sha256Path}.part`, formatSha256Line(sha256, artifact));
     await rename(`${sha256Path}.part`, sha256Path);
+    // The summary a long build ends with: where the time went, and the disk it needed at most.
+    const phases = Object.entries(metadata.phaseSeconds)
+      .map(([phase, seconds]) => `${phase} ${seconds} s`)
+      .join(', ');
+    logger.info(
+      `built in ${metadata.buildSeconds} s (${phases}); peak disk ${((metadata.disk?.peakBytes ?? 0) / 1024 ** 3).toFixed(1)} GiB`,
+    );
     return { artifactPath, sha256Path, metadataPath, metadata, logPath, debugArchive: debugOutput };
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildScriptCommand, shellQuote } from './backend.ts';
+import { buildScriptCommand, phaseReporter, shellQuote } from './backend.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -83,5 +83,29 @@ describe('shellQuote', () => {
     const value = "it's a $HOME `x`";
     const result = execute('sh', ['-c', `printf %s ${shellQuote(value)}`]);
     expect(result.stdout).toBe(value);
+  });
+});
+
+describe('phaseReporter', () => {
+  it('shows each phase, and while one runs, a heartbeat with its elapsed time and the last log line', async () => {
+    const seen: string[] = [];
+    const logger = {
+      phase: (name: string) => seen.push(`phase ${name}`),
+      info: (message: string) => seen.push(message),
+      warn: () => {},
+      progress: () => {},
+    };
+    const reporter = phaseReporter(logger, 0.2);
+    reporter.onLine('==> phase: compile');
+    reporter.onLine('gcc -c Objects/longobject.c -o Objects/longobject.o');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    reporter.stop();
+    const count = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(seen[0]).toBe('phase build phase: compile');
+    expect(seen[1]).toMatch(
+      /^\.\.\. compile: 0 min 0 s; last log line: gcc -c Objects\/longobject\.c -o Objects\/longobject\.o$/,
+    );
+    expect(seen.length).toBe(count);
   });
 });

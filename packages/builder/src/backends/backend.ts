@@ -29,11 +29,47 @@ export interface BuildBackend {
   build(request: GuestBuildRequest): Promise<void>;
 }
 
-/** Build scripts print "==> phase: <name>"; the host shows those and keeps the rest in the log. */
-export function phaseReporter(logger: Logger): (line: string) => void {
-  return (line) => {
-    const match = /^==> phase: (.+)$/.exec(line.trim());
-    if (match?.[1]) logger.phase(`build phase: ${match[1]}`);
+/** Seconds between two heartbeats of a long phase (CPYTHON_PREBUILT_HEARTBEAT_S overrides 30). */
+export function heartbeatSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env.CPYTHON_PREBUILT_HEARTBEAT_S);
+  return Number.isFinite(given) && given > 0 ? given : 30;
+}
+
+export interface PhaseReporter {
+  onLine: (line: string) => void;
+  /** Stops the heartbeat (call when the script ends, however it ends). */
+  stop: () => void;
+}
+
+/**
+ * Build scripts print "==> phase: <name>"; the host shows those and keeps the rest in the log.
+ * While a phase runs, a heartbeat every heartbeatSeconds() says which phase, for how long, and the
+ * log's last line: a compile or a training run prints nothing to the terminal for half an hour
+ * otherwise, and looks hung (in CI logs too).
+ */
+export function phaseReporter(logger: Logger, intervalSeconds = heartbeatSeconds()): PhaseReporter {
+  let phase = 'starting';
+  let phaseStarted = Date.now();
+  let lastLine = '';
+  const timer = setInterval(() => {
+    const elapsed = Math.round((Date.now() - phaseStarted) / 1000);
+    const line = lastLine.length > 160 ? `${lastLine.slice(0, 157)}...` : lastLine;
+    logger.info(`... ${phase}: ${Math.floor(elapsed / 60)} min ${elapsed % 60} s${line ? `; last log line: ${line}` : ''}`);
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return {
+    onLine: (line) => {
+      const trimmed = line.trim();
+      const match = /^==> phase: (.+)$/.exec(trimmed);
+      if (match?.[1]) {
+        phase = match[1];
+        phaseStarted = Date.now();
+        logger.phase(`build phase: ${match[1]}`);
+      } else if (trimmed) {
+        lastLine = trimmed;
+      }
+    },
+    stop: () => clearInterval(timer),
   };
 }
 

@@ -34,6 +34,7 @@ export async function runScriptInContainer(options: {
   };
   process.once('SIGINT', removeContainer);
   process.once('SIGTERM', removeContainer);
+  const reporter = options.logger ? phaseReporter(options.logger) : undefined;
   try {
     await run(
       'docker',
@@ -60,10 +61,11 @@ export async function runScriptInContainer(options: {
         env: dockerEnv,
         log: options.log,
         logPath: options.logPath,
-        ...(options.logger ? { onLine: phaseReporter(options.logger) } : {}),
+        ...(reporter ? { onLine: reporter.onLine } : {}),
       },
     );
   } finally {
+    reporter?.stop();
     process.off('SIGINT', removeContainer);
     process.off('SIGTERM', removeContainer);
   }

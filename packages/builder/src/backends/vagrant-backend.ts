@@ -259,7 +259,12 @@ export class VagrantBackend implements BuildBackend {
     const log = openLogFile(request.logPath);
     try {
       log.write(`# vagrant ssh ${VAGRANT_MACHINE} -c: ${command}\n`);
-      await machine.ssh(command, { log, logPath: request.logPath, onLine: phaseReporter(request.logger) });
+      const reporter = phaseReporter(request.logger);
+      try {
+        await machine.ssh(command, { log, logPath: request.logPath, onLine: reporter.onLine });
+      } finally {
+        reporter.stop();
+      }
     } finally {
       await new Promise((resolve) => log.end(resolve));
     }
