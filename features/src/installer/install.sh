@@ -65,7 +65,19 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Prints text with the user:password@ part of every URL in it removed (tokens never reach a log).
-redact() { printf '%s' "$1" | sed 's#\([A-Za-z][A-Za-z0-9+.-]*://\)[^/@[:space:]]*@#\1#g'; }
+redact() { printf '%s' "$1" | sed 's#\([A-Za-z][A-Za-z0-9+.-]*://\)[^/@[:space:]]*@#\1#g; s#[?#].*#?<query hidden>#'; }
+
+# sidecar_url URL SUFFIX [STRIP]: the URL of a file published beside URL (URL.sha256, URL.asc;
+# with STRIP .tgz, the .json) with the suffix on the path, before any query string: a presigned
+# URL (S3, GCS, Azure SAS) keeps its token. Sets SIDECAR_URL.
+sidecar_url() {
+  sidecar_path="${1%%\?*}"
+  sidecar_path="${sidecar_path%"${3:-}"}$2"
+  case "$1" in
+    *\?*) SIDECAR_URL="$sidecar_path?${1#*\?}" ;;
+    *) SIDECAR_URL="$sidecar_path" ;;
+  esac
+}
 
 # Dotted numeric comparison: version_le A B is true when A <= B.
 version_le() {
@@ -533,18 +545,19 @@ resolve_from_url() {
   shown="$(redact "$ENTRY_URL")"
   if [ -n "$SHA256" ]; then
     ENTRY_SHA256="$SHA256" ENTRY_SHA256_SOURCE="the sha256 option"
-  elif fetch_optional "$ENTRY_URL.sha256" "$WORK_DIR/artifact.sha256"; then
-    ENTRY_SHA256="$(head -n 1 "$WORK_DIR/artifact.sha256" | cut -d ' ' -f 1)" ENTRY_SHA256_SOURCE="$shown.sha256"
+  elif sidecar_url "$ENTRY_URL" .sha256 && fetch_optional "$SIDECAR_URL" "$WORK_DIR/artifact.sha256"; then
+    ENTRY_SHA256="$(head -n 1 "$WORK_DIR/artifact.sha256" | cut -d ' ' -f 1)" ENTRY_SHA256_SOURCE="$(redact "$SIDECAR_URL")"
   elif [ "$FETCH_MISSING" = true ]; then
-    die "no sha256 for $shown: the sha256 option is not set and $shown.sha256 does not exist ($FETCH_ERROR)" \
-      "set the sha256 option, or publish $shown.sha256 beside the artifact"
+    die "no sha256 for $shown: the sha256 option is not set and $(redact "$SIDECAR_URL") does not exist ($FETCH_ERROR)" \
+      "set the sha256 option, or publish $(redact "$SIDECAR_URL") beside the artifact"
   else
-    die "cannot fetch $shown.sha256 ($FETCH_ERROR), and the sha256 option is not set" \
+    die "cannot fetch $(redact "$SIDECAR_URL") ($FETCH_ERROR), and the sha256 option is not set" \
       "fix the network or proxy, or set the sha256 option"
   fi
   # The metadata JSON beside a .tgz (not for oci://, where the URL names no file).
   if [ "${ENTRY_URL#oci://}" = "$ENTRY_URL" ]; then
-    if fetch_optional "${ENTRY_URL%.tgz}.json" "$WORK_DIR/metadata.json"; then
+    sidecar_url "$ENTRY_URL" .json .tgz
+    if fetch_optional "$SIDECAR_URL" "$WORK_DIR/metadata.json"; then
       ENTRY_GLIBC="$(sed -n 's/.*"glibcMinimum": *"\([0-9.]*\)".*/\1/p' "$WORK_DIR/metadata.json" | head -n 1)"
     elif [ "$FETCH_MISSING" = false ]; then
       say "warning: cannot read the metadata beside the artifact ($FETCH_ERROR): glibc is checked when the interpreter runs"
@@ -572,14 +585,15 @@ check_signature() {
     say "warning: requireSignature is false: the artifact's OpenPGP signature is not checked"
     return 0
   fi
-  sig_shown="$(redact "$ENTRY_URL").asc"
+  sidecar_url "$ENTRY_URL" .asc
+  sig_shown="$(redact "$SIDECAR_URL")"
   unsigned_fix="publish the .asc that cpython-prebuilt release made beside the artifact, or set \"requireSignature\": \"false\" to install an unsigned artifact"
   case "$ENTRY_URL" in
     oci://*) [ "$required" = false ] || die "no signature for $sig_shown: this feature version does not fetch signatures of oci:// artifacts" "$unsigned_fix"
       say "warning: oci:// artifact: no signature checked (the sha256 still is)"
       return 0 ;;
   esac
-  if ! fetch_optional "$ENTRY_URL.asc" "$WORK_DIR/artifact.asc"; then
+  if ! fetch_optional "$SIDECAR_URL" "$WORK_DIR/artifact.asc"; then
     if [ "$FETCH_MISSING" = false ]; then
       die "cannot fetch the signature $sig_shown ($FETCH_ERROR)" "fix the network or proxy, or set \"requireSignature\": \"false\""
     fi
@@ -621,7 +635,12 @@ check_signature() {
 # check_signature_sqv ARTIFACT: the same check with sqv (Sequoia), which prints the fingerprint of
 # the key that verified and refuses revoked and expired keys itself. Sets SIGNED_BY.
 check_signature_sqv() {
-  if ! SIGNED_BY="$(sqv --keyring "$FEATURE_DIR/$KEYRING" "$WORK_DIR/artifact.asc" "$1" 2>"$WORK_DIR/sqv.err" | head -n 1)" || [ -z "$SIGNED_BY" ]; then
+  # sqv's own exit status decides (a pipe into head would report head's), then its first line.
+  SIGNED_BY=""
+  if sqv --keyring "$FEATURE_DIR/$KEYRING" "$WORK_DIR/artifact.asc" "$1" >"$WORK_DIR/sqv.out" 2>"$WORK_DIR/sqv.err"; then
+    SIGNED_BY="$(head -n 1 "$WORK_DIR/sqv.out")"
+  fi
+  if [ -z "$SIGNED_BY" ]; then
     why="$(grep -v '^ *$' "$WORK_DIR/sqv.err" | tr -s ' ' | tr '\n' ' ' | sed 's/ $//')"
     case "$why" in
       *"Missing key"*) die "unknown key: $sig_shown was made by a key this feature version does not trust ($why)" \
@@ -678,7 +697,8 @@ install_version() {
   staged="$EXTRACTED"
 
   # The tree is relocatable, so it proves itself before it is moved into place.
-  if ! smoke="$("$staged/bin/python3" -c 'import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib; print("%d.%d.%d" % sys.version_info[:3])' 2>&1)"; then
+  # -I: the image's PYTHON* variables and user site-packages must not make the check pass or fail.
+  if ! smoke="$("$staged/bin/python3" -I -c 'import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib; print("%d.%d.%d" % sys.version_info[:3])' 2>&1)"; then
     case "$smoke" in
       *GLIBC_*) die "CPython $ENTRY_VERSION needs a newer glibc than this image's $GLIBC: $smoke" \
         "use a newer base image, or an artifact built on an older base" ;;
@@ -723,10 +743,10 @@ fetch_wheelhouse() {
   shown="$(redact "$WHEELHOUSE_URL")"
   if [ -n "$WHEELHOUSE_SHA256" ]; then
     WHEELHOUSE_DIGEST="$WHEELHOUSE_SHA256" digest_source="the wheelhouseSha256 option"
-  elif fetch_optional "$WHEELHOUSE_URL.sha256" "$WORK_DIR/wheelhouse.sha256"; then
-    WHEELHOUSE_DIGEST="$(head -n 1 "$WORK_DIR/wheelhouse.sha256" | cut -d ' ' -f 1)" digest_source="$shown.sha256"
+  elif sidecar_url "$WHEELHOUSE_URL" .sha256 && fetch_optional "$SIDECAR_URL" "$WORK_DIR/wheelhouse.sha256"; then
+    WHEELHOUSE_DIGEST="$(head -n 1 "$WORK_DIR/wheelhouse.sha256" | cut -d ' ' -f 1)" digest_source="$(redact "$SIDECAR_URL")"
   else
-    die "no sha256 for the wheelhouse $shown: wheelhouseSha256 is not set and $shown.sha256 cannot be read ($FETCH_ERROR)" \
+    die "no sha256 for the wheelhouse $shown: wheelhouseSha256 is not set and $(redact "$SIDECAR_URL") cannot be read ($FETCH_ERROR)" \
       "set wheelhouseSha256, or publish the .sha256 beside the wheelhouse"
   fi
   printf '%s' "$WHEELHOUSE_DIGEST" | grep -Eqx '[0-9a-f]{64}' \

@@ -16,6 +16,9 @@ interface LoopbackServer {
   close: () => Promise<void>;
 }
 
+/** /presigned/<file> answers only with this query token, as a presigned S3/GCS/SAS URL does. */
+const PRESIGNED_TOKEN = 's3cret-query-token';
+
 /**
  * Serves the fixture directory, plus failure routes: /redirect-http/<file> answers 302 to the
  * plain http server, /error500/<file> answers 500, /stall/<file> sends headers and ten bytes,
@@ -23,9 +26,14 @@ interface LoopbackServer {
  */
 function handler(dir: string, requests: string[], httpUrl: () => string) {
   return async (request: IncomingMessage, response: ServerResponse) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const url = new URL(request.url ?? '/', 'http://x');
+    const path = decodeURIComponent(url.pathname);
     requests.push(path);
     const [, route = '', ...rest] = path.split('/');
+    if (route === 'presigned' && url.searchParams.get('token') !== PRESIGNED_TOKEN) {
+      response.writeHead(403).end('the presigned token is missing');
+      return;
+    }
     if (route === 'redirect-http') {
       response.writeHead(302, { location: `${httpUrl()}/${rest.join('/')}` }).end();
       return;
@@ -184,6 +192,21 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
     expect(result.output).toContain(`cpython-installer: CPython 3.13.5 from ${http.url}/missing.tgz`);
     expect(result.output).toContain(`cpython-installer: error: downloading ${http.url}/missing.tgz failed (HTTP 404)`);
     expect(result.output).not.toContain('s3cret-token');
+  });
+
+  it("keeps a presigned URL's query on the .sha256, metadata and .asc beside the artifact, and never prints it", async () => {
+    const result = await install({ artifactUrl: `${https.url}/presigned/${name()}?token=${PRESIGNED_TOKEN}` });
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).toContain(`sha256 verified against ${https.url}/presigned/${name()}.sha256?<query hidden>`);
+    expect(result.output).toContain(`OpenPGP signature verified: signed by key ${inject('artifacts').testKey.fingerprint}`);
+    expect(result.output).not.toContain(PRESIGNED_TOKEN);
+    expect(https.requests).toEqual(
+      expect.arrayContaining([
+        `/presigned/${name()}.sha256`,
+        `/presigned/${name().replace('.tgz', '.json')}`,
+        `/presigned/${name()}.asc`,
+      ]),
+    );
   });
 
   it('tells a missing .sha256 from one it cannot fetch', async () => {
