@@ -615,12 +615,31 @@ check_signature() {
   # Keywords and key ids only: the status lines also carry binary notation data.
   verdict="$(awk '$1 == "[GNUPG:]" && $2 ~ /^(GOODSIG|BADSIG|EXPKEYSIG|REVKEYSIG|EXPSIG|NO_PUBKEY|ERRSIG|VALIDSIG)$/ { print $2, $3 }' "$WORK_DIR/gpgv.status")"
   key_id="$(printf '%s\n' "$verdict" | awk 'NF == 2 && $1 != "VALIDSIG" { print $2; exit }')"
+  # A key that expired since: the signature counts when it was made while the key was valid
+  # (VALIDSIG's signature time before KEYEXPIRED's expiry), so artifacts signed years ago keep
+  # installing after the key's end; one made after it is refused. Revoked keys never count.
+  case "$verdict" in
+    *REVKEYSIG* | *BADSIG*) ;;
+    *EXPKEYSIG*VALIDSIG*)
+      signed_at="$(awk '$1 == "[GNUPG:]" && $2 == "VALIDSIG" { print $5; exit }' "$WORK_DIR/gpgv.status")"
+      expired_at="$(awk '$1 == "[GNUPG:]" && $2 == "KEYEXPIRED" { print $3; exit }' "$WORK_DIR/gpgv.status")"
+      case "$signed_at:$expired_at" in
+        *[!0-9:]* | :* | *:) ;;
+        *) if [ "$signed_at" -lt "$expired_at" ]; then
+            SIGNED_BY="$(printf '%s\n' "$verdict" | awk '$1 == "VALIDSIG" { print $2; exit }')"
+            say "OpenPGP signature verified: signed by key $SIGNED_BY at $signed_at (epoch seconds), while it was valid; the key expired at $expired_at"
+            return 0
+          fi
+          die "the signature $sig_shown was made by key $key_id at $signed_at (epoch seconds), after the key expired at $expired_at" \
+            "use an artifact signed with a current key (a newer feature version trusts it), see docs/signing.md" ;;
+      esac ;;
+  esac
   case "$verdict" in
     *BADSIG*) die "bad signature: $sig_shown does not match the artifact (key $key_id): the artifact or its signature was altered" \
       "download both again from the original source; never install an artifact whose signature fails" ;;
     *REVKEYSIG*) die "the signature $sig_shown was made by key $key_id, which has been revoked" \
       "use an artifact re-signed with a current key (a newer feature version trusts it), see docs/signing.md" ;;
-    *EXPKEYSIG*) die "the signature $sig_shown was made by key $key_id, which has expired" \
+    *EXPKEYSIG*) die "the signature $sig_shown was made by key $key_id, which has expired (gpgv gave no signature or expiry time to compare)" \
       "use a feature version that trusts the current key, or an artifact re-signed with it (docs/signing.md)" ;;
     *EXPSIG*) die "the signature $sig_shown has expired" "use an artifact re-signed with a current key" ;;
     *NO_PUBKEY*) die "unknown key: $sig_shown was made by key $key_id, which this feature version does not trust" \

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -7,6 +9,28 @@ import { runInstallScript } from '@cpython-prebuilt/harness';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 const IMAGE = 'local/debian:bookworm';
+
+/**
+ * gpg, on a clock set to `since`, makes a key without expiry; signs `files` dated two days later;
+ * then gives the key an expiry one day after `since` (a newer self-signature, dated an hour after
+ * `since`). gpgv then sees signatures made after their key expired. Returns the public key.
+ */
+function signAfterExpiry(home: string, since: Date, files: string[]): Buffer {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const t0 = Math.floor(since.getTime() / 1000);
+  const gpg = (at: number, args: string[]) =>
+    execFileSync('gpg', [
+      ...['--homedir', home, '--batch', '--quiet', '--faked-system-time', String(at)],
+      ...['--pinentry-mode', 'loopback', '--passphrase', ''],
+      ...args,
+    ]);
+  gpg(t0, ['--quick-generate-key', 'late signer <late@example.invalid>', 'ed25519', 'sign', 'never']);
+  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg(t0, ['--with-colons', '--list-keys']).toString())?.[1];
+  if (!fingerprint) throw new Error('gpg made no key');
+  for (const file of files) gpg(t0 + 2 * 86_400, ['--yes', '--detach-sign', '--armor', '--output', `${file}.asc`, file]);
+  gpg(t0 + 3600, ['--quick-set-expire', fingerprint, '1d']);
+  return gpg(t0 + 3600, ['--export', fingerprint]);
+}
 
 describe('install.sh checks the OpenPGP signature with gpgv before extracting anything', () => {
   let work: string;
@@ -99,7 +123,7 @@ describe('install.sh checks the OpenPGP signature with gpgv before extracting an
     expect(result.leftovers).toEqual([]);
   });
 
-  it('refuses a signature by a revoked key, and by an expired key, though gpgv exits 0 for both', async () => {
+  it('refuses a signature by a revoked key; one by a key that expired since counts only when it was made before the expiry', async () => {
     const revoked = await createKeyPair({ name: 'retired', email: 'retired@example.invalid' });
     const past = new Date(Date.now() - 3 * 86_400_000);
     const expired = await createKeyPair({
@@ -109,22 +133,38 @@ describe('install.sh checks the OpenPGP signature with gpgv before extracting an
       date: past,
     });
     const dir = await featureCopy('revoked-expired');
-    await writeFile(
-      join(dir, KEYRING_FILE),
-      await binaryKeyring([await revokedPublicKey(revoked.publicArmored, revoked.revocationArmored), expired.publicArmored]),
-    );
     await signedCopy(dir, 'cpython-3.13.5-debian11-x86_64-build7.tgz', revoked.privateArmored);
     await signedCopy(dir, 'cpython-3.13.5-debian11-x86_64-build6.tgz', expired.privateArmored, new Date(past.getTime() + 60_000));
+    // A signature dated after its key's expiry (signAfterExpiry says how gpg makes one).
+    await copyFile(join(feature, artifactName), join(dir, 'cpython-3.13.5-debian11-x86_64-build5.tgz'));
+    const late = signAfterExpiry(join(work, 'late-gnupg'), past, [join(dir, 'cpython-3.13.5-debian11-x86_64-build5.tgz')]);
+    await writeFile(
+      join(dir, KEYRING_FILE),
+      Buffer.concat([
+        await binaryKeyring([await revokedPublicKey(revoked.publicArmored, revoked.revocationArmored), expired.publicArmored]),
+        late,
+      ]),
+    );
 
     const byRevoked = await install(dir, { artifactUrl: 'cpython-3.13.5-debian11-x86_64-build7.tgz', sha256: artifactSha256 });
     expect(byRevoked.exitCode).toBe(1);
     expect(byRevoked.output).toContain(`was made by key ${revoked.fingerprint.slice(-16)}, which has been revoked`);
     expect(byRevoked.leftovers).toEqual([]);
 
-    const byExpired = await install(dir, { artifactUrl: 'cpython-3.13.5-debian11-x86_64-build6.tgz', sha256: artifactSha256 });
-    expect(byExpired.exitCode).toBe(1);
-    expect(byExpired.output).toContain(`was made by key ${expired.fingerprint.slice(-16)}, which has expired`);
-    expect(byExpired.leftovers).toEqual([]);
+    // Signed while the key was valid, checked after it expired: it still installs (issue 28: the
+    // team key's expiry must not stop every published feature version).
+    const whileValid = await install(dir, { artifactUrl: 'cpython-3.13.5-debian11-x86_64-build6.tgz', sha256: artifactSha256 });
+    expect(whileValid.exitCode, whileValid.output).toBe(0);
+    expect(whileValid.output).toMatch(
+      new RegExp(
+        `OpenPGP signature verified: signed by key ${expired.fingerprint} at \\d+ \\(epoch seconds\\), while it was valid; the key expired at \\d+`,
+      ),
+    );
+
+    const afterExpiry = await install(dir, { artifactUrl: 'cpython-3.13.5-debian11-x86_64-build5.tgz', sha256: artifactSha256 });
+    expect(afterExpiry.exitCode).toBe(1);
+    expect(afterExpiry.output).toMatch(/was made by key [0-9A-F]{16} at \d+ \(epoch seconds\), after the key expired at \d+/);
+    expect(afterExpiry.leftovers).toEqual([]);
   });
 
   it('refuses a manifest artifact without its signature, and an artifactUrl without one when requireSignature is true', async () => {
