@@ -523,6 +523,13 @@ swap_into_place() {
 sweep_stale() {
   for stale in "$1/$WORK_PREFIX".*; do
     if [ -L "$stale" ] || [ ! -d "$stale" ]; then continue; fi
+    # Only a folder this feature made: root's and writable by root alone. One of another owner
+    # (anyone can make a folder of that name in a shared parent) is left alone and named: it is
+    # never read for a path to move things to, nor removed.
+    if [ -z "$(find "$stale" -maxdepth 0 -user 0 ! -perm -020 ! -perm -002 2>/dev/null)" ]; then
+      say "warning: left $stale alone: it is not root's, or others may write to it (this feature never makes such a folder)"
+      continue
+    fi
     pid="$(cat "$stale/pid" 2>/dev/null || true)"
     if [ -n "$pid" ] && [ "$pid" != "$$" ]; then
       ! kill -0 "$pid" 2>/dev/null || continue
@@ -530,7 +537,15 @@ sweep_stale() {
       continue
     fi
     aside_of="$(cat "$stale/target" 2>/dev/null || true)"
-    if [ -d "$stale/previous" ] && [ -n "$aside_of" ] && [ ! -e "$aside_of" ] && [ ! -L "$aside_of" ]; then
+    # A prefix this install owns sits directly in the same parent: anything else is not put back.
+    newline='
+'
+    case "$aside_of" in
+      "$1"/*/* | *..* | *"$newline"*) aside_of="" ;;
+      "$1"/?*) ;;
+      *) aside_of="" ;;
+    esac
+    if [ -d "$stale/previous" ] && [ ! -L "$stale/previous" ] && [ -n "$aside_of" ] && [ ! -e "$aside_of" ] && [ ! -L "$aside_of" ]; then
       mv -T "$stale/previous" "$aside_of" && say "put back $aside_of, which an interrupted install had moved aside"
     fi
     rm -rf "$stale"

@@ -392,5 +392,33 @@ describe('install.sh hardening (issue 11), in real containers', () => {
       expect(result.leftovers).toContain('/opt/.cpython-installer.live01');
       expect(result.leftovers).not.toContain('/opt/.cpython-installer.dead01');
     });
+
+    it('never moves anything out of a work folder it did not make, nor onto a path outside its parent', async () => {
+      // Before issue 31 a folder of that name planted by another user made root mv its "previous"
+      // onto whatever path its "target" file named.
+      const result = await install(
+        {},
+        {
+          beforeInstall: [
+            'mkdir -p /opt/.cpython-installer.planted/previous && echo /etc/planted > /opt/.cpython-installer.planted/target',
+            'echo 999999 > /opt/.cpython-installer.planted/pid && chown -R 1000:1000 /opt/.cpython-installer.planted',
+            'mkdir -p /opt/.cpython-installer.dead02/previous && echo /etc/planted2 > /opt/.cpython-installer.dead02/target',
+            'echo 999999 > /opt/.cpython-installer.dead02/pid',
+          ].join(' && '),
+          afterRun: 'echo "@@etc"; ls -d /etc/planted /etc/planted2 2>&1 || true',
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain(
+        "cpython-installer: warning: left /opt/.cpython-installer.planted alone: it is not root's, or others may write to it",
+      );
+      expect(result.output).toContain(
+        'cpython-installer: removed /opt/.cpython-installer.dead02, left by an interrupted install',
+      );
+      expect(result.output).not.toContain('put back /etc/');
+      expect(result.output.split('@@etc')[1]).toContain('No such file or directory');
+      expect(result.output.split('@@etc')[1]).not.toMatch(/^\/etc\/planted2?$/m);
+      expect(result.leftovers).toContain('/opt/.cpython-installer.planted');
+    });
   });
 });
