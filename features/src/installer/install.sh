@@ -455,13 +455,29 @@ made_by_feature() {
   [ -f "${link_target%/bin/*}/$MARKER" ]
 }
 
-# place_link SOURCE LINK: makes LINK point to SOURCE when LINK is absent, was made by this feature,
-# or replaceExisting is true; otherwise keeps it and adds it to KEPT.
+# keep_aside PATH: moves a file or folder this feature did not make to PATH.before-cpython-installer,
+# where it stays (replaceExisting never deletes what it replaces), and says so.
+keep_aside() {
+  aside="$1.before-cpython-installer"
+  if [ -e "$aside" ] || [ -L "$aside" ]; then
+    die "cannot replace $1: $aside, where it would be kept, already exists" \
+      "move $aside away (an earlier replaceExisting run kept it there), or set replaceExisting to false"
+  fi
+  mv -T "$1" "$aside" || die "could not move $1 aside to $aside" "check the permissions of $(dirname -- "$1")"
+  say "kept $1 (this feature did not make it) as $aside"
+}
+
+# place_link SOURCE LINK: makes LINK point to SOURCE when LINK is absent or was made by this
+# feature; with replaceExisting, also over another link (its target stays) or a file, which is
+# kept aside (keep_aside); a folder is never replaced. Otherwise keeps LINK and adds it to KEPT.
 place_link() {
   if [ ! -e "$2" ] && [ ! -L "$2" ]; then
     ln -s "$1" "$2"
-  elif made_by_feature "$2" || { [ "$REPLACE_EXISTING" = true ] && ! { [ -d "$2" ] && [ ! -L "$2" ]; }; }; then
+  elif made_by_feature "$2" || { [ "$REPLACE_EXISTING" = true ] && [ -L "$2" ]; }; then
     ln -sfn "$1" "$2"
+  elif [ "$REPLACE_EXISTING" = true ] && [ -f "$2" ]; then
+    keep_aside "$2"
+    ln -s "$1" "$2"
   else
     KEPT="$KEPT $2"
   fi
@@ -482,7 +498,12 @@ link_default() {
   place_link "$1/bin/pip3" /usr/local/bin/pip
   if [ -e "$CURRENT_LINK" ] || [ -L "$CURRENT_LINK" ]; then
     if [ -L "$CURRENT_LINK" ] || { [ ! -f "$CURRENT_LINK/$MARKER" ] && ! made_by_feature "$CURRENT_LINK/bin/python3"; }; then
-      [ "$REPLACE_EXISTING" = true ] || KEPT="$KEPT $CURRENT_LINK"
+      if [ "$REPLACE_EXISTING" != true ]; then
+        KEPT="$KEPT $CURRENT_LINK"
+      elif [ ! -L "$CURRENT_LINK" ]; then
+        # Someone else's folder: kept aside whole, never removed.
+        keep_aside "$CURRENT_LINK"
+      fi
     fi
   fi
   case " $KEPT " in

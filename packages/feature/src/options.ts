@@ -110,7 +110,7 @@ export function featureOptions(
       variable: 'REPLACE_EXISTING',
       type: 'boolean',
       default: false,
-      description: `With setAsDefault: also replace python3, pip3... in /usr/local/bin and ${CURRENT_LINK} when something else made them (such as a Python the base image ships). Off, they are kept and the install warns.`,
+      description: `With setAsDefault: also replace python3, pip3... in /usr/local/bin and ${CURRENT_LINK} when something else made them (such as a Python the base image ships); a file or folder replaced is kept as <path>.before-cpython-installer, never deleted. Off, they are kept and the install warns.`,
     },
     {
       id: 'additionalVersions',

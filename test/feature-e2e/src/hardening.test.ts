@@ -225,6 +225,26 @@ describe('install.sh hardening (issue 11), in real containers', () => {
       expect(result.output).not.toContain('warning');
       expect(result.output).toMatch(/\n0\n\/opt\/python-3\.13\.5\/bin\/python3\n/);
     });
+
+    it('keeps what replaceExisting replaces: a real file and a foreign /opt/python-current are moved aside, never deleted', async () => {
+      // Before issue 31 the file was overwritten and the folder removed with rm -rf.
+      const result = await install(
+        { replaceExisting: true },
+        {
+          beforeInstall: `${basePython} && mkdir -p /opt/python-current && echo mine > /opt/python-current/keep`,
+          afterInstall:
+            'echo "@@kept"; /usr/local/bin/python3.before-cpython-installer; cat /opt/python-current.before-cpython-installer/keep; readlink /usr/local/bin/python3',
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain(
+        'cpython-installer: kept /usr/local/bin/python3 (this feature did not make it) as /usr/local/bin/python3.before-cpython-installer',
+      );
+      expect(result.output).toContain(
+        'cpython-installer: kept /opt/python-current (this feature did not make it) as /opt/python-current.before-cpython-installer',
+      );
+      expect(result.output.split('@@kept')[1]).toMatch(/base-python\nmine\n\/opt\/python-3\.13\.5\/bin\/python3\n/);
+    });
   });
 
   describe('options are checked up front, each message naming the option', () => {
