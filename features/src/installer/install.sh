@@ -49,6 +49,11 @@ die() {
 # back (or, when that fails, kept and named): an old install is never deleted before its successor
 # is in place.
 cleanup() {
+  restore_previous
+  # Released last: the next install starts from what this one left in place.
+  [ -z "$LOCK_HELD" ] || rm -rf "$LOCK_HELD"
+}
+restore_previous() {
   [ -z "$PARTIAL" ] || rm -rf "$PARTIAL"
   [ -n "$WORK_DIR" ] && [ -d "$WORK_DIR" ] || return 0
   if [ -e "$WORK_DIR/previous" ]; then
@@ -61,8 +66,38 @@ cleanup() {
   fi
   rm -rf "$WORK_DIR"
 }
+LOCK_HELD=""
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# acquire_lock PARENT: one install of this feature at a time on this machine (two RUN steps, or
+# two features' scripts, would otherwise interleave their moves into PARENT). An atomic mkdir of
+# PARENT/.cpython-installer-lock holding the installer's pid; a lock whose process is gone is
+# taken over; one that is not root's is refused (anyone could plant it). Sets LOCK_HELD.
+acquire_lock() {
+  lock="$1/.cpython-installer-lock" waited=0
+  while ! mkdir -m 700 "$lock" 2>/dev/null; do
+    [ -n "$(find "$lock" -maxdepth 0 -user 0 ! -perm -020 ! -perm -002 2>/dev/null)" ] \
+      || die "$lock exists and is not root's alone: this feature never makes such a lock" "remove $lock"
+    holder="$(cat "$lock/pid" 2>/dev/null || true)"
+    if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+      rm -rf "$lock"
+      say "took over the install lock of process $holder, which is gone"
+      continue
+    fi
+    if [ -z "$holder" ] && [ -n "$(find "$lock" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then
+      rm -rf "$lock"
+      continue
+    fi
+    [ "$waited" -lt "$DOWNLOAD_TIMEOUT" ] || die "another install (process ${holder:-unknown}) has held $lock for $waited s" \
+      "wait for it to finish; if no install is running, remove $lock"
+    [ $((waited % 30)) -ne 0 ] || say "waiting for another install (process ${holder:-unknown}) to finish"
+    sleep 1
+    waited=$((waited + 1))
+  done
+  printf '%s\n' "$$" >"$lock/pid"
+  LOCK_HELD="$lock"
+}
 
 # Prints text with the user:password@ part of every URL in it removed (tokens never reach a log).
 redact() { printf '%s' "$1" | sed 's#\([A-Za-z][A-Za-z0-9+.-]*://\)[^/@[:space:]]*@#\1#g; s#[?#].*#?<query hidden>#'; }
@@ -894,6 +929,8 @@ validate_wheelhouse_options
 require_root
 detect_arch
 detect_glibc
+mkdir -p "${PREFIX_STEM%/*}"
+acquire_lock "${PREFIX_STEM%/*}"
 
 install_version "$VERSION" "$INSTALL_PATH"
 DEFAULT_VERSION="$INSTALLED_VERSION" DEFAULT_TARGET="$INSTALLED_TARGET" DEFAULT_SHORT="$INSTALLED_SHORT"

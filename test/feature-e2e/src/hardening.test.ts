@@ -413,6 +413,36 @@ describe('install.sh hardening (issue 11), in real containers', () => {
       expect(result.leftovers).not.toContain('/opt/.cpython-installer.dead01');
     });
 
+    it('runs two installs started at once one after the other: both succeed, one waits for the other', async () => {
+      // Before issue 31 both used the same .new/.old names beside the prefix and /opt/python-current.
+      const result = await install(
+        {},
+        {
+          beforeInstall: '(sh /tmp/feature/install.sh >/tmp/first.log 2>&1; echo "first exit $?" >>/tmp/first.log) &',
+          afterInstall:
+            'while ! grep -q "first exit" /tmp/first.log; do sleep 1; done; echo "@@first"; cat /tmp/first.log; /usr/local/bin/python3 -c "print(6 * 7)"',
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      const [mine = '', first = ''] = result.output.split('@@first');
+      expect(first).toContain('first exit 0');
+      expect(`${mine}${first}`).toMatch(/cpython-installer: waiting for another install \(process \d+\) to finish/);
+      expect(first).toContain('42');
+      expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
+    });
+
+    it('takes over the lock of an install that was killed, and refuses one it did not make', async () => {
+      const stale = await install(
+        {},
+        { beforeInstall: 'mkdir -m 700 /opt/.cpython-installer-lock && echo 999999 > /opt/.cpython-installer-lock/pid' },
+      );
+      expect(stale.exitCode, stale.output).toBe(0);
+      expect(stale.output).toContain('cpython-installer: took over the install lock of process 999999, which is gone');
+      const planted = await install({}, { beforeInstall: 'mkdir -m 777 /opt/.cpython-installer-lock' });
+      expect(planted.exitCode).toBe(1);
+      expect(planted.output).toContain("cpython-installer: error: /opt/.cpython-installer-lock exists and is not root's alone");
+    });
+
     it('never moves anything out of a work folder it did not make, nor onto a path outside its parent', async () => {
       // Before issue 31 a folder of that name planted by another user made root mv its "previous"
       // onto whatever path its "target" file named.
