@@ -364,38 +364,31 @@ describe('integrate', () => {
 });
 
 describe('integrate cannot produce a configuration the feature refuses', () => {
-  it('refuses a feature reference that still holds a placeholder, writing nothing', async () => {
+  /** integrate --write of the pilot with `asked`: the error, and whether the file is as it was. */
+  async function refusedWrite(asked: { reference: string; options: Record<string, string> }) {
     const dir = await copyOfPilot();
     const before = await readFile(join(dir, pilotConfig), 'utf8');
-    const error = await caught(
-      integrateProject({
-        projectDir: dir,
-        configs: [],
-        entry: { reference: 'ghcr.io/<owner>/<repo>/cpython/installer:1', options: {} },
-        mode: 'write',
-      }),
-    );
+    const error = await caught(integrateProject({ projectDir: dir, configs: [], entry: asked, mode: 'write' }));
+    return { error, unchanged: (await readFile(join(dir, pilotConfig), 'utf8')) === before };
+  }
+
+  it('refuses a feature reference that still holds a placeholder, writing nothing', async () => {
+    const { error, unchanged } = await refusedWrite({ reference: 'ghcr.io/<owner>/<repo>/cpython/installer:1', options: {} });
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toBe('the feature reference "ghcr.io/<owner>/<repo>/cpython/installer:1" still holds a placeholder');
     expect(error.fix).toContain('pass --feature');
-    expect(await readFile(join(dir, pilotConfig), 'utf8')).toBe(before);
+    expect(unchanged).toBe(true);
   });
 
   it('refuses option values install.sh would refuse, naming each, and writes nothing', async () => {
-    const dir = await copyOfPilot();
-    const before = await readFile(join(dir, pilotConfig), 'utf8');
-    const error = await caught(
-      integrateProject({
-        projectDir: dir,
-        configs: [],
-        entry: { reference: './installer', options: { version: 'banana', artifactUrl: 'ftp://mirror.example/cpython.tgz' } },
-        mode: 'write',
-      }),
-    );
+    const { error, unchanged } = await refusedWrite({
+      reference: './installer',
+      options: { version: 'banana', artifactUrl: 'ftp://mirror.example/cpython.tgz' },
+    });
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toContain(`${pilotConfig}: "./installer": version "banana" is not a CPython version`);
     expect(error.message).toContain('artifactUrl has an unsupported scheme ftp');
-    expect(await readFile(join(dir, pilotConfig), 'utf8')).toBe(before);
+    expect(unchanged).toBe(true);
   });
 
   it('--check fails on a configuration that already holds a placeholder reference or a refused value', async () => {
