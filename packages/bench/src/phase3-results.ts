@@ -1,4 +1,4 @@
-import type { ArtifactMetadata } from '@cpython-prebuilt/core';
+import { type ArtifactMetadata, formatGib } from '@cpython-prebuilt/core';
 import { reproduceSection } from './documents.ts';
 import type { Measurement } from './project-build.ts';
 import { checksPassed as checks, failedBuilds as failed, mib, percent, duration as seconds, speedup } from './results-format.ts';
@@ -8,8 +8,6 @@ export interface MainJobFigures {
   totalSeconds: number;
   build: Pick<ArtifactMetadata, 'artifact' | 'buildSeconds' | 'disk' | 'optimizations'>;
 }
-
-const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
 function mainJobSection(job: MainJobFigures): string[] {
   const { build } = job;
@@ -21,7 +19,7 @@ function mainJobSection(job: MainJobFigures): string[] {
     '|---|---|',
     `| Tiempo total (build, validate, release, publish, integrate, measure) | ${seconds(job.totalSeconds)} |`,
     `| Tiempo del build (\`${build.artifact}\`) | ${seconds(build.buildSeconds)} |`,
-    `| Disco: pico durante el build | ${build.disk ? `${gib(build.disk.peakBytes)} (${gib(build.disk.requiredBytes)} required free at the start)` : 'not recorded (artifact built before)'} |`,
+    `| Disco: pico durante el build | ${build.disk ? `${formatGib(build.disk.peakBytes)} (${formatGib(build.disk.requiredBytes)} required free at the start)` : 'not recorded (artifact built before)'} |`,
     ...(profile
       ? [
           `| BOLT (${build.optimizations.boltTraining?.set}): profile folder peak / merged profile | ${(profile.peakFolderBytes / 1024 ** 2).toFixed(1)} MiB / ${(profile.mergedBytes / 1024 ** 2).toFixed(1)} MiB (${profile.merged} process profiles, ${profile.discarded.length} discarded) |`,

@@ -1,4 +1,4 @@
-import { type ArtifactMetadata, CpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { type ArtifactMetadata, CpythonPrebuiltError, formatGib, formatMinutes } from '@cpython-prebuilt/core';
 
 /**
  * What the default PGO+LTO+BOLT build may take on a 2-core machine, so it fits a GitHub-hosted
@@ -13,22 +13,19 @@ export interface BudgetLine {
   ok: boolean;
 }
 
-const minutes = (seconds: number) => `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-
 /** The build's time and peak disk (from its metadata) against BUILD_BUDGET, one line each. */
 export function buildBudgetLines(metadata: Pick<ArtifactMetadata, 'buildSeconds' | 'disk'>): BudgetLine[] {
   return [
     {
       what: 'build time',
-      measured: minutes(metadata.buildSeconds),
-      budget: minutes(BUILD_BUDGET.seconds),
+      measured: formatMinutes(metadata.buildSeconds),
+      budget: formatMinutes(BUILD_BUDGET.seconds),
       ok: metadata.buildSeconds <= BUILD_BUDGET.seconds,
     },
     {
       what: 'peak disk',
-      measured: metadata.disk ? gib(metadata.disk.peakBytes) : 'not recorded',
-      budget: gib(BUILD_BUDGET.diskBytes),
+      measured: metadata.disk ? formatGib(metadata.disk.peakBytes) : 'not recorded',
+      budget: formatGib(BUILD_BUDGET.diskBytes),
       ok: metadata.disk !== undefined && metadata.disk.peakBytes <= BUILD_BUDGET.diskBytes,
     },
   ];

@@ -12,6 +12,7 @@ import {
   expectedExtensions,
   FullInstallSize,
   findBase,
+  formatGib,
   formatSha256Line,
   hostArch,
   isCpythonPrebuiltError,
@@ -347,9 +348,7 @@ async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Lo
     const phases = Object.entries(metadata.phaseSeconds)
       .map(([phase, seconds]) => `${phase} ${seconds} s`)
       .join(', ');
-    logger.info(
-      `built in ${metadata.buildSeconds} s (${phases}); peak disk ${((metadata.disk?.peakBytes ?? 0) / 1024 ** 3).toFixed(1)} GiB`,
-    );
+    logger.info(`built in ${metadata.buildSeconds} s (${phases}); peak disk ${formatGib(metadata.disk?.peakBytes ?? 0)}`);
     return { artifactPath, sha256Path, metadataPath, metadata, logPath, debugArchive: debugOutput };
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { stat, statfs } from 'node:fs/promises';
-import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { CpythonPrebuiltError, formatGib } from '@cpython-prebuilt/core';
 
 const GIB = 1024 ** 3;
 
@@ -16,8 +16,6 @@ export function requiredFreeBytes(optimize: boolean, given?: number): number {
   return given ?? (optimize ? REQUIRED_FREE_BYTES.optimized : REQUIRED_FREE_BYTES.plain);
 }
 
-const gib = (bytes: number) => (bytes / GIB).toFixed(1);
-
 async function freeBytes(path: string): Promise<number> {
   const fs = await statfs(path);
   return fs.bavail * fs.bsize;
@@ -29,7 +27,7 @@ export async function requireFreeSpace(path: string, required: number): Promise<
   if (free < required) {
     throw new CpythonPrebuiltError(
       'NOT_ENOUGH_DISK',
-      `only ${gib(free)} GiB free under ${path}, the build needs ${gib(required)} GiB`,
+      `only ${formatGib(free)} free under ${path}, the build needs ${formatGib(required)}`,
       {
         fix: 'free disk space (docker system prune removes old build images), or set the requirement with --min-free-gb',
       },

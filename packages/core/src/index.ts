@@ -18,4 +18,5 @@ export * from './schemas/modules.ts';
 export * from './schemas/validation.ts';
 export * from './schemas/versions.ts';
 export * from './schemas/wheelhouse.ts';
+export * from './units.ts';
 export * from './wheelhouse-files.ts';

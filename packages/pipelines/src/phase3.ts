@@ -4,6 +4,8 @@ import { type BuildBackend, type BuildInput, buildArtifact, validateArtifact } f
 import {
   CpythonPrebuiltError,
   createKeyPair,
+  formatGib,
+  formatMinutes,
   type LoadedArtifact,
   type Logger,
   layout,
@@ -179,17 +181,12 @@ export async function runPhase3(input: Phase3Input): Promise<Phase3Result> {
     logger.info(`done: ${resultsPath}; manifest ${manifestPath}`);
     const { buildSeconds, disk } = artifact.metadata;
     logger.info(
-      `phase3 took ${minutes(Date.now() - jobStarted)}; the build ${minutes(buildSeconds * 1000)}${disk ? `, peak disk ${(disk.peakBytes / 1024 ** 3).toFixed(1)} GiB` : ''} (written to ${resultsPath})`,
+      `phase3 took ${formatMinutes((Date.now() - jobStarted) / 1000)}; the build ${formatMinutes(buildSeconds)}${disk ? `, peak disk ${formatGib(disk.peakBytes)}` : ''} (written to ${resultsPath})`,
     );
     return { artifact, releaseUrl: released.entry.url, manifestPath, featureReference, resultsPath };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
-}
-
-function minutes(ms: number): string {
-  const total = Math.round(ms / 1000);
-  return `${Math.floor(total / 60)} min ${total % 60} s`;
 }
 
 /**

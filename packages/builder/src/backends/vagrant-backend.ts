@@ -1,7 +1,16 @@
 import type { WriteStream } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { type BuildBase, CpythonPrebuiltError, hostArch, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
+import {
+  type BuildBase,
+  CpythonPrebuiltError,
+  formatGib,
+  hostArch,
+  type Logger,
+  layout,
+  openLogFile,
+  run,
+} from '@cpython-prebuilt/core';
 import { extract } from 'tar';
 import { dockerEnv, ensureDocker } from '../docker-images.ts';
 import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, phaseReporter, shellQuote } from './backend.ts';
@@ -169,10 +178,9 @@ export class VagrantMachine {
     const df = await this.ssh("df -Pk /tmp | awk 'NR==2 {print $4}'");
     const free = Number(df.stdout.trim()) * 1024;
     if (!(free >= minFreeBytes)) {
-      const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
       throw new CpythonPrebuiltError(
         'NOT_ENOUGH_DISK',
-        `the builder VM has ${gib(free)} GiB free under /tmp, the build needs ${gib(minFreeBytes)} GiB`,
+        `the builder VM has ${formatGib(free)} free under /tmp, the build needs ${formatGib(minFreeBytes)}`,
         {
           fix: 'free space in the guest (vagrant ssh), or give it a bigger disk; make vagrant-cpython-destroy then up starts clean',
         },
