@@ -68,6 +68,9 @@ restore_previous() {
 }
 LOCK_HELD=""
 trap cleanup EXIT
+
+# root_only PATH: true when PATH is root's and only root may write to it (what this feature makes).
+root_only() { [ -n "$(find "$1" -maxdepth 0 -user 0 ! -perm -020 ! -perm -002 2>/dev/null)" ]; }
 trap 'exit 130' INT TERM
 
 # acquire_lock PARENT: one install of this feature at a time on this machine (two RUN steps, or
@@ -77,7 +80,7 @@ trap 'exit 130' INT TERM
 acquire_lock() {
   lock="$1/.cpython-installer-lock" waited=0
   while ! mkdir -m 700 "$lock" 2>/dev/null; do
-    [ -n "$(find "$lock" -maxdepth 0 -user 0 ! -perm -020 ! -perm -002 2>/dev/null)" ] \
+    root_only "$lock" \
       || die "$lock exists and is not root's alone: this feature never makes such a lock" "remove $lock"
     holder="$(cat "$lock/pid" 2>/dev/null || true)"
     if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
@@ -582,7 +585,7 @@ sweep_stale() {
     # Only a folder this feature made: root's and writable by root alone. One of another owner
     # (anyone can make a folder of that name in a shared parent) is left alone and named: it is
     # never read for a path to move things to, nor removed.
-    if [ -z "$(find "$stale" -maxdepth 0 -user 0 ! -perm -020 ! -perm -002 2>/dev/null)" ]; then
+    if ! root_only "$stale"; then
       say "warning: left $stale alone: it is not root's, or others may write to it (this feature never makes such a folder)"
       continue
     fi
