@@ -43,6 +43,11 @@ export interface EditResult {
 export interface SwitchOptions {
   /** Add the feature to a file that has no python feature (default true). */
   addIfMissing?: boolean;
+  /**
+   * The version an added entry gets when `asked` names none: what the project's own files ask for
+   * (.python-version, requires-python...), with the reason the report gives.
+   */
+  projectVersion?: { version: string; reason: string };
 }
 
 function keyOf(property: Node): string {
@@ -134,11 +139,14 @@ export function switchToFeature(text: string, path: string, asked: FeatureEntry,
     if (switchOptions.addIfMissing === false) {
       return { text, status: 'skipped', action: 'no python feature: left as it is', options: [], compiledPython };
     }
+    const fromProject = entry.options.version === undefined ? switchOptions.projectVersion : undefined;
+    const options = fromProject ? { ...entry.options, version: fromProject.version } : entry.options;
     const added = features
-      ? edit(text, setProperty(text, features, ['features'], entry.reference, entry.options, formatting))
-      : edit(text, modify(text, ['features', entry.reference], entry.options, { formattingOptions: formatting }));
+      ? edit(text, setProperty(text, features, ['features'], entry.reference, options, formatting))
+      : edit(text, modify(text, ['features', entry.reference], options, { formattingOptions: formatting }));
     for (const [option, value] of Object.entries(entry.options))
       outcomes.push({ option, value, outcome: 'set', reason: 'asked for' });
+    if (fromProject) outcomes.push({ option: 'version', value: fromProject.version, outcome: 'set', reason: fromProject.reason });
     return finish(added, path, entry, { status: 'added', action: `added ${entry.reference}`, options: outcomes, compiledPython });
   }
 

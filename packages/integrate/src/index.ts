@@ -20,4 +20,5 @@ export {
   integrate,
   integrateProject,
 } from './integrate.ts';
+export { type ProjectVersion, projectPythonVersion } from './project-version.ts';
 export { type Finding, type ImageLocation, type ImageSource, isPythonImage, locateImageSource } from './sources.ts';

@@ -407,4 +407,46 @@ describe('integrate cannot produce a configuration the feature refuses', () => {
     expect(error.message).toContain('"ghcr.io/<owner>/<repo>/cpython/installer:1" still holds a placeholder');
     expect(error.message).toContain('"./installer": sha256 is not a sha256 digest');
   });
+
+  it("gives an added feature the version the project's own files ask for, and says which file", async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': '{ "image": "local/debian:bookworm" }\n',
+      '.python-version': '3.11\n',
+    });
+    const report = await integrateProject({
+      projectDir: dir,
+      configs: ['.devcontainer/devcontainer.json'],
+      entry: keepVersion,
+      mode: 'write',
+    });
+    const written = JSON.parse(await readFile(join(dir, '.devcontainer/devcontainer.json'), 'utf8'));
+    expect(written.features['./installer']).toEqual({ version: '3.11' });
+    expect(formatReport(report)).toContain('  version "3.11": set, .python-version says 3.11');
+    // --version wins over the project's files.
+    const asked = await integrateProject({
+      projectDir: dir,
+      configs: ['.devcontainer/devcontainer.json'],
+      entry: { reference: './installer', options: { version: '3.13' } },
+      mode: 'dry-run',
+    });
+    expect(asked.configs[0]?.diff).toContain('"version": "3.13"');
+  });
+
+  it('notes a configuration that installs another line than the project asks for, in every mode', async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': '{ "features": { "./installer": "3.12" } }\n',
+      'pyproject.toml': '[project]\nrequires-python = ">=3.13"\n',
+      '.github/workflows/ci.yml': 'jobs:\n  t:\n    strategy:\n      matrix:\n        python-version: ["3.13"]\n',
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'check' });
+    expect(report.configs[0]?.findings.map((finding) => finding.message)).toEqual([
+      "installs 3.12, but 3.13, the newest line tested in .github/workflows/ci.yml that pyproject.toml's requires-python >=3.13 allows: change one of them (--version 3.13 sets it here)",
+    ]);
+  });
+
+  it('checks the string shorthand of this feature as the version option', async () => {
+    const dir = await project({ '.devcontainer/devcontainer.json': '{ "features": { "./installer": "banana" } }\n' });
+    const error = await caught(integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'check' }));
+    expect(error.message).toContain('"./installer": version "banana" is not a CPython version');
+  });
 });

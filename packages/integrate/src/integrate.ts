@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
+import { CpythonPrebuiltError, lineOf } from '@cpython-prebuilt/core';
 import { featureOptionProblems } from '@cpython-prebuilt/feature';
 import { createTwoFilesPatch } from 'diff';
 import { getNodeValue } from 'jsonc-parser';
@@ -14,6 +14,7 @@ import {
   switchToFeature,
 } from './edit.ts';
 import { isOurFeature, officialPathsIn } from './official.ts';
+import { type ProjectVersion, projectPythonVersion } from './project-version.ts';
 import { type Finding, type ImageSource, pythonElsewhere } from './sources.ts';
 import { replaceFilesAtomically } from './write.ts';
 
@@ -63,8 +64,29 @@ function ourEntries(text: string, path: string, requested: string): { reference:
     .filter(([reference]) => isOurFeature(reference, requested) || isPlaceholderReference(reference))
     .map(([reference, options]) => ({
       reference,
-      options: options && typeof options === 'object' ? (options as Record<string, unknown>) : {},
+      // The string shorthand ("...installer:1": "3.12") is the version option.
+      options:
+        typeof options === 'string'
+          ? { version: options }
+          : options && typeof options === 'object'
+            ? (options as Record<string, unknown>)
+            : {},
     }));
+}
+
+/**
+ * When this feature's entry in `text` installs another line than the project's own files ask for:
+ * one sentence saying both (a note, not a refusal: the configuration may be right and the file old).
+ */
+function versionDisagreement(text: string, path: string, requested: string, project: ProjectVersion): string | undefined {
+  for (const { options } of ourEntries(text, path, requested)) {
+    const version = options.version;
+    if (typeof version !== 'string' || version === 'latest' || version === '') continue;
+    if (lineOf(version) !== lineOf(project.version)) {
+      return `installs ${version}, but ${project.reason}: change one of them (--version ${project.version} sets it here)`;
+    }
+  }
+  return undefined;
 }
 
 /** The problems of this feature's entries in `text` (see ConfigReport.problems). */
@@ -129,12 +151,15 @@ async function plan(
   entry: FeatureEntry,
   addIfMissing: boolean,
   check: boolean,
+  projectVersion: ProjectVersion | undefined,
 ): Promise<Planned> {
   const absolute = resolve(projectDir, path);
   const before = await readFile(absolute, 'utf8');
-  const edited: EditResult = switchToFeature(before, path, entry, { addIfMissing });
+  const edited: EditResult = switchToFeature(before, path, entry, { addIfMissing, projectVersion });
   const config = getNodeValue(parseOrRefuse(before, path)) as ImageSource;
   const findings = await pythonElsewhere(absolute, config, projectDir);
+  const disagreement = projectVersion && versionDisagreement(check ? before : edited.text, path, entry.reference, projectVersion);
+  if (disagreement) findings.push({ where: path, message: disagreement, compiles: false });
   const installPaths = edited.options.filter((option) => option.option === 'installPath' && typeof option.value === 'string');
   for (const { at, value } of officialPathsIn(
     config,
@@ -188,7 +213,11 @@ export async function integrateProject(input: IntegrateProjectInput): Promise<In
       },
     );
   }
-  for (const path of paths) planned.push(await plan(input.projectDir, path, input.entry, addIfMissing, input.mode === 'check'));
+  // Without --version, what the project's own files ask for (.python-version, requires-python...).
+  const projectVersion = await projectPythonVersion(input.projectDir);
+  for (const path of paths) {
+    planned.push(await plan(input.projectDir, path, input.entry, addIfMissing, input.mode === 'check', projectVersion));
+  }
   // Nothing is written when one configuration would give a container that does not build.
   const broken = planned.flatMap(({ report }) => report.problems.map((problem) => `${report.path}: ${problem}`));
   if (broken.length > 0) {

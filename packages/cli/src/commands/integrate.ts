@@ -27,7 +27,10 @@ export function integrateOptions(command: Command): Command {
       '--feature <reference>',
       'the feature as published (<registry>/<owner>/<repo>/cpython/installer:1, as make publish prints it) or ./installer for a vendored copy; required to write',
     )
-    .option('--version <version>', "CPython version to set (default: keep the project's version)")
+    .option(
+      '--version <version>',
+      "CPython version to set (default: keep the configuration's; a feature added without one gets what .python-version, runtime.txt, pyproject.toml's requires-python or the tox/nox/GitHub Actions matrix ask for)",
+    )
     .option('--artifact-url <url>', 'pin an artifact URL (needs --sha256 unless a .sha256 is published beside it)')
     .option('--sha256 <digest>', 'sha256 of --artifact-url')
     .addOption(new Option('--dry-run', 'print a unified diff, change nothing').default(false).conflicts('check'))
