@@ -22,6 +22,17 @@ describe('the command line conventions', () => {
     expect(build.stderr).toContain('"sparc" is not an architecture');
   });
 
+  it('takes a line for --version (its newest pinned patch) and names the pinned lines for one nothing pins', () => {
+    const unpinned = cli(['build', '--version', '3.99']);
+    expect(unpinned.exitCode).toBe(2);
+    expect(unpinned.stderr).toMatch(
+      /no 3\.99\.x is pinned in infrastructure\/cpython\/versions\.json \(pinned lines: 3\.9, [\d., ]+\)/,
+    );
+    const nonsense = cli(['bench', '--version', 'three']);
+    expect(nonsense.exitCode).toBe(2);
+    expect(nonsense.stderr).toContain('"three" is not a CPython version: give a full one such as 3.13.5, or a line such as 3.13');
+  });
+
   it('with --json prints the error as a JSON object on stdout, besides the sentence on stderr', () => {
     const missing = cli(['validate', '/nonexistent/cpython-3.13.5-debian11-x86_64-build1.tgz', '--json']);
     expect(missing.exitCode).toBe(1);

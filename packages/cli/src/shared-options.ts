@@ -29,6 +29,7 @@ import {
   defaultVersion,
   hostArch,
   layout,
+  lineOf,
   readArmoredKeys,
   requireTrustedSigner,
   resolveRelease,
@@ -37,6 +38,8 @@ import {
   type Signer,
   signerFromEnvironment,
   sourceDateEpoch,
+  versionFromRequest,
+  versionsManifest,
 } from '@cpython-prebuilt/core';
 import type { GitHubTarget } from '@cpython-prebuilt/pipelines';
 import { githubToken } from '@cpython-prebuilt/release';
@@ -104,7 +107,11 @@ export interface BuildFlags {
 /** The build options, shared by `build` and `phase3`. */
 export function buildOptions(command: Command): Command {
   return command
-    .addOption(new Option('--version <version>', 'full CPython version').default(defaultVersion))
+    .addOption(
+      new Option('--version <version>', 'CPython version: full (3.13.5), or a line (3.13) for its newest pinned patch')
+        .argParser(parseCpythonVersion)
+        .default(defaultVersion),
+    )
     .addOption(
       new Option('--build <n>', 'build number of this version (rebuilds increase it)').default(1).argParser(parsePositiveInteger),
     )
@@ -208,6 +215,23 @@ export function buildOptions(command: Command): Command {
 }
 
 /** --arch: x86_64 or aarch64, or the other names people type for them (amd64, arm64). */
+/** --version: a full version, or a line (3.13) meaning its newest pinned patch. */
+export function parseCpythonVersion(value: string): string {
+  const version = versionFromRequest(value);
+  if (version) return version;
+  const lines = [...new Set(versionsManifest.releases.map((release) => lineOf(release.version)))].join(', ');
+  throw new InvalidArgumentError(
+    /^3\.\d{1,2}$/.test(value)
+      ? `no ${value}.x is pinned in infrastructure/cpython/versions.json (pinned lines: ${lines}): give a full version with --sha256, or pin one with make versions-update`
+      : `"${value}" is not a CPython version: give a full one such as 3.13.5, or a line such as 3.13 (its newest pinned patch)`,
+  );
+}
+
+/** The same for a repeatable --version. */
+export function collectCpythonVersions(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), parseCpythonVersion(value)];
+}
+
 export function parseArch(value: string): Arch {
   const arch = archFromAlias(value);
   if (!arch) throw new InvalidArgumentError(`"${value}" is not an architecture: give one of ${ARCH_WORDS.join(', ')}`);

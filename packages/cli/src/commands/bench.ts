@@ -9,7 +9,7 @@ import {
 } from '@cpython-prebuilt/core';
 import { runBenchmarkSuite } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { COMPILER_IMAGE_HELP, parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import { COMPILER_IMAGE_HELP, parseCpythonVersion, parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
 
 interface BenchFlags {
   version: string;
@@ -34,7 +34,11 @@ export function benchCommand(program: Command): void {
     .description(
       'every benchmark in one run: builder wall time, getting CPython into an image (feature, from source, tar), sizes, interpreter speed; writes docs/benchmarks.md and .json',
     )
-    .addOption(new Option('--version <version>', 'CPython version').default(defaultVersion))
+    .addOption(
+      new Option('--version <version>', 'CPython version (a line such as 3.13: its newest pinned patch)')
+        .argParser(parseCpythonVersion)
+        .default(defaultVersion),
+    )
     .addOption(new Option('--base <id>', 'build base').choices(buildBases.map((base) => base.id)).default(DEFAULT_BUILD_BASE))
     .option('--base-image <ref>', "image the build base starts from instead of the base's own (local debootstrap images)")
     .option(

@@ -1,7 +1,7 @@
 import { createLogger, layout, loadArtifact, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { exampleProjects, measureProjectBuilds } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import { parseCpythonVersion, parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
 
 interface MeasureProjectsFlags {
   artifact: string[];
@@ -32,7 +32,11 @@ export function measureProjectsCommand(program: Command): void {
       new Option('--runs <n>', 'builds per variant and configuration, interleaved').default(1).argParser(parsePositiveInteger),
     )
     .option('--project <dir...>', 'project folders (default: the pilot and every example under examples/)')
-    .option('--version <version>', 'install this full version both ways instead of the one each configuration asks for')
+    .option(
+      '--version <version>',
+      'install this version both ways instead of the one each configuration asks for (a line such as 3.13: its newest pinned patch)',
+      parseCpythonVersion,
+    )
     .option(
       '--baseline-image <ref>',
       "image with compilers for the baselines (default: the build-base image of each project's image)",

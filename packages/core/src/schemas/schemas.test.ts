@@ -16,6 +16,7 @@ import {
   resolveRelease,
   sourceDateEpoch,
   VersionsManifest,
+  versionFromRequest,
   versionsManifest,
 } from './versions.ts';
 
@@ -51,6 +52,15 @@ describe('versions manifest', () => {
       releases: [...versionsManifest.releases, { ...findRelease('3.14.8'), version: '3.14.9' }],
     };
     expect(releaseMatrix(withNewer as VersionsManifest).at(-1)).toBe('3.14.9');
+  });
+
+  it('reads a line as its newest pinned patch, a full version as itself, and nothing else', () => {
+    expect(versionFromRequest('3.13')).toBe('3.13.15');
+    expect(versionFromRequest('3.11')).toBe('3.11.16');
+    expect(versionFromRequest('3.13.5')).toBe('3.13.5');
+    // A full version is what the user asked for, pinned or not (the build then needs --sha256).
+    expect(versionFromRequest('3.13.99')).toBe('3.13.99');
+    for (const refused of ['3.99', '3', '3.13.', 'latest', '3.13.5 ', '']) expect(versionFromRequest(refused)).toBeUndefined();
   });
 
   it('refuses a pin with fewer than two digest sources', () => {

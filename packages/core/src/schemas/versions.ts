@@ -171,6 +171,20 @@ export function releaseMatrix(manifest: VersionsManifest = versionsManifest): st
     });
 }
 
+/**
+ * What people type for a version, as the full version it means: 3.13.5 stays, a line (3.13) is the
+ * newest patch the manifest pins in it. Undefined for anything else, or a line nothing pins.
+ */
+export function versionFromRequest(request: string, manifest: VersionsManifest = versionsManifest): string | undefined {
+  if (PythonVersion.safeParse(request).success) return request;
+  if (!/^3\.\d{1,2}$/.test(request)) return undefined;
+  return manifest.releases
+    .map((release) => release.version)
+    .filter((version) => lineOf(version) === request)
+    .sort(compareVersions)
+    .at(-1);
+}
+
 /** SOURCE_DATE_EPOCH for a build: the environment's, else the release day, else 2000-01-01. */
 export function sourceDateEpoch(release: SourceRelease, environment: string | undefined = process.env.SOURCE_DATE_EPOCH): number {
   if (environment !== undefined && environment !== '') {
