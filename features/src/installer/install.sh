@@ -645,15 +645,16 @@ resolve_from_url() {
 
 # check_signature ARTIFACT: the detached OpenPGP signature <artifact source>.asc, checked with gpgv
 # against the keyring embedded in this feature, before anything is extracted. requireSignature
-# auto requires it for the artifacts this feature names and checks it, when present, for
-# artifactUrl; true requires it always; false skips the check. gpgv exits 0 for a good signature
+# auto requires it unless the user pinned the bytes (artifactUrl with the sha256 option: checked
+# when present), so a digest fetched from the server that serves the artifact never stands alone;
+# true requires it always; false skips the check. gpgv exits 0 for a good signature
 # by a revoked or expired key, so the verdict comes from its status lines, not its exit code.
 # Sets SIGNED_BY to the fingerprint of the key that verified (empty when nothing was checked).
 check_signature() {
   SIGNED_BY=""
   required="$REQUIRE_SIGNATURE"
   if [ "$required" = auto ]; then
-    if [ -n "$ARTIFACT_URL" ] && [ "$ENTRY_URL" = "$ARTIFACT_URL" ]; then required=false; else required=true; fi
+    if [ -n "$ARTIFACT_URL" ] && [ "$ENTRY_URL" = "$ARTIFACT_URL" ] && [ -n "$SHA256" ]; then required=false; else required=true; fi
   fi
   if [ "$REQUIRE_SIGNATURE" = false ]; then
     say "warning: requireSignature is false: the artifact's OpenPGP signature is not checked"
@@ -662,6 +663,9 @@ check_signature() {
   sidecar_url "$ENTRY_URL" .asc
   sig_shown="$(redact "$SIDECAR_URL")"
   unsigned_fix="publish the .asc that cpython-prebuilt release made beside the artifact, or set \"requireSignature\": \"false\" to install an unsigned artifact"
+  if [ -n "$ARTIFACT_URL" ] && [ -z "$SHA256" ]; then
+    unsigned_fix="publish the .asc that cpython-prebuilt release made beside the artifact, or pin its bytes with the sha256 option (its sha256sum, from a source you trust: a .sha256 from the same server proves nothing)"
+  fi
   case "$ENTRY_URL" in
     oci://*) [ "$required" = false ] || die "no signature for $sig_shown: this feature version does not fetch signatures of oci:// artifacts" "$unsigned_fix"
       say "warning: oci:// artifact: no signature checked (the sha256 still is)"
@@ -671,7 +675,7 @@ check_signature() {
     if [ "$FETCH_MISSING" = false ]; then
       die "cannot fetch the signature $sig_shown ($FETCH_ERROR)" "fix the network or proxy, or set \"requireSignature\": \"false\""
     fi
-    [ "$required" = true ] || { say "no signature at $sig_shown: not checked (set \"requireSignature\": \"true\" to require one)"; return 0; }
+    [ "$required" = true ] || { say "no signature at $sig_shown: not checked, the sha256 option pins the artifact (set \"requireSignature\": \"true\" to require one)"; return 0; }
     die "missing signature: $sig_shown does not exist, and requireSignature is $REQUIRE_SIGNATURE" "$unsigned_fix"
   fi
   [ -s "$FEATURE_DIR/$KEYRING" ] || die "this feature has no trusted keys ($KEYRING is missing or empty), so no signature can verify" \

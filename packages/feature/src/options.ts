@@ -89,7 +89,7 @@ export function featureOptions(
       type: 'string',
       default: requireSignatureDefault,
       proposals: ['auto', 'true', 'false'],
-      description: `OpenPGP signature (<artifact>.asc) checked with gpgv against the keys this feature version trusts (${KEYRING_FILE}), before extracting. auto: required for the artifacts this feature names, checked when present for artifactUrl; true: always required; false: not checked.`,
+      description: `OpenPGP signature (<artifact>.asc) checked with gpgv against the keys this feature version trusts (${KEYRING_FILE}), before extracting. auto: required, except for an artifactUrl whose bytes the sha256 option pins (then checked when present); true: always required; false: not checked.`,
     },
     {
       id: 'installPath',

@@ -167,7 +167,7 @@ describe('install.sh checks the OpenPGP signature with gpgv before extracting an
     expect(afterExpiry.leftovers).toEqual([]);
   });
 
-  it('refuses a manifest artifact without its signature, and an artifactUrl without one when requireSignature is true', async () => {
+  it('refuses a manifest artifact without its signature, an artifactUrl without one unless the sha256 option pins it, and any without one when requireSignature is true', async () => {
     const dir = await featureCopy('unsigned');
     await rm(join(dir, `${artifactName}.asc`));
     const manifest = await install(dir, {});
@@ -183,10 +183,20 @@ describe('install.sh checks the OpenPGP signature with gpgv before extracting an
     expect(required.output).toContain('missing signature');
     expect(required.leftovers).toEqual([]);
 
-    // auto: an artifactUrl without a signature is checked by its sha256 only, and the log says so.
+    // auto fails closed: a .sha256 from the server that serves the artifact is not a pin.
+    await writeFile(join(dir, `${artifactName}.sha256`), `${artifactSha256}  ${artifactName}\n`);
+    const sameOrigin = await install(dir, { artifactUrl: artifactName });
+    expect(sameOrigin.exitCode).toBe(1);
+    expect(sameOrigin.output).toContain(
+      `cpython-installer: error: missing signature: ${artifactName}.asc does not exist, and requireSignature is auto`,
+    );
+    expect(sameOrigin.output).toContain('pin its bytes with the sha256 option');
+    expect(sameOrigin.leftovers).toEqual([]);
+
+    // auto: an artifactUrl the user pinned with the sha256 option installs unsigned, and the log says so.
     const optional = await install(dir, { artifactUrl: artifactName, sha256: artifactSha256 });
     expect(optional.exitCode, optional.output).toBe(0);
-    expect(optional.output).toContain(`no signature at ${artifactName}.asc: not checked`);
+    expect(optional.output).toContain(`no signature at ${artifactName}.asc: not checked, the sha256 option pins the artifact`);
   });
 
   it('without gpgv says how to install it or opt out, and requireSignature false installs unchecked with a warning', async () => {
