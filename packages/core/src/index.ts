@@ -15,6 +15,7 @@ export * from './schemas/bases.ts';
 export * from './schemas/common.ts';
 export * from './schemas/metadata.ts';
 export * from './schemas/modules.ts';
+export * from './schemas/statement.ts';
 export * from './schemas/validation.ts';
 export * from './schemas/versions.ts';
 export * from './schemas/wheelhouse.ts';

@@ -1,5 +1,5 @@
 import { copyFile, readFile, rename, rm } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   binaryKeyring,
   CpythonPrebuiltError,
@@ -11,6 +11,7 @@ import {
   manifestEntryFor,
   pathExists,
   pythonTag,
+  statementName,
   trustedKeysWithExtra,
   verifyDetached,
 } from '@cpython-prebuilt/core';
@@ -135,6 +136,12 @@ export async function vendorFeature(input: VendorInput): Promise<string> {
     await writeFeatureFiles(staging, feature.files, feature.keyring);
     for (const artifact of artifacts) {
       if (signatures) await copyFile(`${artifact.path}.asc`, join(staging, `${artifact.name}.asc`));
+      // The release's signed statement, when it is beside the artifact: an artifactUrl naming the
+      // vendored file without the sha256 option needs it (install.sh's rollback check).
+      for (const file of [statementName(artifact.name), `${statementName(artifact.name)}.asc`]) {
+        if (signatures && (await pathExists(join(dirname(artifact.path), file))))
+          await copyFile(join(dirname(artifact.path), file), join(staging, file));
+      }
       await copyFile(artifact.path, join(staging, artifact.name));
       await copyFile(artifact.sha256Path, join(staging, basename(artifact.sha256Path)));
       await copyFile(artifact.metadataPath, join(staging, basename(artifact.metadataPath)));

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import {
   ArtifactManifest,
   ArtifactMetadata,
+  ArtifactStatement,
   artifactsMdPath,
   BuildBases,
   binaryKeyring,
@@ -60,6 +61,7 @@ export async function repositoryFiles(
     [join(schemas, 'artifact-metadata.schema.json')]: jsonSchema(ArtifactMetadata),
     [join(schemas, 'validation-report.schema.json')]: jsonSchema(ValidationReport),
     [join(schemas, 'wheelhouse-metadata.schema.json')]: jsonSchema(WheelhouseMetadata),
+    [join(schemas, 'artifact-statement.schema.json')]: jsonSchema(ArtifactStatement),
     [join(manifestPath, '..', 'manifest.schema.json')]: jsonSchema(ArtifactManifest),
     [artifactsMdPath(manifestPath)]: renderArtifactsMd(manifest),
   };

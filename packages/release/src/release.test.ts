@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyPair, createLogger, signerFromArmored, verifyDetached } from '@cpython-prebuilt/core';
+import { ArtifactStatement, createKeyPair, createLogger, signerFromArmored, verifyDetached } from '@cpython-prebuilt/core';
 import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GitHubApiError, GitHubClient } from './github.ts';
@@ -307,7 +307,7 @@ describe('release with wheelhouses built with the artifact', () => {
 });
 
 describe('signed releases', () => {
-  it('publishes <artifact>.asc and SHA256SUMS.asc that verify with the signing key, and re-running uploads nothing', async () => {
+  it('publishes <artifact>.asc, its signed statement and SHA256SUMS.asc that verify with the signing key, and re-running uploads nothing', async () => {
     const github = await fakeGitHub();
     const artifact = await makeArtifact();
     const pair = await createKeyPair({ name: 'release test', email: 'release@example.invalid' });
@@ -327,6 +327,8 @@ describe('signed releases', () => {
       `${NAME}.sha256`,
       NAME.replace('.tgz', '.json'),
       `${NAME}.asc`,
+      `${NAME}.statement.json`,
+      `${NAME}.statement.json.asc`,
       'SHA256SUMS',
       'SHA256SUMS.asc',
     ]);
@@ -336,6 +338,18 @@ describe('signed releases', () => {
     expect(await verifyDetached(asset('SHA256SUMS'), asset('SHA256SUMS.asc').toString(), [pair.publicArmored], 'sums')).toBe(
       pair.fingerprint,
     );
+    // The statement binds this name to these bytes, version and build, signed by the same key.
+    const statement = ArtifactStatement.parse(JSON.parse(asset(`${NAME}.statement.json`).toString()));
+    expect(statement.subject).toEqual([{ name: NAME, digest: { sha256: artifact.sha256 } }]);
+    expect(statement.predicate).toMatchObject({ version: '3.13.5', build: 1 });
+    expect(
+      await verifyDetached(
+        asset(`${NAME}.statement.json`),
+        asset(`${NAME}.statement.json.asc`).toString(),
+        [pair.publicArmored],
+        'statement',
+      ),
+    ).toBe(pair.fingerprint);
     // The signature is kept beside the artifact, for feature vendor and for the next run.
     expect(await readFile(`${artifact.path}.asc`)).toEqual(asset(`${NAME}.asc`));
     expect((await signed()).uploaded).toEqual([]);

@@ -16,7 +16,7 @@ import {
 import { GitHubApiError, type GitHubAsset, type GitHubClient, type GitHubRelease } from './github.ts';
 import { readManifest, withArtifact, writeManifest } from './manifest.ts';
 import { releaseNotes, releaseTag, releaseTitle } from './notes.ts';
-import { artifactSignature, signatureName } from './signing.ts';
+import { signatureName, signedArtifactFiles } from './signing.ts';
 
 export interface ReleaseInput {
   artifactPath: string;
@@ -315,7 +315,9 @@ export async function releaseArtifact(input: ReleaseInput): Promise<ReleaseResul
   const ours = new Map<string, Buffer>();
   for (const path of [artifact.path, artifact.sha256Path, artifact.metadataPath, ...(input.extraPaths ?? [])])
     ours.set(basename(path), await readFile(path));
-  if (input.signer) ours.set(...(await artifactSignature(input.signer, artifact, input.logger)));
+  // The artifact's signature and its signed statement (what install.sh checks against rollback).
+  if (input.signer)
+    for (const [name, bytes] of await signedArtifactFiles(input.signer, artifact, input.logger)) ours.set(name, bytes);
 
   const byName = new Map<string, GitHubAsset>();
   const expected = new Map<string, string>();

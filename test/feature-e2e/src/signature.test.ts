@@ -199,6 +199,55 @@ describe('install.sh checks the OpenPGP signature with gpgv before extracting an
     expect(optional.output).toContain(`no signature at ${artifactName}.asc: not checked, the sha256 option pins the artifact`);
   });
 
+  it("with only a .sha256 from the artifact's server, needs the release's signed statement naming this file: an older build under a newer name is refused", async () => {
+    const artifacts = inject('artifacts');
+    const dir = await featureCopy('statement');
+    const sums = (name: string) => writeFile(join(dir, `${name}.sha256`), `${artifactSha256}  ${name}\n`);
+    const statement = async (from: string, to: string) => {
+      for (const suffix of ['.statement.json', '.statement.json.asc']) {
+        await copyFile(join(artifacts.dir, `${from}${suffix}`), join(dir, `${to}${suffix}`));
+      }
+    };
+    // The release's own files: the statement names this file and these bytes.
+    await statement(artifactName, artifactName);
+    const genuine = await install(dir, { artifactUrl: artifactName });
+    expect(genuine.exitCode, genuine.output).toBe(0);
+    expect(genuine.output).toContain(
+      `signed statement verified: ${artifactName} is CPython 3.13.5 with sha256 ${artifactSha256}`,
+    );
+
+    // build1's bytes, signature and statement served as build2: every signature is valid, the name is not.
+    const newer = 'cpython-3.13.5-debian11-x86_64-build2.tgz';
+    await copyFile(join(dir, artifactName), join(dir, newer));
+    await copyFile(join(dir, `${artifactName}.asc`), join(dir, `${newer}.asc`));
+    await sums(newer);
+    await statement(artifactName, newer);
+    const rollback = await install(dir, { artifactUrl: newer });
+    expect(rollback.exitCode).toBe(1);
+    expect(rollback.output).toContain(
+      `cpython-installer: error: the signed statement ${newer}.statement.json is for ${artifactName} (CPython 3.13.5, sha256 ${artifactSha256}), not ${newer} with sha256 ${artifactSha256}: another or older build is served under this name (rollback)`,
+    );
+    expect(rollback.leftovers).toEqual([]);
+
+    // A statement edited to name the new file no longer matches its signature.
+    const edited = (await readFile(join(dir, `${newer}.statement.json`), 'utf8')).replace(artifactName, newer);
+    await writeFile(join(dir, `${newer}.statement.json`), edited);
+    const forged = await install(dir, { artifactUrl: newer });
+    expect(forged.exitCode).toBe(1);
+    expect(forged.output).toContain(
+      `cpython-installer: error: bad signature: ${newer}.statement.json.asc does not match the statement`,
+    );
+
+    // No statement at all: refused, naming both fixes; the sha256 option (a pin the user chose) installs.
+    await rm(join(dir, `${newer}.statement.json`));
+    const missing = await install(dir, { artifactUrl: newer });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.output).toContain(`cpython-installer: error: missing statement: ${newer}.statement.json does not exist`);
+    expect(missing.output).toContain('or pin its bytes with the sha256 option');
+    const pinned = await install(dir, { artifactUrl: newer, sha256: artifactSha256 });
+    expect(pinned.exitCode, pinned.output).toBe(0);
+  });
+
   it('without gpgv says how to install it or opt out, and requireSignature false installs unchecked with a warning', async () => {
     const missing = await install(feature, {}, { beforeInstall: 'rm -f /usr/bin/gpgv' });
     expect(missing.exitCode).toBe(1);
