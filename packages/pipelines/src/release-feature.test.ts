@@ -175,6 +175,39 @@ describe('releaseFeature: the release job after the build matrix', () => {
     await expect(run(unsigned)).rejects.toMatchObject({ code: 'SIGNATURE_MISSING' });
   });
 
+  it("refuses an artifact whose signed statement is missing, altered, or another build's", async () => {
+    const name = 'cpython-3.13.5-ubuntu20.04-aarch64-build1.tgz';
+    const missing = await scratch();
+    await release(missing, 'x86_64');
+    await release(missing, 'aarch64');
+    const releaseAssets = missing.github.releases[0]?.assets ?? [];
+    releaseAssets.splice(releaseAssets.indexOf(asset(missing, `${name}.statement.json`)), 1);
+    await expect(run(missing)).rejects.toMatchObject({
+      code: 'SIGNATURE_MISSING',
+      message: expect.stringContaining(`${name} has no signed statement (${name}.statement.json and its .asc)`),
+    });
+
+    // The x86_64 statement (validly signed) served as the aarch64 one: it names another file.
+    const swapped = await scratch();
+    await release(swapped, 'x86_64');
+    await release(swapped, 'aarch64');
+    const x86Statement = asset(swapped, 'cpython-3.13.5-ubuntu20.04-x86_64-build1.tgz.statement.json');
+    asset(swapped, `${name}.statement.json`).bytes = x86Statement.bytes;
+    asset(swapped, `${name}.statement.json.asc`).bytes = asset(swapped, `${x86Statement.name}.asc`).bytes;
+    await expect(run(swapped)).rejects.toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+      message: expect.stringContaining(`${name}.statement.json does not describe ${name}`),
+    });
+
+    const altered = await scratch();
+    await release(altered, 'x86_64');
+    await release(altered, 'aarch64');
+    const statement = asset(altered, `${name}.statement.json`);
+    statement.bytes = Buffer.from(statement.bytes.toString('utf8').replace('"build": 1', '"build": 2'));
+    await expect(run(altered)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+    expect(await readFile(altered.featureVersionPath, 'utf8')).toContain('"1.0.0"');
+  });
+
   it('writes a feature whose keyring is exactly the trusted keys', async () => {
     const s = await scratch();
     await release(s, 'x86_64');

@@ -12,6 +12,8 @@ import {
   parseSha256Text,
   readArmoredKeys,
   sha256Buffer,
+  statementDescribes,
+  statementName,
   verifyDetached,
 } from '@cpython-prebuilt/core';
 import {
@@ -101,6 +103,34 @@ export async function releasedArtifacts(
       trustedKeys,
       `${tag}/${asset.name}`,
     );
+    // The signed statement binds this name to these bytes: install.sh relies on it (rollback).
+    const statement = statementName(asset.name);
+    const statementAsset = byName.get(statement);
+    const statementSignature = byName.get(`${statement}.asc`);
+    if (!statementAsset || !statementSignature) {
+      throw new CpythonPrebuiltError(
+        'SIGNATURE_MISSING',
+        `release ${tag}: ${asset.name} has no signed statement (${statement} and its .asc)`,
+        {
+          fix: 'release it again with the team key (make release-cpython): it adds the statement beside the artifact',
+        },
+      );
+    }
+    const statementBytes = await client.downloadAsset(statementAsset.id);
+    await verifyDetached(
+      statementBytes,
+      (await client.downloadAsset(statementSignature.id)).toString('utf8'),
+      trustedKeys,
+      `${tag}/${statement}`,
+    );
+    const stated = { name: asset.name, sha256: metadata.sha256, version: metadata.version, build: metadata.build };
+    if (!statementDescribes(statementBytes.toString('utf8'), stated)) {
+      throw new CpythonPrebuiltError(
+        'CHECKSUM_MISMATCH',
+        `release ${tag}: ${statement} does not describe ${asset.name} (sha256 ${metadata.sha256}, ${metadata.version} build ${metadata.build})`,
+        { fix: 'do not record it: delete the statement and its .asc from the release and release the artifact again' },
+      );
+    }
     const known = previous.artifacts.find((entry) => entry.file === asset.name && entry.sha256 === metadata.sha256);
     entries.push({
       version: metadata.version,

@@ -5,6 +5,7 @@ import {
   type LoadedArtifact,
   type Logger,
   type Signer,
+  statedArtifact,
   statementDescribes,
   statementName,
   verifyDetached,
@@ -49,7 +50,7 @@ export async function artifactSignature(signer: Signer, artifact: LoadedArtifact
 export async function signedArtifactFiles(signer: Signer, artifact: LoadedArtifact, logger: Logger): Promise<[string, Buffer][]> {
   const path = statementName(artifact.path);
   const existing = await readFile(path, 'utf8').catch(() => undefined);
-  if (existing === undefined || !statementDescribes(existing, artifact)) {
+  if (existing === undefined || !statementDescribes(existing, statedArtifact(artifact))) {
     await writeFile(path, formatStatement(artifactStatement(artifact, new Date().toISOString().slice(0, 10))));
   }
   const name = statementName(artifact.name);

@@ -47,8 +47,24 @@ export function formatStatement(statement: ArtifactStatement): string {
   return `${JSON.stringify(ArtifactStatement.parse(statement), null, 2)}\n`;
 }
 
+/** What a statement must say of an artifact to be about it. */
+export interface StatedArtifact {
+  name: string;
+  sha256: string;
+  version: string;
+  build: number;
+}
+
+/** A loaded artifact as the statement must describe it. */
+export const statedArtifact = (artifact: LoadedArtifact): StatedArtifact => ({
+  name: artifact.name,
+  sha256: artifact.sha256,
+  version: artifact.metadata.version,
+  build: artifact.metadata.build,
+});
+
 /** Whether `text` is a statement about exactly this artifact (name, sha256, version and build). */
-export function statementDescribes(text: string, artifact: LoadedArtifact): boolean {
+export function statementDescribes(text: string, artifact: StatedArtifact): boolean {
   const parsed = ArtifactStatement.safeParse(
     (() => {
       try {
@@ -63,7 +79,7 @@ export function statementDescribes(text: string, artifact: LoadedArtifact): bool
   return (
     subject.name === artifact.name &&
     subject.digest.sha256 === artifact.sha256 &&
-    parsed.data.predicate.version === artifact.metadata.version &&
-    parsed.data.predicate.build === artifact.metadata.build
+    parsed.data.predicate.version === artifact.version &&
+    parsed.data.predicate.build === artifact.build
   );
 }
