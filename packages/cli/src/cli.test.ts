@@ -13,7 +13,8 @@ const cli = (args: string[]) => {
   return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 
-describe('the command line conventions', () => {
+// Each case starts the real CLI several times (about 3 s each, more on a busy machine).
+describe('the command line conventions', { timeout: 120_000 }, () => {
   it('--version prints the version, and build --version stays the CPython version option', () => {
     const { version } = JSON.parse(readFileSync(join(layout.root, 'packages/cli/package.json'), 'utf8')) as { version: string };
     expect(cli(['--version']).stdout.trim()).toBe(version);
@@ -31,6 +32,23 @@ describe('the command line conventions', () => {
     const nonsense = cli(['bench', '--version', 'three']);
     expect(nonsense.exitCode).toBe(2);
     expect(nonsense.stderr).toContain('"three" is not a CPython version: give a full one such as 3.13.5, or a line such as 3.13');
+  });
+
+  it('takes -q and -v on every command: quiet prints only warnings, errors and results', () => {
+    const normal = cli(['lint-workflows']);
+    expect(normal.exitCode, normal.stderr).toBe(0);
+    expect(normal.stderr).toContain('[cpython-prebuilt]');
+    const quiet = cli(['lint-workflows', '-q']);
+    expect(quiet.exitCode).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(cli(['-q', 'lint-workflows']).stderr).toBe('');
+    const both = cli(['lint-workflows', '-q', '-v']);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain("option '-q, --quiet' cannot be used with option '-v, --verbose'");
+    // Errors are never silenced.
+    expect(cli(['validate', '/nonexistent/cpython-3.13.5-debian11-x86_64-build1.tgz', '-q']).stderr).toContain(
+      'error [ARTIFACT_INVALID]',
+    );
   });
 
   it('with --json prints the error as a JSON object on stdout, besides the sentence on stderr', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { EXIT_CODES, exitCodeFor, isCpythonPrebuiltError } from '@cpython-prebuilt/core';
-import { Command, CommanderError } from 'commander';
+import { EXIT_CODES, exitCodeFor, isCpythonPrebuiltError, setVerbosity } from '@cpython-prebuilt/core';
+import { Command, CommanderError, Option } from 'commander';
 import { benchCommand } from './commands/bench.ts';
 import { benchInterpretersCommand } from './commands/bench-interpreters.ts';
 import { benchWheelhouseCommand } from './commands/bench-wheelhouse.ts';
@@ -29,6 +29,11 @@ export function createProgram(): Command {
     // Program options only before the command: `build --version 3.13.5` stays build's own option.
     .enablePositionalOptions()
     .version(cliVersion(), '-V, --version', "print cpython-prebuilt's version")
+    .hook('preAction', (_program, action) => {
+      const { quiet, verbose } = action.optsWithGlobals<{ quiet?: boolean; verbose?: boolean }>();
+      if (quiet) setVerbosity('quiet');
+      if (verbose) setVerbosity('verbose');
+    })
     .showHelpAfterError()
     .exitOverride();
   buildCommand(program);
@@ -52,11 +57,15 @@ export function createProgram(): Command {
   vagrantCommand(program);
   versionsCommand(program);
   wheelhouseCommand(program);
-  const override = (command: Command): void => {
+  // Every command (and the program, before one) takes -q/-v, where users type them.
+  const conventions = (command: Command): void => {
     command.exitOverride();
-    for (const child of command.commands) override(child);
+    command
+      .addOption(new Option('-q, --quiet', 'print only warnings, errors and results').conflicts('verbose'))
+      .addOption(new Option('-v, --verbose', 'also print every command run, and where its log goes'));
+    for (const child of command.commands) conventions(child);
   };
-  override(program);
+  conventions(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { execa } from 'execa';
 import { CpythonPrebuiltError } from './errors.ts';
+import { verbosity } from './log.ts';
 
 export interface RunOptions {
   cwd?: string;
@@ -30,6 +31,12 @@ function tail(text: string): string {
 
 /** Runs a program with an argv array, never a shell string. */
 export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  if (verbosity() === 'verbose') {
+    const shown = [file, ...args].map((arg) => (/[\s'"$`\\]/.test(arg) ? `'${arg.replaceAll("'", "'\\''")}'` : arg)).join(' ');
+    process.stderr.write(
+      `[cpython-prebuilt] debug: $ ${shown}${options.cwd ? ` (in ${options.cwd})` : ''}${options.logPath ? ` >> ${options.logPath}` : ''}\n`,
+    );
+  }
   const child = execa(file, args, {
     cwd: options.cwd,
     env: options.env,

@@ -94,6 +94,7 @@ describe('phaseReporter', () => {
       info: (message: string) => seen.push(message),
       warn: () => {},
       progress: () => {},
+      debug: () => {},
     };
     const reporter = phaseReporter(logger, 0.2);
     reporter.onLine('==> phase: compile');
