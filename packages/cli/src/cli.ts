@@ -6,6 +6,7 @@ import { benchInterpretersCommand } from './commands/bench-interpreters.ts';
 import { benchWheelhouseCommand } from './commands/bench-wheelhouse.ts';
 import { buildCommand } from './commands/build.ts';
 import { buildBudgetCommand } from './commands/build-budget.ts';
+import { completionCommand } from './commands/completion.ts';
 import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
@@ -57,6 +58,7 @@ export function createProgram(): Command {
   vagrantCommand(program);
   versionsCommand(program);
   wheelhouseCommand(program);
+  completionCommand(program);
   // Every command (and the program, before one) takes -q/-v, where users type them.
   const conventions = (command: Command): void => {
     command.exitOverride();
