@@ -108,17 +108,17 @@ publish: ## publish the feature collection: REGISTRY=ghcr.io NAMESPACE=<owner>/<
 measure: ## time the pilot's build, from source vs the feature: ARTIFACT= [RUNS=]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make measure $(MAKEOVERRIDES)' \
-	  $(CLI) measure --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags)
+	  $(CLI) measure --write-docs --artifact "$(ARTIFACT)" $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags)
 
 measure-projects: ## Fase 4: time every example project's build (and the pilot's), from source vs the feature -> docs/phase4-results.md: ARTIFACT="<3.13 artifact> <3.11 artifact>" [PROJECTS="examples/pilot ..."] [RUNS=] [VERSION=] (about 20 minutes a run on an idle 2-core machine: four from-source builds and one with PGO)
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required: one artifact per version the projects ask for (3.11 and 3.13), ARTIFACT="$(artifact_example) ..."' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make measure-projects $(MAKEOVERRIDES)' \
-	  $(CLI) measure-projects $(foreach artifact,$(ARTIFACT),--artifact "$(artifact)") $(foreach source,$(SOURCE),--source "$(source)") \
+	  $(CLI) measure-projects --write-docs $(foreach artifact,$(ARTIFACT),--artifact "$(artifact)") $(foreach source,$(SOURCE),--source "$(source)") \
 	  $(foreach project,$(PROJECTS),--project "$(project)") $(runs_flags) $(if $(VERSION),--version "$(VERSION)")
 
 bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= BASE_IMAGE= BOLT_IMAGE= COMPILER_IMAGE= RUNS= SLOW_RUNS=] [ARTIFACT= PLAIN_ARTIFACT= (measure these instead of building)] [PREVIOUS_ARTIFACT= (the default before: startup against it)] (about an hour on 2 cores)
 	CPYTHON_PREBUILT_REPRODUCE='make bench $(MAKEOVERRIDES)' \
-	  $(CLI) bench $(if $(VERSION),--version "$(VERSION)") $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
+	  $(CLI) bench --write-docs $(if $(VERSION),--version "$(VERSION)") $(if $(BASE),--base "$(BASE)") $(if $(BASE_IMAGE),--base-image "$(BASE_IMAGE)") \
 	  $(if $(BOLT_IMAGE),--bolt-image "$(BOLT_IMAGE)") $(if $(COMPILER_IMAGE),--compiler-image "$(COMPILER_IMAGE)") $(if $(SOURCE),--source "$(SOURCE)") $(runs_flags) $(if $(SLOW_RUNS),--slow-runs "$(SLOW_RUNS)") \
 	  $(if $(ARTIFACT),--artifact "$(ARTIFACT)") $(if $(PLAIN_ARTIFACT),--plain-artifact "$(PLAIN_ARTIFACT)") \
 	  $(if $(PREVIOUS_ARTIFACT),--previous-artifact "$(PREVIOUS_ARTIFACT)")
@@ -126,12 +126,12 @@ bench: setup ## (root) every benchmark in one run -> docs/benchmarks.md: [BASE= 
 bench-wheelhouse: ## a project's packages into an image, wheelhouse vs pip from sdists -> docs/benchmarks-wheelhouse.md: ARTIFACT= [REQUIREMENTS= FIND_LINKS="dir ..." IMAGE= RUNS=]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make bench-wheelhouse $(MAKEOVERRIDES)' \
-	  $(CLI) bench-wheelhouse --artifact "$(ARTIFACT)" $(if $(REQUIREMENTS),--requirements "$(REQUIREMENTS)") \
+	  $(CLI) bench-wheelhouse --write-docs --artifact "$(ARTIFACT)" $(if $(REQUIREMENTS),--requirements "$(REQUIREMENTS)") \
 	  $(foreach dir,$(FIND_LINKS),--find-links "$(dir)") $(if $(IMAGE),--image "$(IMAGE)") $(runs_flags)
 
 phase3: setup ## (root) the main job: build, validate, release, publish, integrate, measure, record (local targets by default)
 	CPYTHON_PREBUILT_REPRODUCE='make phase3 $(MAKEOVERRIDES)' \
-	  $(CLI) phase3 $(build_flags) $(image_flags) $(runs_flags) \
+	  $(CLI) phase3 --write-docs $(build_flags) $(image_flags) $(runs_flags) \
 	  $(if $(REPO),--repo "$(REPO)") $(if $(REGISTRY),--registry "$(REGISTRY)") $(if $(NAMESPACE),--namespace "$(NAMESPACE)")
 
 test: setup ## (root) every check CI runs: generated files, types, lint, shellcheck, unit and end-to-end tests

@@ -29,6 +29,9 @@ describe('the command line conventions', { timeout: 120_000 }, () => {
     expect(unpinned.stderr).toMatch(
       /no 3\.99\.x is pinned in infrastructure\/cpython\/versions\.json \(pinned lines: 3\.9, [\d., ]+\)/,
     );
+    const both = cli(['bench', '--output', '/tmp/x.md', '--write-docs']);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain("option '--write-docs' cannot be used with option '--output <file>'");
     const nonsense = cli(['bench', '--version', 'three']);
     expect(nonsense.exitCode).toBe(2);
     expect(nonsense.stderr).toContain('"three" is not a CPython version: give a full one such as 3.13.5, or a line such as 3.13');

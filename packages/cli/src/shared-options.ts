@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   BOLT_TRAININGS,
   type BoltTraining,
@@ -31,6 +32,7 @@ import {
   layout,
   lineOf,
   readArmoredKeys,
+  relativeToRoot,
   requireTrustedSigner,
   resolveRelease,
   SIGNING_KEY_ENV,
@@ -215,6 +217,29 @@ export function buildOptions(command: Command): Command {
 }
 
 /** --arch: x86_64 or aarch64, or the other names people type for them (amd64, arm64). */
+/**
+ * Where a command that measures writes its results document: --output, else the committed
+ * document with --write-docs (what the make targets pass), else a scratch copy under
+ * .cache/results/, so trying a command never rewrites the repository's docs.
+ */
+export function resultsOutputOption(committed: string, what: string): Option {
+  const scratch = join(layout.cacheDir, 'results', relativeToRoot(committed));
+  return new Option(
+    '--output <file>',
+    `${what} (default: ${relativeToRoot(scratch)}; with --write-docs, ${relativeToRoot(committed)})`,
+  );
+}
+
+export function writeDocsOption(committed: string): Option {
+  return new Option('--write-docs', `write the results into the committed ${relativeToRoot(committed)} (the make target does)`)
+    .default(false)
+    .conflicts('output');
+}
+
+export function resultsOutput(flags: { output?: string; writeDocs?: boolean }, committed: string): string {
+  return flags.output ?? (flags.writeDocs ? committed : join(layout.cacheDir, 'results', relativeToRoot(committed)));
+}
+
 /** --version: a full version, or a line (3.13) meaning its newest pinned patch. */
 export function parseCpythonVersion(value: string): string {
   const version = versionFromRequest(value);

@@ -1,7 +1,13 @@
 import { createLogger, layout, loadArtifact, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { compareInterpreters } from '@cpython-prebuilt/pipelines';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import {
+  parsePositiveInteger,
+  reproduceCommand,
+  resultsOutput,
+  resultsOutputOption,
+  writeDocsOption,
+} from '../shared-options.ts';
 
 interface InterpretersFlags {
   artifact: [string, string][];
@@ -9,7 +15,8 @@ interface InterpretersFlags {
   distroImage: string;
   distro: boolean;
   runs: number;
-  output: string;
+  output?: string;
+  writeDocs: boolean;
 }
 
 function labelled(value: string, previous: [string, string][]): [string, string][] {
@@ -30,7 +37,8 @@ export function benchInterpretersCommand(program: Command): void {
     .option('--distro-image <ref>', 'image whose distribution python3 joins the comparison', 'local/debian:trixie')
     .option('--no-distro', "leave the distribution's python3 out")
     .addOption(new Option('--runs <n>', 'suite runs per interpreter, interleaved').default(3).argParser(parsePositiveInteger))
-    .option('--output <file>', 'results document (the raw numbers go beside it as .json)', layout.results.interpreters)
+    .addOption(resultsOutputOption(layout.results.interpreters, 'results document (the raw numbers go beside it as .json)'))
+    .addOption(writeDocsOption(layout.results.interpreters))
     .action(async (flags: InterpretersFlags) => {
       await compareInterpreters({
         artifacts: await Promise.all(
@@ -40,7 +48,7 @@ export function benchInterpretersCommand(program: Command): void {
         distroImage: flags.distroImage,
         includeDistro: flags.distro,
         runs: flags.runs,
-        output: flags.output,
+        output: resultsOutput(flags, layout.results.interpreters),
         reproduce: reproduceCommand('bench-interpreters'),
         logger: createLogger('bench'),
       });

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { CpythonPrebuiltError, createLogger, layout, loadArtifact, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { benchmarkWheelhouse, type WheelhouseBenchmarkInput } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import {
+  parsePositiveInteger,
+  reproduceCommand,
+  resultsOutput,
+  resultsOutputOption,
+  writeDocsOption,
+} from '../shared-options.ts';
 
 interface WheelhouseBenchFlags {
   artifact: string;
@@ -10,7 +16,8 @@ interface WheelhouseBenchFlags {
   findLinks: string[];
   image?: string;
   runs: number;
-  output: string;
+  output?: string;
+  writeDocs: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -36,7 +43,8 @@ export function benchWheelhouseCommand(program: Command): void {
     .addOption(
       new Option('--runs <n>', 'rounds, each a build, (a) and (b), interleaved').default(3).argParser(parsePositiveInteger),
     )
-    .option('--output <file>', 'results document (the raw numbers and the chart go beside it)', layout.results.wheelhouse)
+    .addOption(resultsOutputOption(layout.results.wheelhouse, 'results document (the raw numbers and the chart go beside it)'))
+    .addOption(writeDocsOption(layout.results.wheelhouse))
     .action(async (flags: WheelhouseBenchFlags) => {
       await benchmarkWheelhouse(await wheelhouseBenchInputFromFlags(flags));
     });
@@ -53,7 +61,7 @@ async function wheelhouseBenchInputFromFlags(flags: WheelhouseBenchFlags): Promi
     project: flags.requirements ? { requirementsPath: flags.requirements, findLinks: flags.findLinks } : undefined,
     image: flags.image,
     runs: flags.runs,
-    output: flags.output,
+    output: resultsOutput(flags, layout.results.wheelhouse),
     reproduce: reproduceCommand('bench-wheelhouse'),
     workDir: join(layout.cacheDir, 'bench-wheelhouse'),
     logsDir: layout.logsDir,

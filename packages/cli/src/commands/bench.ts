@@ -9,7 +9,15 @@ import {
 } from '@cpython-prebuilt/core';
 import { runBenchmarkSuite } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { COMPILER_IMAGE_HELP, parseCpythonVersion, parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import {
+  COMPILER_IMAGE_HELP,
+  parseCpythonVersion,
+  parsePositiveInteger,
+  reproduceCommand,
+  resultsOutput,
+  resultsOutputOption,
+  writeDocsOption,
+} from '../shared-options.ts';
 
 interface BenchFlags {
   version: string;
@@ -21,7 +29,8 @@ interface BenchFlags {
   distroImage: string;
   runs: number;
   slowRuns: number;
-  output: string;
+  output?: string;
+  writeDocs: boolean;
   renderOnly: boolean;
   artifact?: string;
   plainArtifact?: string;
@@ -64,7 +73,8 @@ export function benchCommand(program: Command): void {
       '--previous-artifact <tgz>',
       'the default PGO+LTO artifact before this one: joins the interpreter comparison, and startup is measured against it',
     )
-    .option('--output <file>', 'results document (the raw numbers go beside it as .json)', layout.results.benchmarks)
+    .addOption(resultsOutputOption(layout.results.benchmarks, 'results document (the raw numbers go beside it as .json)'))
+    .addOption(writeDocsOption(layout.results.benchmarks))
     .option(
       '--render-only',
       'measure nothing: render the document again from the .json beside it (after a wording change)',
@@ -81,7 +91,7 @@ export function benchCommand(program: Command): void {
         distroImage: flags.distroImage,
         runs: flags.runs,
         slowRuns: flags.slowRuns,
-        output: flags.output,
+        output: resultsOutput(flags, layout.results.benchmarks),
         renderOnly: flags.renderOnly,
         prebuilt: {
           optimized: flags.artifact && resolveArtifactPath(flags.artifact),

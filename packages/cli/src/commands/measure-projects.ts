@@ -1,7 +1,14 @@
 import { createLogger, layout, loadArtifact, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { exampleProjects, measureProjectBuilds } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { parseCpythonVersion, parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import {
+  parseCpythonVersion,
+  parsePositiveInteger,
+  reproduceCommand,
+  resultsOutput,
+  resultsOutputOption,
+  writeDocsOption,
+} from '../shared-options.ts';
 
 interface MeasureProjectsFlags {
   artifact: string[];
@@ -10,7 +17,8 @@ interface MeasureProjectsFlags {
   project?: string[];
   version?: string;
   baselineImage?: string;
-  output: string;
+  output?: string;
+  writeDocs: boolean;
 }
 
 export function measureProjectsCommand(program: Command): void {
@@ -41,8 +49,10 @@ export function measureProjectsCommand(program: Command): void {
       '--baseline-image <ref>',
       "image with compilers for the baselines (default: the build-base image of each project's image)",
     )
-    .option('--output <file>', 'results document (a .json with the raw numbers is written beside it)', layout.results.phase4)
+    .addOption(resultsOutputOption(layout.results.phase4, 'results document (a .json with the raw numbers is written beside it)'))
+    .addOption(writeDocsOption(layout.results.phase4))
     .action(async (flags: MeasureProjectsFlags) => {
+      const output = resultsOutput(flags, layout.results.phase4);
       await measureProjectBuilds({
         artifacts: await Promise.all(flags.artifact.map((path) => loadArtifact(resolveArtifactPath(path)))),
         sources: flags.source,
@@ -50,10 +60,10 @@ export function measureProjectsCommand(program: Command): void {
         projectDirs: flags.project ?? (await exampleProjects()),
         version: flags.version,
         baselineImage: flags.baselineImage,
-        output: flags.output,
+        output,
         reproduce: reproduceCommand('measure-projects'),
         logger: createLogger(),
       });
-      process.stdout.write(`${flags.output}\n`);
+      process.stdout.write(`${output}\n`);
     });
 }

@@ -1,14 +1,21 @@
 import { createLogger, layout, loadArtifact, resolveArtifactPath } from '@cpython-prebuilt/core';
 import { measurePilotBuilds } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
-import { parsePositiveInteger, reproduceCommand } from '../shared-options.ts';
+import {
+  parsePositiveInteger,
+  reproduceCommand,
+  resultsOutput,
+  resultsOutputOption,
+  writeDocsOption,
+} from '../shared-options.ts';
 
 interface MeasureFlags {
   artifact: string[];
   source?: string;
   runs: number;
   pilot: string;
-  output: string;
+  output?: string;
+  writeDocs: boolean;
   baselineImage?: string;
 }
 
@@ -23,7 +30,8 @@ export function measureCommand(program: Command): void {
     .addOption(new Option('--runs <n>', 'builds per variant').default(3).argParser(parsePositiveInteger))
     .option('--pilot <dir>', 'the pilot project, in its before state', layout.pilotDir)
     .option('--baseline-image <ref>', 'image with compilers for the baseline (default: the build-base image of the pilot image)')
-    .option('--output <file>', 'results document (a .json with the raw numbers is written beside it)', layout.results.phase3)
+    .addOption(resultsOutputOption(layout.results.phase3, 'results document (a .json with the raw numbers is written beside it)'))
+    .addOption(writeDocsOption(layout.results.phase3))
     .action(async (flags: MeasureFlags) => {
       const output = await measurePilotBuilds({
         artifacts: await Promise.all(flags.artifact.map((path) => loadArtifact(resolveArtifactPath(path)))),
@@ -31,7 +39,7 @@ export function measureCommand(program: Command): void {
         runs: flags.runs,
         pilotDir: flags.pilot,
         baselineImage: flags.baselineImage,
-        output: flags.output,
+        output: resultsOutput(flags, layout.results.phase3),
         reproduce: reproduceCommand('measure'),
         logger: createLogger(),
       });

@@ -9,6 +9,9 @@ import {
   githubTargetFromFlags,
   parsePositiveInteger,
   reproduceCommand,
+  resultsOutput,
+  resultsOutputOption,
+  writeDocsOption,
 } from '../shared-options.ts';
 
 interface Phase3Flags extends BuildFlags {
@@ -18,7 +21,8 @@ interface Phase3Flags extends BuildFlags {
   repo?: string;
   registry?: string;
   namespace: string;
-  output: string;
+  output?: string;
+  writeDocs: boolean;
 }
 
 export function phase3Command(program: Command): void {
@@ -35,7 +39,8 @@ export function phase3Command(program: Command): void {
     .option('--repo <owner/name>', 'release to this GitHub repository (needs GITHUB_TOKEN); default: a local release target')
     .option('--registry <host>', 'publish to this registry (ghcr.io...); default: a local registry on 127.0.0.1')
     .option('--namespace <ns>', 'feature namespace', 'octo/cpython-prebuilt/cpython')
-    .option('--output <file>', 'results document', layout.results.phase3)
+    .addOption(resultsOutputOption(layout.results.phase3, 'results document'))
+    .addOption(writeDocsOption(layout.results.phase3))
     .action(async (flags: Phase3Flags) => {
       await runPhase3(phase3InputFromFlags(flags));
     });
@@ -53,7 +58,7 @@ function phase3InputFromFlags(flags: Phase3Flags): Phase3Input {
     namespace: flags.namespace,
     runs: flags.runs,
     sourcePath: flags.source,
-    output: flags.output,
+    output: resultsOutput(flags, layout.results.phase3),
     reproduce: reproduceCommand('phase3'),
     logger: createLogger('phase3'),
   };
