@@ -294,6 +294,8 @@ if [ "$SPLIT_DEBUG" = 1 ]; then
 fi
 
 phase bundle-libraries
+# Licence texts ship with the tree: CPython's here, each bundled library's package's by bundle_libs.sh.
+install -D -m 0644 "$stdlib/LICENSE.txt" "$PREFIX/share/licenses/cpython/LICENSE.txt"
 "$script_dir/bundle_libs.sh" "$PREFIX" "$OUTPUT_DIR/bundled-libraries.tsv" "${CROSS_HOST:-$(gcc -dumpmachine)}"
 
 phase relocate-scripts

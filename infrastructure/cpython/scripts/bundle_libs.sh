@@ -3,7 +3,10 @@
 # glibc into <prefix>/lib and points each ELF's RUNPATH at that directory through $ORIGIN, so the
 # tree runs on a bare image with the same or a newer glibc and from any directory.
 # Also copies Tcl/Tk's script libraries, without which tkinter cannot create an interpreter.
-# Usage: bundle_libs.sh <prefix> <list-out.tsv> <triplet>   (list: "<name>\t<source path>" per library)
+# Usage: bundle_libs.sh <prefix> <list-out.tsv> <triplet>
+# The list has one line per library: name, source path, and the Debian package that installed it
+# (package[:arch], version, source package, source version; empty where no package owns the file).
+# Each such package's copyright file (its licence texts) is copied to <prefix>/share/licenses/<package>/.
 # <triplet> is the GNU triplet of the files (x86_64-linux-gnu, aarch64-linux-gnu): Debian and
 # Ubuntu keep each architecture's libraries in /usr/lib/<triplet> and /lib/<triplet>.
 # Dependencies are read from the files (DT_NEEDED, with READELF) and looked up the way the loader
@@ -34,6 +37,41 @@ is_elf() {
 
 machine_of() {
   "$readelf" -h "$1" | sed -n 's/^ *Machine: *//p'
+}
+
+# package_of PATH: sets PACKAGE to the dpkg package (name[:arch]) that installed PATH, under any of
+# its names (merged /usr: dpkg may know /lib/... for a file found as /usr/lib/...); empty when none.
+package_of() {
+  PACKAGE=""
+  local candidate owner
+  for candidate in "$1" "$(readlink -f "$1")" "${1#/usr}" "/usr$1"; do
+    owner="$(dpkg-query -S "$candidate" 2>/dev/null | grep -v '^diversion' | head -n 1 || true)"
+    if [ -n "$owner" ]; then
+      owner="${owner%%: /*}"
+      PACKAGE="${owner%%,*}"
+      return 0
+    fi
+  done
+}
+
+# record_library NAME PATH: one line of the list, and the package's licence texts in the tree.
+record_library() {
+  local version="" source="" source_version="" fields
+  package_of "$2"
+  if [ -n "$PACKAGE" ]; then
+    fields="$(dpkg-query -W -f='${Version}\t${source:Package}\t${source:Version}' "$PACKAGE")"
+    IFS=$'\t' read -r version source source_version <<<"$fields"
+    local doc="/usr/share/doc/${PACKAGE%%:*}/copyright"
+    if [ -f "$doc" ]; then
+      mkdir -p "$prefix/share/licenses/${PACKAGE%%:*}"
+      cp -L "$doc" "$prefix/share/licenses/${PACKAGE%%:*}/copyright"
+    else
+      printf 'warning: %s (package %s) has no %s: its licence text is not shipped\n' "$1" "$PACKAGE" "$doc" >&2
+    fi
+  else
+    printf 'warning: no package installed %s: the SBOM names it without a version\n' "$2" >&2
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$(readlink -f "$2")" "$PACKAGE" "$version" "$source" "$source_version" >>"$list_out"
 }
 
 needed_of() {
@@ -72,7 +110,7 @@ while [ "${#queue[@]}" -gt 0 ]; do
     fi
     cp -L "$path" "$libdir/$name"
     chmod 0755 "$libdir/$name"
-    printf '%s\t%s\n' "$name" "$(readlink -f "$path")" >>"$list_out"
+    record_library "$name" "$path"
     queue+=("$libdir/$name")
   done < <(needed_of "$file")
 done

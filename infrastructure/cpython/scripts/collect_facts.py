@@ -63,8 +63,16 @@ def main():
     bundled = []
     with open(args.bundled, encoding="utf-8") as handle:
         for line in handle:
-            name, source = line.rstrip("\n").split("\t")
-            bundled.append({"name": name, "from": source})
+            name, source, package, version, source_package, source_version = line.rstrip("\n").split("\t")
+            library = {"name": name, "from": source}
+            if package:
+                library["package"] = {
+                    "name": package,
+                    "version": version,
+                    "source": source_package,
+                    "sourceVersion": source_version,
+                }
+            bundled.append(library)
     phases = {}
     with open(args.phases, encoding="utf-8") as handle:
         for line in handle:

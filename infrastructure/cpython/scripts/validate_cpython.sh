@@ -96,6 +96,7 @@ for module in $EXPECTED_IMPORTS; do
 done
 check "tcl runtime" "ok" "$PREFIX/bin/python3" -c "import tkinter; tkinter.Tcl().eval('info patchlevel'); print('ok')"
 check "pip" "" "$PREFIX/bin/pip3" --version
+check "SBOM and licences" "" "$PREFIX/bin/python3" -I -B "$SCRIPTS/check_sbom.py" "$PREFIX" "$VERSION"
 check "venv + local wheel" "42" venv_with_wheel
 check "venv --copies" "True" venv_copies
 check "shared libraries (ldd)" "no missing shared libraries" missing_libraries "$PREFIX"

@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   type Arch,
   type ArtifactMetadata,
@@ -28,6 +28,7 @@ import { type BoltTraining, boltImageFor, boltInterpreter, boltWanted, prepareBo
 import { type BuildRoute, buildRoute, gnuTriplet, requireCrossBuildable } from './cross.ts';
 import { type DiskUseWatch, requiredFreeBytes, requireFreeSpace, watchDiskUse } from './disk-use.ts';
 import { packDeterministic } from './pack.ts';
+import { artifactSbom, SBOM_PATH } from './sbom.ts';
 import { obtainSource } from './source.ts';
 import { type Compiler, compilerFor, gcc14ImageFor, prepareGcc14Image } from './toolchain.ts';
 import { checkUpstreamSignature } from './upstream-signature.ts';
@@ -294,6 +295,22 @@ async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Lo
     const fullInstall = input.measureFullInstall
       ? FullInstallSize.parse(JSON.parse(await readFile(join(workDir, 'full-install.json'), 'utf8')))
       : undefined;
+
+    // The SBOM travels inside the tree, beside the licence texts the build put in share/licenses/.
+    const sbomPath = join(workDir, topDirectory, SBOM_PATH);
+    await mkdir(dirname(sbomPath), { recursive: true });
+    await writeFile(
+      sbomPath,
+      artifactSbom({
+        version: input.version,
+        build: input.build,
+        base: base.id,
+        arch,
+        source: { url: source.release.url, sha256: source.sha256 },
+        bundledLibraries: facts.bundledLibraries,
+        sourceDateEpoch: input.sourceDateEpoch,
+      }),
+    );
 
     logger.phase('package (deterministic tar.gz)');
     const artifactPath = join(input.outputDir, artifact);

@@ -78,6 +78,13 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
     expect(metadata.bundledLibraries.map((library) => library.name)).toEqual(
       expect.arrayContaining(['libssl.so.1.1', 'libsqlite3.so.0', 'libffi.so.7', 'libtk8.6.so']),
     );
+    // Each bundled library names the bullseye package it came from (what the SBOM and CVE feeds use).
+    expect(metadata.bundledLibraries.find((library) => library.name === 'libssl.so.1.1')?.package).toMatchObject({
+      name: 'libssl1.1:amd64',
+      version: expect.stringMatching(/^1\.1\.1/),
+      source: 'openssl',
+    });
+    for (const library of metadata.bundledLibraries) expect(library.package?.name, library.name).toBeTruthy();
     expect(metadata.extensionModules).toEqual(
       expect.arrayContaining(['_ssl', '_sqlite3', '_tkinter', '_gdbm', '_dbm', '_decimal']),
     );
@@ -104,10 +111,14 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
             'venv --copies',
             'shared libraries (ldd)',
             'moved tree',
+            'SBOM and licences',
           ]),
         ),
       );
       expect(run.checks.find((check) => check.name === 'version')?.detail).toBe('Python 3.13.5');
+      expect(run.checks.find((check) => check.name === 'SBOM and licences')?.detail).toMatch(
+        /^\d+ bundled libraries from \d+ packages, each with its licence text$/,
+      );
     }
   });
 

@@ -24,6 +24,8 @@ describe('an aarch64 3.13.5 cross-compiled on x86_64 in this run', () => {
       expect.arrayContaining(['libffi.so.7', 'libssl.so.1.1', 'libtk8.6.so']),
     );
     for (const library of metadata.bundledLibraries) expect(library.from).toMatch(/^\/(usr\/)?lib\/aarch64-linux-gnu\//);
+    // The packages are the arm64 ones (multiarch), not the build machine's.
+    for (const library of metadata.bundledLibraries) expect(library.package?.name, library.name).toMatch(/:arm64$/);
     // Nothing lost to cross-compiling: the module set of the native build of the same source.
     const native = ArtifactMetadata.parse(await readJson(inject('artifacts').python313.replace(/\.tgz$/, '.json')));
     expect(metadata.extensionModules).toEqual(native.extensionModules);

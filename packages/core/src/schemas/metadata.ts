@@ -6,7 +6,22 @@ export const BundledLibrary = z.object({
   name: z.string(),
   /** Where it came from in the build environment. */
   from: z.string(),
+  /**
+   * The distribution package that installed it there (dpkg): what the SBOM names, and whose
+   * copyright file is shipped in share/licenses/<name>/. Absent in builds before it was recorded.
+   */
+  package: z
+    .object({
+      /** name[:arch], as dpkg gives it (libssl1.1:amd64). */
+      name: z.string().min(1),
+      version: z.string(),
+      /** The source package and its version: what security trackers and CVE feeds name. */
+      source: z.string(),
+      sourceVersion: z.string(),
+    })
+    .optional(),
 });
+export type BundledLibrary = z.infer<typeof BundledLibrary>;
 
 /** What the in-guest build reports about the tree it made (build-facts.json). */
 export const BuildFacts = z.object({
