@@ -57,10 +57,8 @@ export function artifactSbom(input: SbomInput): string {
   cpython.hashes.set(CDX.Enums.HashAlgorithm['SHA-256'], input.source.sha256);
   bom.metadata.component = cpython;
   for (const library of input.bundledLibraries) {
-    const properties = [
-      new CDX.Models.Property('cpython-prebuilt:file', `lib/${library.name}`),
-      new CDX.Models.Property('cpython-prebuilt:built-from', library.from),
-    ];
+    // Not the path it was copied from: a VM and a container with the same packages give the same bytes.
+    const properties = [new CDX.Models.Property('cpython-prebuilt:file', `lib/${library.name}`)];
     const { package: owner } = library;
     if (!owner) {
       bom.components.add(
