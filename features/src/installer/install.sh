@@ -132,8 +132,16 @@ is_version() {
 # Options arrive as free text from devcontainer.json: refuse what cannot be meant, up front, in a
 # message naming the option. Sets ADDITIONAL_LIST (validated versions, space-separated).
 validate_options() {
-  is_version "$VERSION" || die "version \"$VERSION\" is not a CPython version" \
-    "use latest, a minor version such as 3.13, or a full one such as 3.13.5"
+  case "$VERSION" in
+    # As in the official python feature: no default CPython; additionalVersions still install.
+    none | os-provided)
+      [ -z "$ARTIFACT_URL" ] || die "version $VERSION with artifactUrl: nothing would install the artifact" \
+        "set version to the artifact's full version, or remove artifactUrl"
+      [ -z "$WHEELHOUSE_URL" ] || die "version $VERSION with wheelhouseUrl: there is no CPython of this feature to install the wheels into" \
+        "set version to a CPython version, or remove wheelhouseUrl" ;;
+    *) is_version "$VERSION" || die "version \"$VERSION\" is not a CPython version" \
+      "use latest, a minor version such as 3.13, a full one such as 3.13.5, or none" ;;
+  esac
   ADDITIONAL_LIST=""
   # Split on commas without glob expansion: a "*" stays a "*" and is refused below.
   set -f
@@ -987,15 +995,19 @@ detect_glibc
 mkdir -p "${PREFIX_STEM%/*}"
 acquire_lock "${PREFIX_STEM%/*}"
 
-install_version "$VERSION" "$INSTALL_PATH"
-DEFAULT_VERSION="$INSTALLED_VERSION" DEFAULT_TARGET="$INSTALLED_TARGET" DEFAULT_SHORT="$INSTALLED_SHORT"
+DEFAULT_TARGET=""
+case "$VERSION" in
+  none | os-provided) say "version $VERSION: no default CPython from this feature; the image's own python3, if any, stays as it is" ;;
+  *) install_version "$VERSION" "$INSTALL_PATH"
+    DEFAULT_VERSION="$INSTALLED_VERSION" DEFAULT_TARGET="$INSTALLED_TARGET" DEFAULT_SHORT="$INSTALLED_SHORT" ;;
+esac
 # shellcheck disable=SC2086 # validated versions: digits, dots or "latest", nothing to glob
 for extra in $ADDITIONAL_LIST; do
   install_version "$extra" ""
 done
-if [ "$SET_AS_DEFAULT" = true ]; then
+if [ "$SET_AS_DEFAULT" = true ] && [ -n "$DEFAULT_TARGET" ]; then
   link_default "$DEFAULT_TARGET" "$DEFAULT_SHORT"
   say "python3, python, pip3 and pip in /usr/local/bin now point to CPython $DEFAULT_VERSION in $DEFAULT_TARGET, except any kept above"
 fi
 [ -z "$WHEELHOUSE_URL" ] || install_wheelhouse "$DEFAULT_TARGET"
-"$DEFAULT_TARGET/bin/python3" --version >&2
+[ -z "$DEFAULT_TARGET" ] || "$DEFAULT_TARGET/bin/python3" --version >&2

@@ -22,6 +22,18 @@ describe("featureOptionProblems: install.sh's refusals, said before a configurat
       }),
     ).toEqual([]);
     expect(problems({ version: 'latest', artifactUrl: 'https://example.invalid/a.tgz?X-Amz-Signature=1' })).toEqual([]);
+    // The official feature's none and os-provided: no default CPython, additional versions only.
+    expect(problems({ version: 'none', additionalVersions: '3.12' })).toEqual([]);
+    expect(problems({ version: 'os-provided' })).toEqual([]);
+  });
+
+  it('refuses none with an artifact or a wheelhouse that nothing would install', () => {
+    expect(problems({ version: 'none', artifactUrl: 'https://example.invalid/a.tgz', sha256: 'a'.repeat(64) })).toEqual([
+      'version none with artifactUrl: nothing would install the artifact',
+    ]);
+    expect(problems({ version: 'os-provided', wheelhouseUrl: 'https://example.invalid/w.tgz' })[0]).toContain(
+      'version os-provided with wheelhouseUrl',
+    );
   });
 
   it('names each value install.sh would refuse', () => {
@@ -36,7 +48,7 @@ describe("featureOptionProblems: install.sh's refusals, said before a configurat
         downloadTimeout: '0',
       }),
     ).toEqual([
-      'version "banana" is not a CPython version: use latest, a minor version such as 3.13, or a full one such as 3.13.5',
+      'version "banana" is not a CPython version: use latest, a minor version such as 3.13, a full one such as 3.13.5, or none',
       'additionalVersions entry "*" is not a CPython version: use a comma-separated list such as 3.12,3.11.2',
       'artifactUrl has an unsupported scheme ftp: use https://, http:// or oci:// with sha256, or an absolute path',
       'sha256 is not a sha256 digest: the 64 lowercase hex characters sha256sum prints',

@@ -55,10 +55,14 @@ export function featureOptionProblems(options: Record<string, unknown>): OptionP
     }
     switch (id) {
       case 'version':
-        if (!VERSION.test(value))
+        if (value === 'none' || value === 'os-provided') {
+          if (options.artifactUrl) problem(id, `version ${value} with artifactUrl: nothing would install the artifact`);
+          if (options.wheelhouseUrl)
+            problem(id, `version ${value} with wheelhouseUrl: there is no CPython of this feature to install the wheels into`);
+        } else if (!VERSION.test(value))
           problem(
             id,
-            `version "${value}" is not a CPython version: use latest, a minor version such as 3.13, or a full one such as 3.13.5`,
+            `version "${value}" is not a CPython version: use latest, a minor version such as 3.13, a full one such as 3.13.5, or none`,
           );
         break;
       case 'additionalVersions':

@@ -58,7 +58,7 @@ export function featureOptions(
       default: defaultVersion,
       proposals: versionProposals,
       description:
-        'CPython version: a full version (3.13.5), a minor version (3.13, the newest 3.13.x known to this feature version) or latest.',
+        'CPython version: a full version (3.13.5), a minor version (3.13, the newest 3.13.x known to this feature version), latest, or none (as the official feature: no default CPython from this feature, only additionalVersions; os-provided means the same).',
     },
     {
       id: 'artifactUrl',

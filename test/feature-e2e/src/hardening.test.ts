@@ -297,6 +297,24 @@ describe('install.sh hardening (issue 11), in real containers', () => {
         expect(result.output).toContain('cpython-installer: installed CPython 3.13.5 in /opt/python-3.13.5');
       },
     );
+
+    it('takes version none (and os-provided) as the official feature does: no default CPython, additional versions still install', async () => {
+      const none = await install({ version: 'none', additionalVersions: '3.13.5' }, { afterRun: 'ls /usr/local/bin' });
+      expect(none.exitCode, none.output).toBe(0);
+      expect(none.output).toContain(
+        "version none: no default CPython from this feature; the image's own python3, if any, stays as it is",
+      );
+      expect(none.output).toContain('cpython-installer: installed CPython 3.13.5 in /opt/python-3.13.5');
+      expect(none.output).not.toMatch(/^python3$/m);
+      const osProvided = await install({ version: 'os-provided' });
+      expect(osProvided.exitCode, osProvided.output).toBe(0);
+      expect(osProvided.leftovers).toEqual([]);
+      const withArtifact = await install({ version: 'none', artifactUrl: artifactName, sha256: 'a'.repeat(64) });
+      expect(withArtifact.exitCode).toBe(1);
+      expect(withArtifact.output).toContain(
+        'cpython-installer: error: version none with artifactUrl: nothing would install the artifact',
+      );
+    });
   });
 
   it('names the lowest glibc any artifact of the version needs', async () => {
