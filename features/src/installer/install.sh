@@ -25,6 +25,7 @@ DOWNLOAD_TIMEOUT="${DOWNLOADTIMEOUT:-900}"
 CURRENT_LINK='/opt/python-current'
 PREFIX_STEM='/opt/python-'
 MARKER='.cpython-prebuilt'
+RECEIPT='.cpython-installer.json'
 WORK_PREFIX='.cpython-installer'
 KEYRING='trusted-keys.gpg'
 
@@ -416,9 +417,9 @@ refuse() { die "refusing the artifact: $1" "use an artifact made by cpython-preb
 # check_entries TOP: the archive's entries as its headers describe them, names in WORK_DIR/names
 # and modes (the first column of tar's verbose listing) in WORK_DIR/modes, line by line: only under
 # TOP/, no "..", only files, directories and links, no setuid/setgid or world-writable modes,
-# nothing named like the marker. Links are checked on the tree (check_tree).
+# nothing named like the marker or the receipt. Links are checked on the tree (check_tree).
 check_entries() {
-  bad="$(awk -v top="$1" -v marker="$MARKER" '
+  bad="$(awk -v top="$1" -v marker="$MARKER" -v receipt="$RECEIPT" '
     NR == FNR { mode[FNR] = $0; next }
     {
       name = $0; sub(/\/$/, "", name); m = mode[FNR]; type = substr(m, 1, 1)
@@ -428,6 +429,7 @@ check_entries() {
       if (substr(m, 4, 1) ~ /[sS]/ || substr(m, 7, 1) ~ /[sS]/) { print "entry " name " is setuid or setgid (" m ")"; exit }
       if (type != "l" && substr(m, 9, 1) == "w") { print "entry " name " is world-writable (" m ")"; exit }
       if (name == top "/" marker) { print "entry " name " has the name of the marker this feature writes"; exit }
+      if (name == top "/" receipt) { print "entry " name " has the name of the receipt this feature writes"; exit }
     }' "$WORK_DIR/modes" "$WORK_DIR/names")"
   [ -z "$bad" ] || refuse "$bad"
 }
@@ -493,12 +495,31 @@ check_tree() {
   [ -z "$odd" ] || refuse "entry ${odd#"${1%/*}/"} is setuid/setgid, world-writable or a special file"
 }
 
-# made_by_feature PATH: true when PATH is a link into a prefix that carries this feature's marker.
+# made_by_feature PATH: true when PATH is a link into a prefix that carries this feature's marker,
+# root's alone (anyone may make a folder with a file of that name where they can write).
 made_by_feature() {
   [ -L "$1" ] || return 1
   link_target="$(readlink -- "$1")"
   case "$link_target" in /*/bin/*) ;; *) return 1 ;; esac
-  [ -f "${link_target%/bin/*}/$MARKER" ]
+  [ -f "${link_target%/bin/*}/$MARKER" ] && root_only "${link_target%/bin/*}/$MARKER" && root_only "${link_target%/bin/*}"
+}
+
+# write_receipt PREFIX: PREFIX/$RECEIPT, what this install put there: version, sha256, where it
+# came from (no credentials or query string), the key that signed it, when; "links" stays empty
+# until link_default records the links it made to this prefix.
+write_receipt() {
+  printf '{\n  "version": "%s",\n  "sha256": "%s",\n  "source": "%s",\n  "signedBy": "%s",\n  "installedAt": "%s",\n  "links": []\n}\n' \
+    "$ENTRY_VERSION" "$ENTRY_SHA256" "$(redact "$ENTRY_URL")" "$SIGNED_BY" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$1/$RECEIPT"
+}
+
+# record_links PREFIX LINK...: the receipt of PREFIX lists LINK... as made by this feature.
+record_links() {
+  receipt="$1/$RECEIPT"
+  shift
+  [ -f "$receipt" ] || return 0
+  links=""
+  for made in "$@"; do links="$links${links:+, }\"$made\""; done
+  sed "s|^  \"links\": \[.*\]\$|  \"links\": [$links]|" "$receipt" >"$receipt.new" && mv -f "$receipt.new" "$receipt"
 }
 
 # keep_aside PATH: moves a file or folder this feature did not make to PATH.before-cpython-installer,
@@ -526,7 +547,9 @@ place_link() {
     ln -s "$1" "$2"
   else
     KEPT="$KEPT $2"
+    return 0
   fi
+  PLACED="$PLACED $2"
 }
 
 # link_default TARGET SHORT: /usr/local/bin links and CURRENT_LINK for the default interpreter.
@@ -534,7 +557,7 @@ place_link() {
 # itself): CPython derives sys.prefix from where its executable really is, so python3 found
 # through PATH reports /opt/python-<version>, as the procedure's checks expect.
 link_default() {
-  KEPT=""
+  KEPT="" PLACED=""
   mkdir -p /usr/local/bin
   for name in python3 "python$2" pip3 "pip$2" pydoc3 idle3 python3-config "python$2-config"; do
     [ ! -e "$1/bin/$name" ] || place_link "$1/bin/$name" "/usr/local/bin/$name"
@@ -566,6 +589,9 @@ link_default() {
       rm -rf "$CURRENT_LINK.old"
       swap_into_place "$staging" "$CURRENT_LINK" "$CURRENT_LINK.old" ;;
   esac
+  case " $KEPT " in *" $CURRENT_LINK "*) ;; *) PLACED="$PLACED $CURRENT_LINK" ;; esac
+  # shellcheck disable=SC2086 # link paths: /usr/local/bin/<name> and CURRENT_LINK, no spaces
+  record_links "$1" $PLACED
   [ -z "$KEPT" ] || say "warning: kept$KEPT: this feature did not make them (set \"replaceExisting\": true to replace them)"
 }
 
@@ -861,6 +887,7 @@ install_version() {
   [ "$smoke" = "$ENTRY_VERSION" ] || die "the artifact holds CPython $smoke, not $ENTRY_VERSION" "fix artifactUrl or version"
   # check_entries refused an entry with the marker's name; noclobber is the second lock.
   (set -C && printf '%s\n' "$ENTRY_SHA256" >"$staged/$MARKER") || refuse "it already holds $MARKER"
+  write_receipt "$staged"
 
   # Same filesystem, so each mv is an atomic rename; an older build is swapped out, then removed.
   printf '%s\n' "$target" >"$WORK_DIR/target"

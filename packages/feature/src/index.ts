@@ -18,6 +18,7 @@ export {
   MARKER_FILE,
   optionEnvName,
   PREFIX_STEM,
+  RECEIPT_FILE,
   WORK_PREFIX,
 } from './options.ts';
 export { DEFAULT_FEATURE_REFERENCE } from './reference.ts';

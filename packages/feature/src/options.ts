@@ -13,6 +13,12 @@ export const CURRENT_LINK = '/opt/python-current';
 export const PREFIX_STEM = defaultPrefix('');
 /** The file in a prefix (and in CURRENT_LINK) that says this feature made it; it holds the artifact's sha256. */
 export const MARKER_FILE = '.cpython-prebuilt';
+/**
+ * The receipt in a prefix: what this feature installed there (version, sha256, source, key, time)
+ * and, for the default one, the links it made. Root's alone, like the marker; an archive holding
+ * a file of either name is refused.
+ */
+export const RECEIPT_FILE = '.cpython-installer.json';
 /** Name stem of the work folders install.sh makes beside a prefix (and sweeps when an install was killed). */
 export const WORK_PREFIX = '.cpython-installer';
 /** The binary OpenPGP keyring in the feature folder that gpgv checks artifact signatures against. */

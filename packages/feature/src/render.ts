@@ -14,6 +14,7 @@ import {
   MARKER_FILE,
   optionEnvName,
   PREFIX_STEM,
+  RECEIPT_FILE,
   URL_CHARS,
   WORK_PREFIX,
 } from './options.ts';
@@ -221,6 +222,7 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     CURRENT_LINK: shellConstant('CURRENT_LINK', CURRENT_LINK),
     PREFIX_STEM: shellConstant('PREFIX_STEM', PREFIX_STEM),
     MARKER: shellConstant('MARKER', MARKER_FILE),
+    RECEIPT: shellConstant('RECEIPT', RECEIPT_FILE),
     WORK_PREFIX: shellConstant('WORK_PREFIX', WORK_PREFIX),
     KEYRING: shellConstant('KEYRING', KEYRING_FILE),
     URL_CHARS: singleQuotedConstant('URL_CHARS', URL_CHARS),

@@ -199,6 +199,31 @@ describe('install.sh hardening (issue 11), in real containers', () => {
       expect(result.output).toContain('/opt/python-3.13.5/bin/pip3');
     });
 
+    it('writes a receipt naming what it installed and every link it made, which later runs trust', async () => {
+      const result = await install({}, { afterInstall: 'echo @@receipt; cat /opt/python-3.13.5/.cpython-installer.json' });
+      expect(result.exitCode, result.output).toBe(0);
+      const receipt = JSON.parse(result.output.split('@@receipt')[1] ?? '{}');
+      expect(receipt).toMatchObject({
+        version: '3.13.5',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        source: artifactName,
+        signedBy: inject('artifacts').testKey.fingerprint,
+        installedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      expect(receipt.links).toEqual(
+        expect.arrayContaining(['/usr/local/bin/python3', '/usr/local/bin/pip', '/usr/local/bin/python', '/opt/python-current']),
+      );
+    });
+
+    it('does not take a link into a folder anyone may write, holding a planted marker, for one of its own', async () => {
+      const planted =
+        'mkdir -p /opt/planted/bin && chmod 777 /opt/planted && touch /opt/planted/.cpython-prebuilt && mkdir -p /usr/local/bin && ln -s /opt/planted/bin/python3 /usr/local/bin/python3';
+      const result = await install({}, { beforeInstall: planted, afterInstall: 'readlink /usr/local/bin/python3' });
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain('cpython-installer: warning: kept /usr/local/bin/python3');
+      expect(result.output).toMatch(/^\/opt\/planted\/bin\/python3$/m);
+    });
+
     it('keeps an /opt/python-current it did not make', async () => {
       const result = await install(
         {},
