@@ -44,17 +44,18 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
     const base = `${github.url}/${github.owner}/${github.repo}/releases/download/cpython-3.13.5-build1`;
     const url = `${base}/${name}`;
     expect(first.stdout.trim()).toBe(url);
-    expect(first.stderr).toContain('cpython-3.13.5-build1: uploaded 6 asset(s), verified 6 by download');
+    // The artifact, its .sha256, metadata, .asc, signed statement and its .asc, SHA256SUMS and its .asc.
+    expect(first.stderr).toContain('cpython-3.13.5-build1: uploaded 8 asset(s), verified 8 by download');
     expect(await readFile(join(work, 'ARTIFACTS.md'), 'utf8')).toContain(`[${name}](${url})`);
     const publicKey = await readFile(testKey.publicPath, 'utf8');
-    for (const file of [name, 'SHA256SUMS']) {
+    for (const file of [name, `${name}.statement.json`, 'SHA256SUMS']) {
       const bytes = Buffer.from(await (await fetch(`${base}/${file}`)).arrayBuffer());
       const signature = await (await fetch(`${base}/${file}.asc`)).text();
       expect(await verifyDetached(bytes, signature, [publicKey], file)).toBe(testKey.fingerprint);
     }
 
     const again = await cpythonPrebuilt(args, env);
-    expect(again.stderr).toContain('cpython-3.13.5-build1: uploaded 0 asset(s), verified 6 by download');
+    expect(again.stderr).toContain('cpython-3.13.5-build1: uploaded 0 asset(s), verified 8 by download');
 
     const unsigned = await cpythonPrebuilt(args, { GITHUB_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: '' });
     expect(unsigned.exitCode).toBe(4);
@@ -104,7 +105,7 @@ describe('release -> manifest -> feature -> container, against the GitHub API st
       { GITHUB_TOKEN: '', GH_TOKEN: github.token, CPYTHON_PREBUILT_SIGNING_KEY: inject('artifacts').testKey.privatePath },
     );
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain('cpython-3.13.5-build1: uploaded 6 asset(s), verified 6 by download');
+    expect(result.stderr).toContain('cpython-3.13.5-build1: uploaded 8 asset(s), verified 8 by download');
   });
 
   it('with --dry-run prints the requests it would send on stdout and sends none', async () => {
