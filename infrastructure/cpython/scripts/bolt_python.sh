@@ -22,6 +22,8 @@
 #                        Python file BOLT_TRAINING_SCRIPT. Start-up and imports are trained after each.
 #   BOLT_TEST_TIMEOUT=300  seconds one test file may run under instrumentation (regrtest --timeout)
 #   BOLT_FILE_LIMIT_MB=128 BOLT_TOTAL_LIMIT_MB=768 BOLT_MIN_FREE_MB=2048   bolt_train.py's limits
+#   BOLT_TIME_LIMIT_S=2400  seconds one training command may run; then it is stopped and the profile
+#                        merged so far is used (a hung instrumented process must not hang the build)
 #   JOBS=nproc           test workers for the extended training
 #   LLVM_BIN=/usr/lib/llvm-16/bin
 set -euo pipefail
@@ -32,6 +34,7 @@ BOLT_TEST_TIMEOUT="${BOLT_TEST_TIMEOUT:-300}"
 BOLT_FILE_LIMIT_MB="${BOLT_FILE_LIMIT_MB:-128}"
 BOLT_TOTAL_LIMIT_MB="${BOLT_TOTAL_LIMIT_MB:-768}"
 BOLT_MIN_FREE_MB="${BOLT_MIN_FREE_MB:-2048}"
+BOLT_TIME_LIMIT_S="${BOLT_TIME_LIMIT_S:-2400}"
 JOBS="${JOBS:-$(nproc)}"
 LLVM_BIN="${LLVM_BIN:-/usr/lib/llvm-16/bin}"
 
@@ -112,7 +115,8 @@ rm -f "$report"
 train() {
   "$interpreter" -I -B "$script_dir/bolt_train.py" --profile-dir "$work/profiles" --prefix "$work/profiles/profile" \
     --merged "$work/python.fdata" --report "$report" --merge-fdata "$LLVM_BIN/merge-fdata" \
-    --file-limit-mb "$BOLT_FILE_LIMIT_MB" --total-limit-mb "$BOLT_TOTAL_LIMIT_MB" --min-free-mb "$BOLT_MIN_FREE_MB" "$@"
+    --file-limit-mb "$BOLT_FILE_LIMIT_MB" --total-limit-mb "$BOLT_TOTAL_LIMIT_MB" --min-free-mb "$BOLT_MIN_FREE_MB" \
+    --time-limit-s "$BOLT_TIME_LIMIT_S" "$@"
 }
 # The tree the training runs in; the instrumented interpreter finds its standard library there
 # from its own path, as the relocated artifact does. The staged interpreter is only read until

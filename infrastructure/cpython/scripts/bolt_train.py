@@ -25,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 MIB = 1024 * 1024
 
@@ -41,6 +42,10 @@ def parse_args(argv):
     parser.add_argument("--total-limit-mb", type=int, default=768)
     parser.add_argument("--min-free-mb", type=int, default=2048)
     parser.add_argument("--poll-seconds", type=float, default=2.0)
+    # A training command that runs longer (an instrumented process that hangs, e.g. a forked child
+    # whose BOLT runtime ran out of memory, with its parent waiting on it) is stopped; the profile
+    # merged so far is kept and the report records it (timedOutSeconds).
+    parser.add_argument("--time-limit-s", type=int, default=2400)
     parser.add_argument("command", nargs="+")
     args = parser.parse_args(argv)
     # /proc/<pid>/fd links are absolute: compare like with like.
@@ -195,6 +200,7 @@ def run_once(command, profiles):
     # Its own process group: what the command leaves running (a hung test's children) is killed
     # with it, so no process keeps writing after the training.
     process = subprocess.Popen(command, start_new_session=True)
+    started = time.monotonic()
     try:
         while True:
             try:
@@ -202,6 +208,16 @@ def run_once(command, profiles):
                 break
             except subprocess.TimeoutExpired:
                 profiles.sweep()
+                if time.monotonic() - started > profiles.args.time_limit_s:
+                    kill_group(process)
+                    process.wait()
+                    profiles.report["timedOutSeconds"] = profiles.args.time_limit_s
+                    print(
+                        f"warning: BOLT training ran over its {profiles.args.time_limit_s} s limit: stopped, "
+                        f"the profile merged so far is kept ({' '.join(command)})",
+                        file=sys.stderr,
+                    )
+                    return 0
     except LimitExceeded:
         kill_group(process)
         process.wait()

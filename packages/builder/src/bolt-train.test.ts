@@ -115,4 +115,18 @@ describe('bolt_train.py', () => {
       /error: BOLT training stopped: \d+ MiB free under .*, under the 1073741824 MiB the rest of the build needs/,
     );
   });
+
+  it('stops a training command that hangs at its time limit, keeps the profile merged so far, and says so', async () => {
+    const { prefix, train, report } = await setUp();
+    // One process that dumped its profile and ended, then a parent waiting forever on a child, as a
+    // pool does when a forked worker's BOLT runtime aborts.
+    const dumped = `open(f"${prefix}.{__import__('os').getpid()}.fdata", "w").write("1 main 0 1 main 4 0 7\\n")`;
+    const task = `import subprocess, sys, time\nsubprocess.run([sys.executable, "-c", ${JSON.stringify(dumped)}])\ntime.sleep(600)`;
+    const started = Date.now();
+    const run = train(['--time-limit-s', '2'], ['python3', '-c', task]);
+    expect(run.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(run.stderr).toContain('warning: BOLT training ran over its 2 s limit: stopped, the profile merged so far is kept');
+    expect(await report()).toMatchObject({ merged: 1, timedOutSeconds: 2 });
+  });
 });

@@ -78,11 +78,12 @@ export async function prepareBoltImage(boltImage: string, logger: Logger, logPat
 export const BOLT_TRAININGS = ['cpython', 'extended'] as const;
 export type BoltTraining = (typeof BOLT_TRAININGS)[number];
 
-/** bolt_train.py's limits (MiB): one process's profile, the profile folder, free disk the rest of the build needs. */
+/** bolt_train.py's limits: one process's profile, the profile folder, free disk the rest of the build needs (MiB); one training command's time (s). */
 export interface BoltProfileLimits {
   fileMb: number;
   totalMb: number;
   minFreeMb: number;
+  timeSeconds: number;
 }
 
 export interface BoltInput {
@@ -120,6 +121,7 @@ export async function boltInterpreter(input: BoltInput): Promise<BoltTrainingRep
         ...(input.limits?.fileMb ? { BOLT_FILE_LIMIT_MB: String(input.limits.fileMb) } : {}),
         ...(input.limits?.totalMb ? { BOLT_TOTAL_LIMIT_MB: String(input.limits.totalMb) } : {}),
         ...(input.limits?.minFreeMb ? { BOLT_MIN_FREE_MB: String(input.limits.minFreeMb) } : {}),
+        ...(input.limits?.timeSeconds ? { BOLT_TIME_LIMIT_S: String(input.limits.timeSeconds) } : {}),
         ...(input.jobs ? { JOBS: String(input.jobs) } : {}),
       },
       outputDir: input.workDir,

@@ -101,28 +101,39 @@ describe('BOLT training of a real instrumented interpreter', () => {
     expect(sections.stdout).not.toContain('.bolt.org.text');
   });
 
-  it('keeps the profile of a few hundred forked workers, 60 forked children and 30 subprocesses bounded, and rewrites the interpreter', async () => {
+  it('keeps the profile of a few hundred forked workers, 60 forked children and 30 subprocesses bounded (a hang stopped at its time limit), and rewrites the interpreter', async () => {
     const report = await boltInterpreter({
       image: boltImage,
       workDir: work,
       version,
       training: { script: 'fork_heavy.py' },
+      limits: { timeSeconds: 300 },
       logPath: logPath(),
       logger,
     });
-    // The training script, its 30 subprocesses, then 20 start-ups and 10 import runs: one profile
-    // each, all merged, none discarded. The 60 forked children that exit normally add one each when
-    // the runtime dumps in them: one local run merged all of them (171 of 171 with 100 and 40),
-    // a CI run none (61): see the closing note of 2026-12-06; either way the folder stays bounded.
     expect(report.discarded).toEqual([]);
-    expect(report.merged).toBeGreaterThanOrEqual(61);
-    expect(report.merged).toBeLessThanOrEqual(121);
+    if (report.timedOutSeconds === undefined) {
+      // The training script, its 30 subprocesses, then 20 start-ups and 10 import runs: one profile
+      // each, all merged. The 60 forked children that exit normally add one each when the runtime
+      // dumps in them: one local run merged all of them, a CI run none; the folder stays bounded.
+      expect(report.merged).toBeGreaterThanOrEqual(61);
+      expect(report.merged).toBeLessThanOrEqual(121);
+      const log = await execa('grep', ['-c', '^trained ', logPath()]);
+      expect(log.stdout.trim()).toBe('1');
+    } else {
+      // Seen in a CI run (2026-12-07): a forked pool worker's BOLT runtime aborted ("allocator ran
+      // out of memory") and the pool waited on it forever. The training is stopped at its limit,
+      // and the start-up and import runs after it still train.
+      expect(report.timedOutSeconds).toBe(300);
+      expect(report.merged).toBeGreaterThanOrEqual(30);
+      expect(report.merged).toBeLessThanOrEqual(121);
+      const log = await execa('grep', ['-c', 'warning: BOLT training ran over its 300 s limit', logPath()]);
+      expect(log.stdout.trim()).toBe('1');
+    }
     // A few hundred MB at most, whatever ran: the folder held the merged profile and a few live files.
     expect(report.peakFolderBytes).toBeLessThan(300 * 1024 ** 2);
     expect(report.mergedBytes).toBeGreaterThan(0);
     expect(report.mergedBytes).toBeLessThan(100 * 1024 ** 2);
-    const log = await execa('grep', ['-c', '^trained ', logPath()]);
-    expect(log.stdout.trim()).toBe('1');
 
     const interpreter = join(work, `stage/python-${version}/bin/python3.13`);
     const sections = await execa('readelf', ['-S', interpreter]);

@@ -56,6 +56,8 @@ export const BoltTrainingReport = z.object({
   peakFolderBytes: z.number().int().nonnegative(),
   /** The merged profile llvm-bolt read. */
   mergedBytes: z.number().int().nonnegative(),
+  /** Set when a training command ran over its time limit (seconds) and was stopped. */
+  timedOutSeconds: z.number().int().positive().optional(),
 });
 export type BoltTrainingReport = z.infer<typeof BoltTrainingReport>;
 
