@@ -101,7 +101,7 @@ describe('BOLT training of a real instrumented interpreter', () => {
     expect(sections.stdout).not.toContain('.bolt.org.text');
   });
 
-  it('keeps the profile of a few hundred forked workers, 60 forked children and 30 subprocesses bounded (a hang stopped at its time limit), and rewrites the interpreter', async () => {
+  it('keeps the profile of a few hundred forked workers, 60 forked children and 30 subprocesses bounded whatever the runtime does in them (a runaway file discarded, a hang stopped at its time limit), and rewrites the interpreter', async () => {
     const report = await boltInterpreter({
       image: boltImage,
       workDir: work,
@@ -111,25 +111,22 @@ describe('BOLT training of a real instrumented interpreter', () => {
       logPath: logPath(),
       logger,
     });
-    expect(report.discarded).toEqual([]);
-    if (report.timedOutSeconds === undefined) {
-      // The training script, its 30 subprocesses, then 20 start-ups and 10 import runs: one profile
-      // each, all merged. The 60 forked children that exit normally add one each when the runtime
-      // dumps in them: one local run merged all of them, a CI run none; the folder stays bounded.
-      expect(report.merged).toBeGreaterThanOrEqual(61);
-      expect(report.merged).toBeLessThanOrEqual(121);
-      const log = await execa('grep', ['-c', '^trained ', logPath()]);
-      expect(log.stdout.trim()).toBe('1');
-    } else {
-      // Seen in a CI run (2026-12-07): a forked pool worker's BOLT runtime aborted ("allocator ran
-      // out of memory") and the pool waited on it forever. The training is stopped at its limit,
-      // and the start-up and import runs after it still train.
-      expect(report.timedOutSeconds).toBe(300);
-      expect(report.merged).toBeGreaterThanOrEqual(30);
-      expect(report.merged).toBeLessThanOrEqual(121);
-      const log = await execa('grep', ['-c', 'warning: BOLT training ran over its 300 s limit', logPath()]);
-      expect(log.stdout.trim()).toBe('1');
+    // What BOLT's runtime does in forked children differs from run to run (seen: each child dumps
+    // its own file, or none; children appending to the parent's file until it passed the 128 MiB
+    // bound; a pool worker aborting with "allocator ran out of memory" and its pool waiting
+    // forever). Whatever it does, the training ends bounded: the script completes, or it is stopped
+    // - its oversized profile discarded and its writers killed, or its time limit reached - and
+    // the start-up and import runs after it (20 + 10 fresh interpreters) still train.
+    for (const discarded of report.discarded) {
+      expect(discarded.reason).toBe("over the 128 MiB limit for one process's profile");
+      expect(discarded.bytes).toBeGreaterThan(128 * 1024 ** 2);
     }
+    const trained = (await execa('grep', ['-c', '^trained ', logPath()], { reject: false })).stdout.trim();
+    const stopped = report.discarded.length > 0 || report.timedOutSeconds !== undefined;
+    expect(trained === '1' || stopped, 'the script neither completed nor was stopped by a limit').toBe(true);
+    if (report.timedOutSeconds !== undefined) expect(report.timedOutSeconds).toBe(300);
+    expect(report.merged).toBeGreaterThanOrEqual(trained === '1' ? 61 : 30);
+    expect(report.merged).toBeLessThanOrEqual(121);
     // A few hundred MB at most, whatever ran: the folder held the merged profile and a few live files.
     expect(report.peakFolderBytes).toBeLessThan(300 * 1024 ** 2);
     expect(report.mergedBytes).toBeGreaterThan(0);
