@@ -222,11 +222,15 @@ export function buildOptions(command: Command): Command {
  * document with --write-docs (what the make targets pass), else a scratch copy under
  * .cache/results/, so trying a command never rewrites the repository's docs.
  */
+/** The scratch copy of a committed results document, under .cache/results/. */
+function scratchResults(committed: string): string {
+  return join(layout.cacheDir, 'results', relativeToRoot(committed));
+}
+
 export function resultsOutputOption(committed: string, what: string): Option {
-  const scratch = join(layout.cacheDir, 'results', relativeToRoot(committed));
   return new Option(
     '--output <file>',
-    `${what} (default: ${relativeToRoot(scratch)}; with --write-docs, ${relativeToRoot(committed)})`,
+    `${what} (default: ${relativeToRoot(scratchResults(committed))}; with --write-docs, ${relativeToRoot(committed)})`,
   );
 }
 
@@ -237,7 +241,7 @@ export function writeDocsOption(committed: string): Option {
 }
 
 export function resultsOutput(flags: { output?: string; writeDocs?: boolean }, committed: string): string {
-  return flags.output ?? (flags.writeDocs ? committed : join(layout.cacheDir, 'results', relativeToRoot(committed)));
+  return flags.output ?? (flags.writeDocs ? committed : scratchResults(committed));
 }
 
 /** --version: a full version, or a line (3.13) meaning its newest pinned patch. */
