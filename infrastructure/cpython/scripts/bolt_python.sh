@@ -55,6 +55,10 @@ fi
 # shellcheck source=phases.sh
 source "$script_dir/phases.sh"
 
+# The libraries built from pinned sources (OpenSSL), which STAGE=compile left beside the tree: the
+# staged tree has no RUNPATH to them yet, and ssl must import in the training runs.
+[ ! -d "$OUTPUT_DIR/stage/libraries/lib" ] || export LD_LIBRARY_PATH="$OUTPUT_DIR/stage/libraries/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
 # CPython's BOLT_COMMON_FLAGS: functions with computed gotos in position-independent code are left
 # as they are (LLVM cannot yet rewrite them); the executable here is position-independent.
 common_flags=(-update-debug-sections

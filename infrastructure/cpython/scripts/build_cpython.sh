@@ -10,6 +10,10 @@
 #   PREFIX               install prefix, e.g. /opt/python-3.13.5
 #   OUTPUT_DIR           receives python-<VERSION>/ and build-facts.json
 #   EXPECTED_EXTENSIONS  space-separated extension modules that must exist
+#   LIBRARIES=           space-separated name=version=tarball of libraries built from pinned sources
+#                        (build_libraries.sh) and linked instead of the base's: OpenSSL. Empty: the
+#                        base's -dev packages only
+#   LIBRARIES_CACHE_DIR= optional: where build_libraries.sh keeps finished library builds
 #   SOURCE_DATE_EPOCH    fixed timestamp: hash-based .pyc files, reproducible output
 #   OPTIMIZE=1           1: --enable-optimizations --with-lto (PGO+LTO); 0: plain build
 #   JOBS=nproc           parallel make jobs
@@ -105,6 +109,11 @@ script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 short_version="${VERSION%.*}"
 phases_file="$OUTPUT_DIR/phases.txt"
 stage_tree="$OUTPUT_DIR/stage/python-$VERSION"
+LIBRARIES="${LIBRARIES:-}"
+# The pinned libraries' install (headers, libraries, licence texts): outside PREFIX, so that only
+# what the interpreter links reaches the artifact (bundle_libs.sh copies it from here).
+libraries_prefix="$WORK_DIR-libraries"
+stage_libraries="$OUTPUT_DIR/stage/libraries"
 mkdir -p "$OUTPUT_DIR"
 # finish appends to the durations of the stages before it.
 [ "$STAGE" = finish ] || : >"$phases_file"
@@ -121,12 +130,20 @@ rm -rf "$WORK_DIR" "$PREFIX" "$OUTPUT_DIR/debug"
 mkdir -p "$WORK_DIR"
 tar -xf "$SOURCE_TARBALL" -C "$WORK_DIR" --strip-components=1
 
+if [ -n "$LIBRARIES" ]; then
+  phase libraries
+  LIBRARIES="$LIBRARIES" LIBRARIES_PREFIX="$libraries_prefix" JOBS="$JOBS" CROSS_HOST="$CROSS_HOST" \
+    "$script_dir/build_libraries.sh"
+fi
+
+# libedit (BSD) behind the readline module: GNU readline is GPL. No dbm.gnu/dbm.ndbm either: the
+# build base has no gdbm (GPL) to build them with.
 configure_args=(
   "--prefix=$PREFIX"
   --enable-shared
   --with-ensurepip=install
   --enable-loadable-sqlite-extensions
-  --with-dbmliborder=gdbm:ndbm
+  --with-readline=editline
 )
 # Flags for CPython and its own modules only (configure appends its own; extensions users build
 # later do not inherit them).
@@ -145,6 +162,13 @@ case "${CROSS_HOST:-$(gcc -dumpmachine)}" in
     fi
     ;;
 esac
+if [ -f "$libraries_prefix/pinned.tsv" ] && awk -F '\t' '$2 == "openssl" { found = 1 } END { exit !found }' "$libraries_prefix/pinned.tsv"; then
+  # No RUNPATH to it (--with-openssl-rpath=no): bundle_libs.sh copies libssl and libcrypto into the
+  # tree and points every file at $ORIGIN. Until then the loader finds them through LD_LIBRARY_PATH
+  # (the PGO run and the module check import ssl); CPython's RUNSHARED keeps what is set here.
+  configure_args+=("--with-openssl=$libraries_prefix" --with-openssl-rpath=no)
+fi
+[ ! -d "$libraries_prefix/lib" ] || export LD_LIBRARY_PATH="$libraries_prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 if [ "$PIE" = 0 ]; then
   # Only the executables' link: LINKFORSHARED goes there and nowhere else (-no-pie with -shared makes
   # GCC link an executable). The value is configure's own for Linux plus -no-pie.
@@ -244,7 +268,7 @@ for module in $EXPECTED_EXTENSIONS; do
     # Importing it is validate_cpython.sh's job, on images of the target's architecture.
     built=("$stdlib/lib-dynload/$module".cpython-*.so)
     [ -f "${built[0]}" ] || missing+=("$module (no $stdlib/lib-dynload/$module.cpython-*.so)")
-  elif ! LD_LIBRARY_PATH="$PREFIX/lib" "$python_bin" -c "import $module" 2>"$WORK_DIR/import-$module.err"; then
+  elif ! LD_LIBRARY_PATH="$PREFIX/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$python_bin" -c "import $module" 2>"$WORK_DIR/import-$module.err"; then
     missing+=("$module ($(tail -n 1 "$WORK_DIR/import-$module.err"))")
   fi
 done
@@ -260,6 +284,8 @@ if [ "$STAGE" = compile ]; then
   rm -rf "$OUTPUT_DIR/stage"
   mkdir -p "$OUTPUT_DIR/stage"
   cp -a "$PREFIX" "$stage_tree"
+  # The finish stage runs in a fresh container: bundle_libs.sh takes the pinned libraries from here.
+  [ ! -d "$libraries_prefix" ] || cp -a "$libraries_prefix" "$stage_libraries"
   printf '==> phase: compiled\n'
   exit 0
 fi
@@ -271,6 +297,10 @@ if [ "$STAGE" = finish ]; then
   rm -rf "$PREFIX" "$OUTPUT_DIR/debug"
   mkdir -p "$(dirname -- "$PREFIX")"
   cp -a "$stage_tree" "$PREFIX"
+  if [ -d "$stage_libraries" ]; then
+    rm -rf "$libraries_prefix"
+    cp -a "$stage_libraries" "$libraries_prefix"
+  fi
   rm -rf "$OUTPUT_DIR/stage"
 fi
 
@@ -296,7 +326,7 @@ fi
 phase bundle-libraries
 # Licence texts ship with the tree: CPython's here, each bundled library's package's by bundle_libs.sh.
 install -D -m 0644 "$stdlib/LICENSE.txt" "$PREFIX/share/licenses/cpython/LICENSE.txt"
-"$script_dir/bundle_libs.sh" "$PREFIX" "$OUTPUT_DIR/bundled-libraries.tsv" "${CROSS_HOST:-$(gcc -dumpmachine)}"
+PINNED_LIBRARIES_DIR="$libraries_prefix" "$script_dir/bundle_libs.sh" "$PREFIX" "$OUTPUT_DIR/bundled-libraries.tsv" "${CROSS_HOST:-$(gcc -dumpmachine)}"
 
 phase relocate-scripts
 # A cross build's ensurepip ran on the native interpreter, whose path pip wrote into its scripts.

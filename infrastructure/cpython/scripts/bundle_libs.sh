@@ -4,9 +4,12 @@
 # tree runs on a bare image with the same or a newer glibc and from any directory.
 # Also copies Tcl/Tk's script libraries, without which tkinter cannot create an interpreter.
 # Usage: bundle_libs.sh <prefix> <list-out.tsv> <triplet>
-# The list has one line per library: name, source path, and the Debian package that installed it
-# (package[:arch], version, source package, source version; empty where no package owns the file).
-# Each such package's copyright file (its licence texts) is copied to <prefix>/share/licenses/<package>/.
+# Env: PINNED_LIBRARIES_DIR (optional): build_libraries.sh's install, searched before the system.
+# The list has one line per library: name, source path, the Debian package that installed it
+# (package[:arch], version, source package, source version; empty where no package owns the file),
+# and the pinned library it was built from (name, version; empty for a package's file).
+# Each such package's copyright file (its licence texts) is copied to <prefix>/share/licenses/<package>/,
+# each pinned library's licence text to <prefix>/share/licenses/<name>/.
 # <triplet> is the GNU triplet of the files (x86_64-linux-gnu, aarch64-linux-gnu): Debian and
 # Ubuntu keep each architecture's libraries in /usr/lib/<triplet> and /lib/<triplet>.
 # Dependencies are read from the files (DT_NEEDED, with READELF) and looked up the way the loader
@@ -20,6 +23,9 @@ libdir="$prefix/lib"
 readelf="${READELF:-readelf}"
 # The loader's order on Debian and Ubuntu (ld.so.conf.d/<triplet>.conf and libc.conf, then the defaults).
 search_dirs=("/usr/local/lib/$triplet" "/lib/$triplet" "/usr/lib/$triplet" /usr/local/lib /lib /usr/lib)
+pinned_dir="${PINNED_LIBRARIES_DIR:-}"
+# Built from a pinned source: found before any copy the base's packages installed.
+[ -z "$pinned_dir" ] || [ ! -d "$pinned_dir/lib" ] || search_dirs=("$pinned_dir/lib" "${search_dirs[@]}")
 
 # glibc's own libraries come from the target system; everything else travels with the artifact.
 is_glibc() {
@@ -54,9 +60,29 @@ package_of() {
   done
 }
 
-# record_library NAME PATH: one line of the list, and the package's licence texts in the tree.
+# pinned_of NAME: sets PINNED and PINNED_VERSION to the pinned library that installed NAME into
+# pinned_dir (build_libraries.sh's pinned.tsv); both empty when it did not.
+pinned_of() {
+  PINNED=""
+  PINNED_VERSION=""
+  [ -n "$pinned_dir" ] && [ -f "$pinned_dir/pinned.tsv" ] || return 0
+  IFS=$'\t' read -r _ PINNED PINNED_VERSION < <(awk -F '\t' -v name="$1" '$1 == name' "$pinned_dir/pinned.tsv") || true
+}
+
+# record_library NAME PATH: one line of the list, and the licence texts of what it came from in the tree.
 record_library() {
   local version="" source="" source_version="" fields
+  if [ -n "$pinned_dir" ] && [ "${2#"$pinned_dir"/}" != "$2" ]; then
+    pinned_of "$1"
+    if [ -z "$PINNED" ]; then
+      printf 'error: %s comes from %s, whose pinned.tsv does not name it\n' "$1" "$pinned_dir" >&2
+      exit 4
+    fi
+    mkdir -p "$prefix/share/licenses/$PINNED"
+    cp -R "$pinned_dir/share/licenses/$PINNED/." "$prefix/share/licenses/$PINNED/"
+    printf '%s\t%s\t\t\t\t\t%s\t%s\n' "$1" "$(readlink -f "$2")" "$PINNED" "$PINNED_VERSION" >>"$list_out"
+    return 0
+  fi
   package_of "$2"
   if [ -n "$PACKAGE" ]; then
     fields="$(dpkg-query -W -f='${Version}\t${source:Package}\t${source:Version}' "$PACKAGE")"
@@ -71,7 +97,7 @@ record_library() {
   else
     printf 'warning: no package installed %s: the SBOM names it without a version\n' "$2" >&2
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$(readlink -f "$2")" "$PACKAGE" "$version" "$source" "$source_version" >>"$list_out"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t\t\n' "$1" "$(readlink -f "$2")" "$PACKAGE" "$version" "$source" "$source_version" >>"$list_out"
 }
 
 needed_of() {

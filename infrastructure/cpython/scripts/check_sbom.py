@@ -1,8 +1,10 @@
 """Checks, inside a validation container, that an extracted artifact accounts for what it ships:
 its SBOM (share/sbom/cpython.cdx.json, CycloneDX) describes this CPython version, lists every
-library bundled in lib/ and nothing else, and each licence text it points to is in the tree.
+library bundled in lib/ and nothing else, with the sha256 of the file shipped, and each licence
+text it points to is in the tree.
 Usage: check_sbom.py <prefix> <version>. Prints one summary line; exits 1 naming what is wrong."""
 
+import hashlib
 import json
 import os
 import sys
@@ -35,6 +37,15 @@ def main():
         problems.append(f"{missing} is bundled but not in the SBOM")
     for extra in sorted(listed - bundled):
         problems.append(f"the SBOM lists {extra}, which is not in the tree")
+    for component in components:
+        path = properties(component).get("cpython-prebuilt:file")
+        if path not in bundled:
+            continue
+        listed_sha256 = {entry.get("alg"): entry.get("content") for entry in component.get("hashes", [])}.get("SHA-256")
+        with open(os.path.join(prefix, path), "rb") as handle:
+            actual = hashlib.sha256(handle.read()).hexdigest()
+        if listed_sha256 != actual:
+            problems.append(f"{path} has sha256 {actual}, the SBOM says {listed_sha256}")
     for component in [described, *components]:
         licence = properties(component).get("cpython-prebuilt:license-file")
         if not licence:

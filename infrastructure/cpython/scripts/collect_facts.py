@@ -63,8 +63,10 @@ def main():
     bundled = []
     with open(args.bundled, encoding="utf-8") as handle:
         for line in handle:
-            name, source, package, version, source_package, source_version = line.rstrip("\n").split("\t")
+            name, source, package, version, source_package, source_version, pinned, pinned_version = line.rstrip("\n").split("\t")
             library = {"name": name, "from": source}
+            if pinned:
+                library["pinned"] = {"name": pinned, "version": pinned_version}
             if package:
                 library["package"] = {
                     "name": package,

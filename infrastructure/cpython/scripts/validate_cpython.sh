@@ -45,6 +45,21 @@ missing_libraries() {
   printf 'no missing shared libraries\n'
 }
 
+# Shared libraries the tree's files resolve outside the tree, glibc's own excepted: a bundled
+# library that is still taken from the image at run time (its RUNPATH does not reach lib/).
+foreign_libraries() {
+  found="$(find "$1" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$1/bin/python$short_version" \) \
+    -exec ldd {} + 2>/dev/null |
+    awk -v tree="$1/" '$2 == "=>" && substr($3, 1, 1) == "/" && index($3, tree) != 1 { print $1 " => " $3 }' |
+    grep -Ev '^(libc|libm|libdl|libpthread|librt|libutil|libresolv|libnsl|libanl|libmvec|ld-linux[^ ]*)\.so' |
+    sort -u | head -n 5 || true)"
+  if [ -n "$found" ]; then
+    printf '%s\n' "$found"
+    return 1
+  fi
+  printf 'every bundled library resolves inside the tree\n'
+}
+
 venv_with_wheel() {
   "$PREFIX/bin/python3" -m venv "$scratch/venv"
   "$PREFIX/bin/python3" "$SCRIPTS/make_test_wheel.py" "$scratch/wheels"
@@ -97,9 +112,11 @@ done
 check "tcl runtime" "ok" "$PREFIX/bin/python3" -c "import tkinter; tkinter.Tcl().eval('info patchlevel'); print('ok')"
 check "pip" "" "$PREFIX/bin/pip3" --version
 check "SBOM and licences" "" "$PREFIX/bin/python3" -I -B "$SCRIPTS/check_sbom.py" "$PREFIX" "$VERSION"
+check "OpenSSL from the pinned source" "" "$PREFIX/bin/python3" -I -B "$SCRIPTS/check_openssl.py" "$PREFIX"
 check "venv + local wheel" "42" venv_with_wheel
 check "venv --copies" "True" venv_copies
 check "shared libraries (ldd)" "no missing shared libraries" missing_libraries "$PREFIX"
+check "bundled libraries from the tree" "every bundled library resolves inside the tree" foreign_libraries "$PREFIX"
 check "moved tree" "$scratch/moved/$(basename -- "$PREFIX")" moved_tree
 
 rm -rf "$scratch"

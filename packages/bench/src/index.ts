@@ -17,6 +17,7 @@ export {
   type MeasureInput,
   type Measurement,
   measureProjects,
+  OFFICIAL_FEATURE_BUILD_PACKAGES,
   type ProjectMeasurement,
   type ProjectToMeasure,
   type RunResult,

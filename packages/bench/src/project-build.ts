@@ -19,6 +19,26 @@ import { resolveRequestedVersion } from './versions.ts';
 
 const baselineFeature = fileURLToPath(new URL('../features/python-from-source', import.meta.url));
 const BASELINE_REFERENCE = `./${basename(baselineFeature)}`;
+/**
+ * The -dev packages the official python feature installs before it compiles (its from-source
+ * path's apt step, beyond the compiler), which the baseline image must carry for the same build:
+ * our own build base leaves out OpenSSL (built from its pin), readline and gdbm (GPL).
+ */
+export const OFFICIAL_FEATURE_BUILD_PACKAGES = [
+  'libssl-dev',
+  'zlib1g-dev',
+  'libncurses-dev',
+  'libbz2-dev',
+  'libreadline-dev',
+  'libxml2-dev',
+  'xz-utils',
+  'libgdbm-dev',
+  'tk-dev',
+  'uuid-dev',
+  'libsqlite3-dev',
+  'libffi-dev',
+  'liblzma-dev',
+] as const;
 /** A from-source build with PGO on a busy 2-core machine takes longer than the CLI's usual 15 minutes. */
 const BUILD_TIMEOUT_MS = 90 * 60_000;
 

@@ -27,6 +27,7 @@ import type { BuildBackend, GuestBuildRequest } from './backends/backend.ts';
 import { type BoltTraining, boltImageFor, boltInterpreter, boltWanted, prepareBoltImage } from './bolt.ts';
 import { type BuildRoute, buildRoute, gnuTriplet, requireCrossBuildable } from './cross.ts';
 import { type DiskUseWatch, requiredFreeBytes, requireFreeSpace, watchDiskUse } from './disk-use.ts';
+import { obtainLibrarySources } from './library-sources.ts';
 import { packDeterministic } from './pack.ts';
 import { artifactSbom, SBOM_PATH } from './sbom.ts';
 import { obtainSource } from './source.ts';
@@ -183,6 +184,13 @@ interface BuildPlan {
   disk: DiskUseWatch;
 }
 
+/** sha256 of each bundled library as the artifact ships it (after patchelf), by file name. */
+async function bundledFileDigests(libDir: string, libraries: BuildFacts['bundledLibraries']): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const library of libraries) digests[library.name] = await sha256File(join(libDir, library.name));
+  return digests;
+}
+
 async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Logger, plan: BuildPlan): Promise<BuildOutput> {
   const { started, base, arch, route, bolt, compiler, artifact, logPath } = plan;
   const boltImage = bolt ? boltImageFor(base, input.baseImage ?? base.image, input.boltImage) : undefined;
@@ -208,6 +216,8 @@ async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Lo
     logger,
   });
 
+  const libraries = await obtainLibrarySources({ logger });
+
   // One directory per run: two builds of the same artifact (a test and a user) must not share it.
   await mkdir(join(input.cacheDir, 'work'), { recursive: true });
   const workDir = await mkdtemp(join(input.cacheDir, 'work', `${artifact.replace(/\.tgz$/, '')}-`));
@@ -225,6 +235,8 @@ async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Lo
       baseImage: input.baseImage ?? base.image,
       gcc14Image,
       sourcePath: source.path,
+      libraries: libraries.map(({ pin, path }) => ({ name: pin.name, version: pin.version, path })),
+      librariesCacheDir: join(input.cacheDir, 'build-libraries'),
       outputDir: workDir,
       logPath,
       logger,
@@ -308,6 +320,8 @@ async function buildWatched(input: BuildInput, backend: BuildBackend, logger: Lo
         arch,
         source: { url: source.release.url, sha256: source.sha256 },
         bundledLibraries: facts.bundledLibraries,
+        fileSha256: await bundledFileDigests(join(workDir, topDirectory, 'lib'), facts.bundledLibraries),
+        compiler: facts.compiler,
         sourceDateEpoch: input.sourceDateEpoch,
       }),
     );

@@ -56,7 +56,7 @@ describe('the cross build base', () => {
     const packages = crossBuildPackages(base, 'aarch64');
     expect(packages).toContain('crossbuild-essential-arm64');
     expect(packages).toContain('patchelf');
-    expect(packages).toContain('libssl-dev:arm64');
+    expect(packages).toContain('libedit-dev:arm64');
     expect(packages).toContain('tk-dev:arm64');
     // The native interpreter that runs ensurepip needs zlib to read pip's wheel.
     expect(packages).toContain('zlib1g-dev');

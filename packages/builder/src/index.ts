@@ -45,7 +45,9 @@ export {
   requireImage,
   siblingDebianImage,
 } from './docker-images.ts';
+export { type ObtainedLibrary, obtainLibrarySources } from './library-sources.ts';
 export { packDeterministic } from './pack.ts';
+export { artifactSbom, readArtifactSbom, SBOM_PATH, type SbomRow, sbomTable } from './sbom.ts';
 export { obtainSource } from './source.ts';
 export {
   COMPILERS,

@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CpythonPrebuiltError,
@@ -76,12 +77,16 @@ export async function obtainSource(request: SourceRequest): Promise<ObtainedSour
     request.logger.info(`using cached ${cached} (sha256 verified)`);
     return { path: cached, release, sha256: release.sha256 };
   }
-  await downloadFile(url, cached, { logger: request.logger });
+  // Downloaded under a name of its own, verified, then renamed: two builds of the same version
+  // fetching at once never read each other's half-written file.
+  const staged = `${cached}.${process.pid}-${randomUUID().slice(0, 8)}.download`;
+  await downloadFile(url, staged, { logger: request.logger });
   try {
-    const sha256 = await verifySha256(cached, release.sha256, url);
+    const sha256 = await verifySha256(staged, release.sha256, url);
+    await rename(staged, cached);
     return { path: cached, release, sha256 };
   } catch (error) {
-    await rm(cached, { force: true });
+    await rm(staged, { force: true });
     throw error;
   }
 }

@@ -18,6 +18,7 @@ import { phase3Command } from './commands/phase3.ts';
 import { publishCommands } from './commands/publish.ts';
 import { releaseCommand } from './commands/release.ts';
 import { releaseFeatureCommand } from './commands/release-feature.ts';
+import { sbomCommand } from './commands/sbom.ts';
 import { vagrantCommand } from './commands/vagrant.ts';
 import { validateCommand } from './commands/validate.ts';
 import { verifyArtifactCommand } from './commands/verify-artifact.ts';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
   validateCommand(program);
   buildBudgetCommand(program);
   verifyArtifactCommand(program);
+  sbomCommand(program);
   generateCommand(program);
   featureCommand(program);
   integrateCommand(program);

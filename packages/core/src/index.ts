@@ -13,6 +13,7 @@ export * from './openpgp.ts';
 export * from './schemas/artifacts.ts';
 export * from './schemas/bases.ts';
 export * from './schemas/common.ts';
+export * from './schemas/libraries.ts';
 export * from './schemas/metadata.ts';
 export * from './schemas/modules.ts';
 export * from './schemas/statement.ts';

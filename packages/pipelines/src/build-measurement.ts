@@ -4,6 +4,7 @@ import {
   type MainJobFigures,
   type Measurement,
   measureProjects,
+  OFFICIAL_FEATURE_BUILD_PACKAGES,
   type ProjectToMeasure,
   renderPhase4Results,
   renderResults,
@@ -64,7 +65,10 @@ async function measureBuilds(
       if (input.baselineImage) return Promise.resolve(input.baselineImage);
       const known = baselines.get(image);
       if (known) return known;
-      const made = ensureBuildBaseImage(findBase(BASELINE_BASE), image, logger, openLogFile(logPath), logPath, hostArch());
+      const base = findBase(BASELINE_BASE);
+      // The base's packages and what the official feature installs itself (libssl-dev, readline...).
+      const packages = [...new Set([...base.packages, ...OFFICIAL_FEATURE_BUILD_PACKAGES])];
+      const made = ensureBuildBaseImage({ ...base, packages }, image, logger, openLogFile(logPath), logPath, hostArch());
       baselines.set(image, made);
       return made;
     },

@@ -2,7 +2,7 @@ import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, stat, truncate, w
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { packDeterministic } from '@cpython-prebuilt/builder';
-import { ArtifactMetadata, compareVersions, ValidationReport } from '@cpython-prebuilt/core';
+import { ArtifactMetadata, compareVersions, pinnedLibraries, ValidationReport } from '@cpython-prebuilt/core';
 import { BASE_IMAGES, cpythonPrebuilt, debianSourceTarball } from '@cpython-prebuilt/test-fixtures';
 import { execa } from 'execa';
 import { describe, expect, inject, it } from 'vitest';
@@ -76,18 +76,28 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
     // Built on bullseye: nothing may need a glibc newer than bullseye's 2.31.
     expect(compareVersions(metadata.glibcMinimum, '2.31')).toBeLessThanOrEqual(0);
     expect(metadata.bundledLibraries.map((library) => library.name)).toEqual(
-      expect.arrayContaining(['libssl.so.1.1', 'libsqlite3.so.0', 'libffi.so.7', 'libtk8.6.so']),
+      expect.arrayContaining(['libssl.so.3', 'libcrypto.so.3', 'libsqlite3.so.0', 'libffi.so.7', 'libtk8.6.so']),
     );
-    // Each bundled library names the bullseye package it came from (what the SBOM and CVE feeds use).
-    expect(metadata.bundledLibraries.find((library) => library.name === 'libssl.so.1.1')?.package).toMatchObject({
-      name: 'libssl1.1:amd64',
-      version: expect.stringMatching(/^1\.1\.1/),
-      source: 'openssl',
+    // Each bundled library names the bullseye package it came from (what the SBOM and CVE feeds use),
+    // or, for OpenSSL, the pinned source it was built from: not bullseye's 1.1.1.
+    expect(metadata.bundledLibraries.find((library) => library.name === 'libffi.so.7')?.package).toMatchObject({
+      name: 'libffi7:amd64',
+      source: 'libffi',
     });
-    for (const library of metadata.bundledLibraries) expect(library.package?.name, library.name).toBeTruthy();
-    expect(metadata.extensionModules).toEqual(
-      expect.arrayContaining(['_ssl', '_sqlite3', '_tkinter', '_gdbm', '_dbm', '_decimal']),
-    );
+    for (const name of ['libssl.so.3', 'libcrypto.so.3']) {
+      expect(metadata.bundledLibraries.find((library) => library.name === name)).toMatchObject({
+        pinned: { name: 'openssl', version: pinnedLibraries[0]?.version },
+      });
+    }
+    expect(metadata.bundledLibraries.map((library) => library.name)).not.toContain('libssl.so.1.1');
+    for (const library of metadata.bundledLibraries)
+      expect(library.package?.name ?? library.pinned?.name, library.name).toBeTruthy();
+    // No GPL library: libedit behind readline, no gdbm.
+    expect(metadata.bundledLibraries.map((library) => library.name)).toEqual(expect.arrayContaining(['libedit.so.2']));
+    for (const gpl of ['libreadline', 'libgdbm']) {
+      expect(metadata.bundledLibraries.filter((library) => library.name.startsWith(gpl))).toEqual([]);
+    }
+    expect(metadata.extensionModules).toEqual(expect.arrayContaining(['_ssl', '_sqlite3', '_tkinter', 'readline', '_decimal']));
     expect(metadata.extensionModules).not.toContain('_testcapi');
     expect(metadata.configureArgs).toContain('--enable-shared');
     expect(metadata.configureArgs).not.toContain('--enable-optimizations');
@@ -112,6 +122,8 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
             'shared libraries (ldd)',
             'moved tree',
             'SBOM and licences',
+            'OpenSSL from the pinned source',
+            'bundled libraries from the tree',
           ]),
         ),
       );
@@ -119,7 +131,33 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
       expect(run.checks.find((check) => check.name === 'SBOM and licences')?.detail).toMatch(
         /^\d+ bundled libraries from \d+ packages, each with its licence text$/,
       );
+      expect(run.checks.find((check) => check.name === 'OpenSSL from the pinned source')?.detail).toMatch(
+        new RegExp(
+          `^OpenSSL ${pinnedLibraries[0]?.version.replaceAll('.', '\\.')} .*, as the SBOM pins, loaded from /opt/python-3\\.13\\.5/lib$`,
+        ),
+      );
     }
+  });
+
+  it('fails validation of a tree whose bundled files differ from its SBOM or resolve from the image, naming the files', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'sbom-mismatch-'));
+    await execa('tar', ['-xzf', artifactPath, '-C', work]);
+    // lzma's library altered after the SBOM was written; zlib's removed, so the image's is loaded.
+    await appendFile(join(work, 'python-3.13.5/lib/liblzma.so.5'), 'x');
+    await rm(join(work, 'python-3.13.5/lib/libz.so.1'));
+    const packed = join(work, name);
+    await packDeterministic({ root: work, topDirectory: 'python-3.13.5', output: packed, mtime: 1 });
+    const sha256 = (await execa('sha256sum', [packed])).stdout.split(' ')[0];
+    await writeFile(`${packed}.sha256`, `${sha256}  ${name}\n`);
+    const result = await cpythonPrebuilt(['validate', packed, '--image', BASE_IMAGES[0]]);
+    expect(result.exitCode).toBe(1);
+    const sbomLine = result.stderr.split('\n').find((line) => line.includes(': SBOM and licences - '));
+    expect(sbomLine).toMatch(/\[FAIL\].*the SBOM lists lib\/libz\.so\.1, which is not in the tree/);
+    expect(sbomLine).toMatch(/lib\/liblzma\.so\.5 has sha256 [0-9a-f]{64}, the SBOM says [0-9a-f]{64}/);
+    expect(result.stderr).toMatch(
+      /\[FAIL\] \S+: bundled libraries from the tree - exit 1: libz\.so\.1 => \/(usr\/)?lib\/x86_64-linux-gnu\/libz\.so\.1/,
+    );
+    await rm(work, { recursive: true });
   });
 
   it('links the interpreter from libpython objects, still ships libpython for embedders, and strips debug information', async () => {

@@ -14,12 +14,27 @@ export interface GuestBuildRequest {
   gcc14Image?: string;
   /** Verified source tarball on the host. */
   sourcePath: string;
-  /** build_cpython.sh's env contract; SOURCE_TARBALL and OUTPUT_DIR are filled by the backend. */
+  /** Verified source tarballs of the pinned libraries on the host (LIBRARIES, filled by the backend). */
+  libraries: GuestLibrary[];
+  /** Host folder that keeps finished library builds between builds (LIBRARIES_CACHE_DIR). */
+  librariesCacheDir?: string;
+  /** build_cpython.sh's env contract; SOURCE_TARBALL, LIBRARIES and OUTPUT_DIR are filled by the backend. */
   env: Record<string, string>;
   /** Host directory that receives python-<version>/, build-facts.json and phases.txt. */
   outputDir: string;
   logPath: string;
   logger: Logger;
+}
+
+export interface GuestLibrary {
+  name: string;
+  version: string;
+  path: string;
+}
+
+/** build_libraries.sh's LIBRARIES: name=version=<the tarball where the guest sees it>. */
+export function librariesEnv(libraries: GuestLibrary[], guestPathOf: (library: GuestLibrary) => string): string {
+  return libraries.map((library) => `${library.name}=${library.version}=${guestPathOf(library)}`).join(' ');
 }
 
 export interface BuildBackend {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { hostArch, type Logger, layout, openLogFile, run } from '@cpython-prebuilt/core';
 import { dockerEnv, ensureBuildBaseImage, ensureDocker } from '../docker-images.ts';
 import { ensureGcc14BuildImage } from '../toolchain.ts';
-import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, phaseReporter } from './backend.ts';
+import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, librariesEnv, phaseReporter } from './backend.ts';
 
 /**
  * Runs a script of `scriptsDir` (from a copy, buildScriptCommand) in a fresh container of `image`,
@@ -19,6 +20,7 @@ export async function runScriptInContainer(options: {
   env: Record<string, string>;
   outputDir: string;
   readOnlyMounts?: [host: string, guest: string][];
+  writableMounts?: [host: string, guest: string][];
   network?: 'none' | 'host';
   /** Run as the calling user (uid:gid) rather than root, so /out holds files the caller owns. */
   asCaller?: boolean;
@@ -49,6 +51,7 @@ export async function runScriptInContainer(options: {
         '--volume',
         `${options.scriptsDir ?? layout.scriptsDir}:/scripts:ro`,
         ...(options.readOnlyMounts ?? []).flatMap(([host, guest]) => ['--volume', `${host}:${guest}:ro`]),
+        ...(options.writableMounts ?? []).flatMap(([host, guest]) => ['--volume', `${host}:${guest}`]),
         '--volume',
         `${options.outputDir}:/out`,
         ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
@@ -103,12 +106,23 @@ export class DockerBackend implements BuildBackend {
             logPath: request.logPath,
           })
         : buildBase;
+      const guestLibrary = (library: { path: string }) => `/libsources/${basename(library.path)}`;
+      if (request.librariesCacheDir) await mkdir(request.librariesCacheDir, { recursive: true });
       await runScriptInContainer({
         image,
         script: 'build_cpython.sh',
-        env: { ...request.env, SOURCE_TARBALL: `/source/${basename(request.sourcePath)}` },
+        env: {
+          ...request.env,
+          SOURCE_TARBALL: `/source/${basename(request.sourcePath)}`,
+          LIBRARIES: librariesEnv(request.libraries, guestLibrary),
+          ...(request.librariesCacheDir ? { LIBRARIES_CACHE_DIR: '/libcache' } : {}),
+        },
         outputDir: request.outputDir,
-        readOnlyMounts: [[dirname(request.sourcePath), '/source']],
+        readOnlyMounts: [
+          [dirname(request.sourcePath), '/source'],
+          ...request.libraries.map((library): [string, string] => [library.path, guestLibrary(library)]),
+        ],
+        writableMounts: request.librariesCacheDir ? [[request.librariesCacheDir, '/libcache']] : [],
         log,
         logPath: request.logPath,
         logger: request.logger,

@@ -9,7 +9,7 @@ interface BuildBudgetFlags {
 export function buildBudgetCommand(program: Command): void {
   program
     .command('build-budget')
-    .description("check a build's time and peak disk (from its metadata) against the default build's budget: 45 minutes, 10 GiB")
+    .description("check a build's time and peak disk (from its metadata) against the default build's budget: 50 minutes, 10 GiB")
     .argument('<artifact>', 'the cpython-<version>-<base>-<arch>-build<N>.tgz (its .json metadata beside it)')
     .option('--markdown', 'print the figures as a Markdown table (a CI job summary)', false)
     .action(async (artifact: string, flags: BuildBudgetFlags) => {

@@ -3,8 +3,11 @@ import { CpythonPrebuiltError } from '../errors.ts';
 import { GlibcVersion } from './common.ts';
 
 /**
- * Debian/Ubuntu packages that give CPython every optional native module, plus patchelf to point
+ * Debian/Ubuntu packages that give CPython its optional native modules, plus patchelf to point
  * bundled libraries at `$ORIGIN`. Package names are the same from Ubuntu 20.04 to Debian 13.
+ * Not here, so that no GPL library reaches the artifact: readline (the readline module uses
+ * libedit, BSD) and gdbm (dbm.gnu and dbm.ndbm are left out; dbm.sqlite3 and dbm.dumb remain).
+ * OpenSSL is built from its pinned source (schemas/libraries.ts), not taken from libssl-dev.
  */
 const buildPackages = [
   'build-essential',
@@ -12,18 +15,15 @@ const buildPackages = [
   'ca-certificates',
   'xz-utils',
   'patchelf',
-  'libssl-dev',
   'zlib1g-dev',
   'libbz2-dev',
-  'libreadline-dev',
+  'libedit-dev',
   'libsqlite3-dev',
   'libncurses-dev',
   'liblzma-dev',
   'tk-dev',
   'libffi-dev',
   'uuid-dev',
-  'libgdbm-dev',
-  'libgdbm-compat-dev',
   'libexpat1-dev',
 ] as const;
 

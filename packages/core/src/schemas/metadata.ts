@@ -20,6 +20,11 @@ export const BundledLibrary = z.object({
       sourceVersion: z.string(),
     })
     .optional(),
+  /**
+   * The pinned library it was built from in the build environment (schemas/libraries.ts), instead
+   * of copied from a package: its source URL, sha256 and licence are the pin's.
+   */
+  pinned: z.object({ name: z.string().min(1), version: z.string().min(1) }).optional(),
 });
 export type BundledLibrary = z.infer<typeof BundledLibrary>;
 

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { Sha256 } from './common.ts';
+import { DigestSource } from './versions.ts';
+
+/**
+ * A library the artifact carries that is built from a pinned source tarball inside the build
+ * environment (same compiler, same base glibc), instead of copied from the base's packages: the
+ * base's copy may be past upstream's support (OpenSSL 1.1.1 on bullseye and focal).
+ */
+export const PinnedLibrary = z.object({
+  /** The name build_libraries.sh knows it by; also its folder under share/licenses/. */
+  name: z.enum(['openssl']),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  /** The tarball's sha256, read from two independent records that agree (digestSources). */
+  sha256: Sha256,
+  /** Upstream's own download of these bytes. */
+  url: z.url(),
+  /**
+   * Debian's copy of the same bytes (`<package>_<version>.orig.tar.*` in the pool), fetched from
+   * the archive the machine's apt sources name. `repack` says Debian's orig is not upstream's
+   * tarball (zlib's and tcl's +dfsg): then the pin, the SBOM and the licences name the repack.
+   */
+  debian: z.object({
+    directory: z.string().regex(/^pool\/main\/[a-z0-9]+\/[a-z0-9.+-]+$/),
+    file: z.string(),
+    repack: z.boolean(),
+  }),
+  /** Upstream's OpenPGP signature of the tarball (`<file>.asc`), checked with this key of infrastructure/keys/upstream. */
+  signingKey: z.object({ file: z.string(), fingerprint: z.string().regex(/^[0-9A-F]{40}$/) }),
+  /** SPDX licence expression, and the licence text's path inside the source tree. */
+  license: z.string(),
+  licenseFile: z.string(),
+  digestSources: z.array(DigestSource).min(2),
+  /** The shared libraries it installs into the artifact's lib/. */
+  sonames: z.array(z.string()).min(1),
+});
+export type PinnedLibrary = z.infer<typeof PinnedLibrary>;
+
+/**
+ * The libraries every artifact builds from source. OpenSSL: the 3.5 LTS line (upstream support to
+ * 2030-04). Its tarball is the same bytes on openssl.org, GitHub's release page and Debian's pool,
+ * signed by the OpenSSL project's release key.
+ */
+export const pinnedLibraries: readonly PinnedLibrary[] = z.array(PinnedLibrary).parse([
+  {
+    name: 'openssl',
+    version: '3.5.7',
+    sha256: 'a8c0d28a529ca480f9f36cf5792e2cd21984552a3c8e4aa11a24aa31aeac98e8',
+    url: 'https://github.com/openssl/openssl/releases/download/openssl-3.5.7/openssl-3.5.7.tar.gz',
+    debian: { directory: 'pool/main/o/openssl', file: 'openssl_3.5.7.orig.tar.gz', repack: false },
+    signingKey: { file: 'openssl-216094DFD0CB81EF.asc', fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF' },
+    license: 'Apache-2.0',
+    licenseFile: 'LICENSE.txt',
+    digestSources: [
+      {
+        name: 'Debian source package openssl 3.5.7-1~deb13u2: Checksums-Sha256 of openssl_3.5.7.orig.tar.gz in the signed index (dists/sid/InRelease -> main/source/Sources.xz)',
+        url: 'https://tracker.debian.org/pkg/openssl',
+      },
+      {
+        name: "OpenSSL's OpenPGP signature of the tarball (openssl_3.5.7.orig.tar.gz.asc, key BA5473A2B0587B07FB27CF2D216094DFD0CB81EF)",
+        url: 'https://github.com/openssl/openssl/releases/download/openssl-3.5.7/openssl-3.5.7.tar.gz.asc',
+      },
+    ],
+    sonames: ['libssl.so.3', 'libcrypto.so.3'],
+  },
+]);
+
+/** The pinned library that installs `soname`, if any. */
+export function pinnedLibraryOf(soname: string): PinnedLibrary | undefined {
+  return pinnedLibraries.find((library) => library.sonames.includes(soname));
+}
