@@ -1,17 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VersionsManifest } from '@cpython-prebuilt/core';
+import { type PinnedLibrary, pinnedLibraries, type VersionsManifest } from '@cpython-prebuilt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareWithDebian, debianCpythonReleases, requireAgreement } from './debian-index.ts';
+import {
+  compareLibrariesWithDebian,
+  compareWithDebian,
+  debianCpythonReleases,
+  debianUpdateDue,
+  type LibraryComparison,
+  libraryReleasesIn,
+  requireAgreement,
+} from './debian-index.ts';
+import { type LocalDebianArchive, startLocalDebianArchive } from './local-debian-archive.ts';
 
-// A Debian archive in miniature, served on loopback: a Sources index with python3.13 and
-// python3.15, xz-compressed, listed with its sha256 and size in a Release file that a throwaway
-// archive key clear-signs into InRelease, as Debian's archive does (and gpgv checks the same way).
+// A Sources index with python3.13 and python3.15, published by a Debian archive in miniature on
+// loopback (local-debian-archive.ts: InRelease clear-signed by a throwaway archive key).
 const sha = (digest: string) => digest.repeat(64).slice(0, 64);
 const sources = `Package: python3.13
 Version: 3.13.18-1
@@ -34,59 +38,26 @@ Checksums-Sha256:
  ${sha('c')} 100 python3-defaults_3.13.7.tar.gz
 `;
 
-let dir: string;
-let gnupg: string;
+let archive: LocalDebianArchive;
+let work: string;
 let url: string;
-let close: () => void;
-const files = new Map<string, Buffer>();
-
-function gpg(args: string[], input?: string): Buffer {
-  return execFileSync(
-    'gpg',
-    ['--homedir', gnupg, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args],
-    {
-      input,
-    },
-  );
-}
-
-async function publish(release: (sourcesXz: Buffer) => string, signer = 'archive@example.invalid'): Promise<void> {
-  const sourcesXz = execFileSync('xz', ['--compress', '--stdout'], { input: sources });
-  files.set('/debian/dists/sid/main/source/Sources.xz', sourcesXz);
-  files.set('/debian/dists/sid/InRelease', gpg(['--local-user', signer, '--clearsign'], release(sourcesXz)));
-}
-
-const releaseOf = (xz: Buffer, digest = createHash('sha256').update(xz).digest('hex')) =>
-  `Origin: Debian\nSuite: unstable\nCodename: sid\nSHA256:\n ${sha('d')} 1234 main/binary-amd64/Packages.xz\n ${digest} ${xz.length} main/source/Sources.xz\n`;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'debian-index-'));
-  gnupg = join(dir, 'gnupg');
-  await mkdir(gnupg, { mode: 0o700 });
-  for (const email of ['archive@example.invalid', 'intruder@example.invalid']) {
-    gpg(['--quick-generate-key', `test archive <${email}>`, 'ed25519', 'sign', '1y']);
-  }
-  await writeFile(join(dir, 'archive.gpg'), gpg(['--export', 'archive@example.invalid']));
-  const server = createServer((request, response) => {
-    const body = files.get(request.url ?? '');
-    response.writeHead(body ? 200 : 404).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/debian`;
-  close = () => server.close();
+  archive = await startLocalDebianArchive();
+  url = archive.mirror;
+  work = await mkdtemp(join(tmpdir(), 'debian-index-'));
 }, 120_000);
 
 afterAll(async () => {
-  close?.();
-  await rm(dir, { recursive: true, force: true });
+  await archive?.close();
+  await rm(work, { recursive: true, force: true });
 });
 
-const read = () =>
-  debianCpythonReleases({ mirror: url, suite: 'sid', keyring: join(dir, 'archive.gpg'), workDir: join(dir, 'work') });
+const read = () => debianCpythonReleases({ mirror: url, suite: 'sid', keyring: archive.keyring, workDir: work });
 
 describe("Debian's signed source index as a record of CPython releases", () => {
   it('reads each python3.X orig tarball and its sha256 through InRelease -> Sources.xz', async () => {
-    await publish((xz) => releaseOf(xz));
+    archive.publish('sid', sources);
     expect(await read()).toEqual([
       {
         package: 'python3.13',
@@ -106,7 +77,7 @@ describe("Debian's signed source index as a record of CPython releases", () => {
   });
 
   it('refuses an InRelease signed by a key outside the archive keyring', async () => {
-    await publish((xz) => releaseOf(xz), 'intruder@example.invalid');
+    archive.publish('sid', sources, { signer: 'intruder' });
     await expect(read()).rejects.toMatchObject({
       code: 'SIGNATURE_INVALID',
       message: expect.stringContaining('does not carry a valid signature'),
@@ -114,7 +85,7 @@ describe("Debian's signed source index as a record of CPython releases", () => {
   });
 
   it('refuses a Sources.xz whose sha256 is not the one the signed InRelease gives', async () => {
-    await publish((xz) => releaseOf(xz, sha('e')));
+    archive.publish('sid', sources, { sourcesSha256: sha('e') });
     await expect(read()).rejects.toMatchObject({
       code: 'CHECKSUM_MISMATCH',
       message: expect.stringContaining(`the signed InRelease says ${sha('e')}`),
@@ -122,7 +93,7 @@ describe("Debian's signed source index as a record of CPython releases", () => {
   });
 
   it('compares the pins with it: behind, current, and a disagreeing digest refused with both values', async () => {
-    await publish((xz) => releaseOf(xz));
+    archive.publish('sid', sources);
     const debian = await read();
     const pin = (version: string, digest: string) => ({
       version,
@@ -141,6 +112,63 @@ describe("Debian's signed source index as a record of CPython releases", () => {
     const wrong = { lines: [], releases: [pin('3.13.18', sha('9'))] } as unknown as VersionsManifest;
     expect(() => requireAgreement(wrong, debian)).toThrow(
       `the manifest pins sha256 ${sha('9')}, Debian's signed index gives ${sha('a')}`,
+    );
+  });
+});
+
+describe("Debian's source index as a record of the pinned libraries (security rebuilds)", () => {
+  const pin = pinnedLibraries.find((library) => library.name === 'openssl') as PinnedLibrary;
+  const index = (...entries: [version: string, digest: string][]) =>
+    entries
+      .map(
+        ([version, digest]) => `Package: openssl
+Version: ${version}-1
+Directory: pool/main/o/openssl
+Checksums-Sha256:
+ ${sha('9')} 2700 openssl_${version}-1.dsc
+ ${digest} 53000000 openssl_${version}.orig.tar.gz
+ ${sha('8')} 833 openssl_${version}.orig.tar.gz.asc
+`,
+      )
+      .join('\n');
+  const read = (text: string) => libraryReleasesIn(text, 'http://mirror.invalid/debian', [pin]);
+
+  it("reads each orig tarball of the pin's source package, not its signature or other packages", () => {
+    expect(read(`${index(['3.5.7', pin.sha256])}\n${sources}`)).toEqual([
+      {
+        library: 'openssl',
+        version: '3.5.7',
+        origFile: 'openssl_3.5.7.orig.tar.gz',
+        sha256: pin.sha256,
+        url: 'http://mirror.invalid/debian/pool/main/o/openssl/openssl_3.5.7.orig.tar.gz',
+      },
+    ]);
+  });
+
+  it('is current when Debian records nothing newer in the line; a newer line (3.6) is not a rebuild', () => {
+    const [comparison] = compareLibrariesWithDebian([pin], read(index(['3.5.7', pin.sha256], ['3.6.3', sha('6')])));
+    expect(comparison).toMatchObject({ library: 'openssl', pinned: '3.5.7', state: 'current', digest: 'agrees' });
+    const check = { mirror: '', suites: ['sid'], agreed: [], comparisons: [], libraries: [comparison as LibraryComparison] };
+    expect(debianUpdateDue(check)).toBeUndefined();
+  });
+
+  it('reports a newer patch release of the line as a security rebuild due, naming library, versions and the fix', () => {
+    const comparisons = compareLibrariesWithDebian([pin], read(index(['3.5.7', pin.sha256], ['3.5.9', sha('5')])));
+    expect(comparisons[0]).toMatchObject({ state: 'behind', debian: { version: '3.5.9' } });
+    const error = debianUpdateDue({ mirror: '', suites: ['sid'], agreed: [], comparisons: [], libraries: comparisons });
+    expect(error).toMatchObject({
+      code: 'UPDATE_DUE',
+      message: 'Debian records security rebuilds due, bundled libraries behind their line: openssl 3.5.9 (pinned 3.5.7)',
+      fix: expect.stringContaining('rebuild every artifact with the next build number'),
+    });
+  });
+
+  it('refuses a record of the pinned file whose sha256 differs from the pin, with both values', () => {
+    expect(() => compareLibrariesWithDebian([pin], read(index(['3.5.7', sha('d')])))).toThrow(
+      expect.objectContaining({
+        code: 'CHECKSUM_MISMATCH',
+        message: `openssl 3.5.7: the pin is sha256 ${pin.sha256}, Debian's signed index gives ${sha('d')} for openssl_3.5.7.orig.tar.gz`,
+      }),
     );
   });
 });

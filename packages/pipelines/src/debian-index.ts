@@ -7,6 +7,7 @@ import {
   downloadFile,
   type Logger,
   lineOf,
+  type PinnedLibrary,
   run,
   sha256File,
   type VersionsManifest,
@@ -97,11 +98,10 @@ async function verifiedRelease(inRelease: string, keyring: string, url: string):
 }
 
 /**
- * The newest CPython releases Debian's `suite` lists, each orig tarball with the sha256 the
- * archive's signed index chain vouches for: InRelease (gpgv, Debian archive keyring) -> Sources.xz
- * (sha256 and size from InRelease) -> the package's Checksums-Sha256.
+ * A suite's source index as the archive signed it: InRelease (gpgv, Debian archive keyring) ->
+ * Sources.xz (sha256 and size from InRelease), decompressed.
  */
-export async function debianCpythonReleases(input: DebianIndexInput): Promise<DebianCpythonRelease[]> {
+export async function debianSourceIndex(input: DebianIndexInput): Promise<string> {
   const suite = input.suite ?? 'sid';
   const keyring = input.keyring ?? DEBIAN_ARCHIVE_KEYRING;
   const base = `${input.mirror}/dists/${suite}`;
@@ -129,8 +129,104 @@ export async function debianCpythonReleases(input: DebianIndexInput): Promise<De
       },
     );
   }
-  const sources = (await run('xz', ['--decompress', '--stdout', sourcesXz])).stdout;
-  return cpythonReleasesIn(sources, input.mirror);
+  return (await run('xz', ['--decompress', '--stdout', sourcesXz])).stdout;
+}
+
+/**
+ * The newest CPython releases Debian's `suite` lists, each orig tarball with the sha256 the
+ * archive's signed index chain vouches for (debianSourceIndex).
+ */
+export async function debianCpythonReleases(input: DebianIndexInput): Promise<DebianCpythonRelease[]> {
+  return cpythonReleasesIn(await debianSourceIndex(input), input.mirror);
+}
+
+/** A release of a pinned library's source package as Debian's index records it. */
+export interface DebianLibraryRelease {
+  /** The pin's name (openssl). */
+  library: string;
+  /** The upstream version (a repack's +dfsg/+ds suffix removed). */
+  version: string;
+  origFile: string;
+  sha256: string;
+  url: string;
+}
+
+/** Every orig tarball of each pinned library's Debian source package in a Sources index. */
+export function libraryReleasesIn(sources: string, mirror: string, pins: readonly PinnedLibrary[]): DebianLibraryRelease[] {
+  const releases: DebianLibraryRelease[] = [];
+  for (const stanza of sources.split(/\n\s*\n/)) {
+    const pkg = /^Package:\s*(\S+)\s*$/m.exec(stanza)?.[1];
+    const directory = /^Directory:\s*(\S+)\s*$/m.exec(stanza)?.[1];
+    const pin = pins.find((candidate) => candidate.debian.directory.split('/').at(-1) === pkg);
+    if (!pin || !pkg || !directory) continue;
+    const checksums = /^Checksums-Sha256:\n((?:[ \t].*\n?)*)/m.exec(stanza)?.[1] ?? '';
+    for (const line of checksums.split('\n')) {
+      const match = /^\s+([0-9a-f]{64})\s+\d+\s+(\S+_([^_]+)\.orig\.tar\.(?:gz|xz|bz2))$/.exec(line);
+      if (!match?.[1] || !match[2] || !match[3]) continue;
+      releases.push({
+        library: pin.name,
+        version: match[3].replace(/\+(dfsg|ds)\d*$/, ''),
+        origFile: match[2],
+        sha256: match[1],
+        url: `${mirror}/${directory}/${match[2]}`,
+      });
+    }
+  }
+  return releases;
+}
+
+/** A pinned library against Debian's newest release of the same upstream line (3.5 for 3.5.7). */
+export interface LibraryComparison {
+  library: string;
+  pinned: string;
+  /** Debian's newest release of the pin's line; absent when Debian records none. */
+  debian?: DebianLibraryRelease;
+  /** behind: a newer patch release exists - every artifact built with the pin needs a rebuild. */
+  state: 'current' | 'behind' | 'ahead' | 'unknown';
+  digest: 'agrees' | 'differs' | 'not recorded';
+}
+
+/**
+ * Each pin against Debian's record of its line. A record of the pinned version whose sha256 differs
+ * from the pin is refused at once with both values: two records of one upstream file disagree.
+ */
+export function compareLibrariesWithDebian(pins: readonly PinnedLibrary[], debian: DebianLibraryRelease[]): LibraryComparison[] {
+  return pins.map((pin) => {
+    const line = pin.version.split('.').slice(0, 2).join('.');
+    const records = debian.filter((release) => release.library === pin.name);
+    const same = records.find((release) => release.origFile === pin.debian.file);
+    if (same && same.sha256 !== pin.sha256) {
+      throw new CpythonPrebuiltError(
+        'CHECKSUM_MISMATCH',
+        `${pin.name} ${pin.version}: the pin is sha256 ${pin.sha256}, Debian's signed index gives ${same.sha256} for ${same.origFile}`,
+        {
+          fix: "two records of the same upstream file disagree: do not build with it; check upstream's release and signature before changing the pin",
+        },
+      );
+    }
+    const newest = records
+      .filter((release) => release.version.split('.').slice(0, 2).join('.') === line)
+      .sort((a, b) => compareVersions(a.version, b.version))
+      .at(-1);
+    const order = newest ? compareVersions(pin.version, newest.version) : undefined;
+    return {
+      library: pin.name,
+      pinned: pin.version,
+      ...(newest ? { debian: newest } : {}),
+      state: order === undefined ? 'unknown' : order === 0 ? 'current' : order < 0 ? 'behind' : 'ahead',
+      digest: same ? 'agrees' : 'not recorded',
+    };
+  });
+}
+
+/** "openssl: pinned 3.5.7, Debian sid 3.5.9 - behind (rebuild every artifact)". */
+export function describeLibraryComparison(comparisons: LibraryComparison[], suite: string): string {
+  return comparisons
+    .map(
+      (entry) =>
+        `${entry.library}: pinned ${entry.pinned}, Debian ${suite} ${entry.debian?.version ?? 'records none of its line'} - ${entry.state}${entry.state === 'behind' ? ' (every artifact carrying it needs a rebuild)' : ''}${entry.digest === 'agrees' ? ', sha256 agrees' : ''}`,
+    )
+    .join('\n');
 }
 
 /** One line of the versions manifest against Debian's record of it. */
@@ -203,4 +299,89 @@ export function describeDebianComparison(comparisons: DebianComparison[], suite:
         `${entry.line}: pinned ${entry.pinned ?? 'nothing'}, Debian ${suite} ${entry.debian.version} - ${entry.state}${entry.digest === 'not pinned' ? '' : `, sha256 ${entry.digest}`}`,
     )
     .join('\n');
+}
+
+export interface DebianCheckInput {
+  mirror: string;
+  suites: string[];
+  manifest: VersionsManifest;
+  libraries: readonly PinnedLibrary[];
+  workDir: string;
+  keyring?: string;
+  logger?: Logger;
+}
+
+export interface DebianCheck {
+  mirror: string;
+  suites: string[];
+  /** CPython versions whose pinned sha256 Debian's record confirms. */
+  agreed: string[];
+  comparisons: DebianComparison[];
+  libraries: LibraryComparison[];
+}
+
+/**
+ * `versions check --source debian`: the CPython pins and the pinned libraries against the signed
+ * source indexes of `suites`, each read once. Refuses (CHECKSUM_MISMATCH) when a record disagrees
+ * with a pin about the same file.
+ */
+export async function checkAgainstDebian(input: DebianCheckInput): Promise<DebianCheck> {
+  const cpython: DebianCpythonRelease[] = [];
+  const libraries: DebianLibraryRelease[] = [];
+  for (const suite of input.suites) {
+    input.logger?.info(`reading ${input.mirror}/dists/${suite} (InRelease verified with the Debian archive keyring)`);
+    const index = await debianSourceIndex({ ...input, suite });
+    cpython.push(...cpythonReleasesIn(index, input.mirror));
+    libraries.push(...libraryReleasesIn(index, input.mirror, input.libraries));
+  }
+  return {
+    mirror: input.mirror,
+    suites: input.suites,
+    agreed: requireAgreement(input.manifest, cpython),
+    comparisons: compareWithDebian(input.manifest, cpython),
+    libraries: compareLibrariesWithDebian(input.libraries, libraries),
+  };
+}
+
+/** What `versions check --source debian` prints. */
+export function describeDebianCheck(check: DebianCheck): string {
+  const suites = check.suites.join('/');
+  return [
+    describeDebianComparison(check.comparisons, suites),
+    `sha256 agrees with Debian's record: ${check.agreed.join(', ') || 'none pinned'}`,
+    describeLibraryComparison(check.libraries, suites),
+  ].join('\n');
+}
+
+/** The UPDATE_DUE error when a CPython line or a bundled library is behind Debian's record. */
+export function debianUpdateDue(check: DebianCheck): CpythonPrebuiltError | undefined {
+  const behind = check.comparisons.filter((entry) => entry.state === 'behind');
+  const rebuild = check.libraries.filter((entry) => entry.state === 'behind');
+  if (behind.length === 0 && rebuild.length === 0) return undefined;
+  const parts = [
+    ...(behind.length > 0
+      ? [
+          `newer CPython releases than the manifest pins: ${behind.map((entry) => `${entry.debian.version} (pinned ${entry.pinned ?? 'nothing'} for ${entry.line})`).join(', ')}`,
+        ]
+      : []),
+    ...(rebuild.length > 0
+      ? [
+          `security rebuilds due, bundled libraries behind their line: ${rebuild.map((entry) => `${entry.library} ${entry.debian?.version} (pinned ${entry.pinned})`).join(', ')}`,
+        ]
+      : []),
+  ];
+  return new CpythonPrebuiltError('UPDATE_DUE', `Debian records ${parts.join('; ')}`, {
+    fix: [
+      ...(behind.length > 0
+        ? [
+            "pin the CPython releases with make versions-update where python.org is reachable (the release and weekly workflows); Debian's record then has to agree with python.org's before a pin is written",
+          ]
+        : []),
+      ...(rebuild.length > 0
+        ? [
+            'bump the library pin in packages/core/src/schemas/libraries.ts (version, sha256 from both records, Debian file) and rebuild every artifact with the next build number',
+          ]
+        : []),
+    ].join('; '),
+  });
 }

@@ -7,12 +7,21 @@ export {
   type ProjectsMeasurementInput,
 } from './build-measurement.ts';
 export {
+  checkAgainstDebian,
+  compareLibrariesWithDebian,
   compareWithDebian,
   cpythonReleasesIn,
+  type DebianCheck,
   type DebianComparison,
   type DebianCpythonRelease,
+  type DebianLibraryRelease,
   debianCpythonReleases,
+  debianSourceIndex,
+  debianUpdateDue,
+  describeDebianCheck,
   describeDebianComparison,
+  type LibraryComparison,
+  libraryReleasesIn,
   releaseDigests,
   requireAgreement,
 } from './debian-index.ts';
@@ -47,6 +56,7 @@ export { type GenerateInput, generateRepositoryFiles, repositoryFiles } from './
 export {
   checkVersions,
   describePlan,
+  endOfLifeWarnings,
   type LineChange,
   type NewRelease,
   planVersionsUpdate,

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,10 +14,11 @@ import {
   type VersionsManifest,
 } from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { startLocalDebianArchive } from './local-debian-archive.ts';
 import { type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
 import type { ReleaseCycle } from './python-releases.ts';
 import { repositoryFiles } from './repository-files.ts';
-import { checkVersions, planVersionsUpdate, updateVersions } from './versions-update.ts';
+import { checkVersions, describePlan, endOfLifeWarnings, planVersionsUpdate, updateVersions } from './versions-update.ts';
 
 const logger = createLogger('test');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -105,7 +107,28 @@ describe('versions check', () => {
       regenerate: false,
     });
     const plan = await checkVersions({ ...feeds, dataPath, logger });
-    expect(plan).toEqual({ newReleases: [], lineChanges: [], due: false });
+    expect(plan).toEqual({ source: 'python.org', newReleases: [], notServed: [], lineChanges: [], due: false });
+  });
+});
+
+describe('end-of-life lines', () => {
+  it('are named with their newest pin and the maintained lines; the repository pins 3.9 and 3.10 as end of life', () => {
+    const manifest: VersionsManifest = {
+      lines: [
+        { line: '3.9', status: 'end-of-life', endOfLife: '2025-10' },
+        { line: '3.13', status: 'maintained', endOfLife: '2029-10' },
+        { line: '3.14', status: 'end-of-life', endOfLife: '2030-10' },
+      ],
+      releases: [pin('3.9.25'), pin('3.13.5'), pin('3.13.15')],
+    };
+    // 3.14 has no pin: nobody installs it from this manifest, so there is nothing to warn about.
+    expect(endOfLifeWarnings(manifest)).toEqual([
+      'CPython 3.9 reached its end of life upstream in 2025-10: 3.9.25 stays pinned and buildable, the feature installs it with a warning, and no fix will come; maintained lines: 3.13',
+    ]);
+    expect(endOfLifeWarnings(readVersionsManifest()).map((warning) => warning.split(':')[0])).toEqual([
+      'CPython 3.9 reached its end of life upstream in 2025-10',
+      'CPython 3.10 reached its end of life upstream in 2026-10',
+    ]);
   });
 });
 
@@ -183,6 +206,139 @@ describe('versions update', () => {
       logger,
     }).catch((caught: CpythonPrebuiltError) => caught);
     expect(error).toMatchObject({ code: 'FEED_INVALID' });
+  });
+});
+
+/** A Sources stanza of python3.X with its pristine orig tarball. */
+const stanza = (version: string, digest: string) => {
+  const pkg = `python${version.split('.').slice(0, 2).join('.')}`;
+  return `Package: ${pkg}\nVersion: ${version}-1\nDirectory: pool/main/p/${pkg}\nChecksums-Sha256:\n ${digest} 4096 ${pkg}_${version}.orig.tar.xz\n`;
+};
+
+/** A real .tar.xz whose newest file is dated `day`, as upstream's tarballs are. */
+async function tarballDated(version: string, day: string): Promise<Buffer> {
+  const directory = await mkdtemp(join(tmpdir(), 'tarball-'));
+  onTestFinished(() => rm(directory, { recursive: true, force: true }));
+  await mkdir(join(directory, `Python-${version}`));
+  await writeFile(join(directory, `Python-${version}`, 'README.rst'), randomBytes(512));
+  return execFileSync('tar', ['-cJ', '--mtime', `${day} 12:00:00`, '-C', directory, `Python-${version}`]);
+}
+
+async function debianArchive() {
+  const archive = await startLocalDebianArchive();
+  onTestFinished(() => archive.close());
+  return archive;
+}
+
+describe("Debian's source archive as the second record, and as the feed when python.org is out of reach", () => {
+  it('pins a python.org release that Debian lists with the same sha256, naming both records', async () => {
+    const { dataPath, cacheDir } = await startingData();
+    const tarball = randomBytes(4096);
+    const { server: _server, ...feeds } = await pythonOrg(upstream([{ version: '3.14.8', releaseDate: '2026-09-01', tarball }]));
+    const archive = await debianArchive();
+    archive.publish('sid', stanza('3.14.8', sha256(tarball)));
+    const debian = { mirror: archive.mirror, suites: ['sid'], keyring: archive.keyring, workDir: join(cacheDir, 'debian') };
+
+    await updateVersions({ ...feeds, debian, dataPath, logger, dryRun: false, cacheDir, regenerate: false });
+    const added = findRelease('3.14.8', readVersionsManifest(dataPath)) as PinnedRelease;
+    expect(added.sha256).toBe(sha256(tarball));
+    expect(added.digestSources.map((source) => source.name)).toEqual([
+      'python.org release API: sha256_sum of Python-3.14.8.tar.xz',
+      "Debian source package python3.14 3.14.8: the archive's signed Sources index lists python3.14_3.14.8.orig.tar.xz, the pristine upstream file, with this sha256",
+      'sha256 of Python-3.14.8.tar.xz as downloaded and hashed by versions update',
+    ]);
+    // The record names Debian's package, never the mirror this machine read it from.
+    expect(JSON.stringify(added)).not.toContain(archive.mirror);
+  });
+
+  it("refuses a release whose python.org digest Debian's record contradicts, with both values, and writes nothing", async () => {
+    const { dataPath, cacheDir } = await startingData();
+    const tarball = randomBytes(4096);
+    const { server: _server, ...feeds } = await pythonOrg(upstream([{ version: '3.14.8', releaseDate: '2026-09-01', tarball }]));
+    const archive = await debianArchive();
+    const other = sha256(randomBytes(16));
+    archive.publish('sid', stanza('3.14.8', other));
+    const before = await readFile(dataPath, 'utf8');
+
+    const error = await updateVersions({
+      ...feeds,
+      debian: { mirror: archive.mirror, suites: ['sid'], keyring: archive.keyring, workDir: join(cacheDir, 'debian') },
+      dataPath,
+      logger,
+      dryRun: false,
+      cacheDir,
+      regenerate: false,
+    }).catch((caught: CpythonPrebuiltError) => caught);
+    expect(error).toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+      message: `CPython 3.14.8: python.org publishes sha256 ${sha256(tarball)} for ${feeds.pythonOrgUrl}/ftp/python/3.14.8/Python-3.14.8.tar.xz, Debian's signed index gives ${other} for python3.14_3.14.8.orig.tar.xz; nothing was written`,
+    });
+    expect(await readFile(dataPath, 'utf8')).toBe(before);
+  });
+
+  it('--source debian: pins what the mirror serves, from the tarball it hashed, adds a new line by PEP 602, and names what it could not get', async () => {
+    const { dataPath, cacheDir } = await startingData();
+    const tarball = await tarballDated('3.14.8', '2026-09-30');
+    const archive = await debianArchive();
+    archive.publish('sid', [stanza('3.14.8', sha256(tarball)), stanza('3.15.2', sha256(randomBytes(16)))].join('\n'));
+    archive.serve('pool/main/p/python3.14/python3.14_3.14.8.orig.tar.xz', tarball);
+    // python.org and the devguide are out of reach: nothing may be asked of them.
+    const unreachable = 'http://127.0.0.1:9';
+
+    const result = await updateVersions({
+      pythonOrgUrl: unreachable,
+      releaseCycleUrl: `${unreachable}/release-cycle.json`,
+      source: 'debian',
+      debian: { mirror: archive.mirror, suites: ['sid'], keyring: archive.keyring, workDir: join(cacheDir, 'debian') },
+      dataPath,
+      logger,
+      dryRun: false,
+      cacheDir,
+      regenerate: false,
+    });
+    const manifest = readVersionsManifest(dataPath);
+    expect(findRelease('3.14.8', manifest)).toMatchObject({
+      sha256: sha256(tarball),
+      released: '2026-09-30',
+      url: `${unreachable}/ftp/python/3.14.8/Python-3.14.8.tar.xz`,
+      mirrors: [{ description: 'Debian source package python3.14', url: 'apt-get source --download-only python3.14' }],
+    });
+    expect(manifest.lines.find((line) => line.line === '3.15')).toEqual({
+      line: '3.15',
+      status: 'maintained',
+      endOfLife: '2031-10',
+    });
+    expect(manifest.lines.find((line) => line.line === '3.9')?.status).toBe('end-of-life');
+    expect(findRelease('3.15.2', manifest)).toBeUndefined();
+    expect(result.plan.notServed.map((release) => release.version)).toEqual(['3.15.2']);
+    expect(describePlan(result.plan)).toContain(
+      'listed by Debian but not served by its mirror, so not pinned here: 3.15.2 (pin them where python.org is reachable: make versions-update)',
+    );
+  });
+
+  it('--source debian: refuses a served tarball whose bytes are not the ones the signed index records', async () => {
+    const { dataPath, cacheDir } = await startingData();
+    const archive = await debianArchive();
+    const recorded = sha256(randomBytes(16));
+    archive.publish('sid', stanza('3.14.8', recorded));
+    archive.serve('pool/main/p/python3.14/python3.14_3.14.8.orig.tar.xz', await tarballDated('3.14.8', '2026-09-30'));
+    const before = await readFile(dataPath, 'utf8');
+    const error = await updateVersions({
+      pythonOrgUrl: 'http://127.0.0.1:9',
+      releaseCycleUrl: 'http://127.0.0.1:9/release-cycle.json',
+      source: 'debian',
+      debian: { mirror: archive.mirror, suites: ['sid'], keyring: archive.keyring, workDir: join(cacheDir, 'debian') },
+      dataPath,
+      logger,
+      dryRun: false,
+      cacheDir,
+      regenerate: false,
+    }).catch((caught: CpythonPrebuiltError) => caught);
+    expect(error).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect((error as Error).message).toContain(
+      `Debian's signed index gives ${recorded} for it, so CPython 3.14.8 was not pinned`,
+    );
+    expect(await readFile(dataPath, 'utf8')).toBe(before);
   });
 });
 

@@ -45,16 +45,23 @@ describe('cpython-prebuilt versions', () => {
     expect(due.stdout).toContain('new release 3.14.8 (2026-09-01)');
     expect(due.stderr).toContain('error [UPDATE_DUE]');
 
-    const dryRun = await run(['versions', 'update', '--dry-run', ...feeds], join(directory, 'cache'));
+    // Debian's record is the pipelines' tests' (a loopback archive): here python.org's alone.
+    const dryRun = await run(['versions', 'update', '--dry-run', '--no-debian-record', ...feeds], join(directory, 'cache'));
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toContain('+      "version": "3.14.8",');
 
-    const update = await run(['versions', 'update', ...feeds], join(directory, 'cache'));
+    const update = await run(['versions', 'update', '--no-debian-record', ...feeds], join(directory, 'cache'));
     expect(update.code).toBe(0);
     expect(await readFile(data, 'utf8')).toContain('"version": "3.14.8"');
 
     const upToDate = await run(['versions', 'check', ...feeds, '--json'], join(directory, 'cache'));
     expect(upToDate.code).toBe(0);
-    expect(JSON.parse(upToDate.stdout)).toEqual({ newReleases: [], lineChanges: [], due: false });
+    expect(JSON.parse(upToDate.stdout)).toEqual({
+      source: 'python.org',
+      newReleases: [],
+      notServed: [],
+      lineChanges: [],
+      due: false,
+    });
   });
 });

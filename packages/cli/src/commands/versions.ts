@@ -1,21 +1,14 @@
+import { createLogger, debianMirror, layout, pinnedLibraries, readVersionsManifest, releaseMatrix } from '@cpython-prebuilt/core';
 import {
-  CpythonPrebuiltError,
-  createLogger,
-  debianMirror,
-  layout,
-  readVersionsManifest,
-  releaseMatrix,
-} from '@cpython-prebuilt/core';
-import {
-  compareWithDebian,
+  checkAgainstDebian,
   DEFAULT_PYTHON_ORG_URL,
   DEFAULT_RELEASE_CYCLE_URL,
-  debianCpythonReleases,
-  describeDebianComparison,
+  debianUpdateDue,
+  describeDebianCheck,
   describePlan,
+  endOfLifeWarnings,
   planVersionsUpdate,
   type ReleaseFeeds,
-  requireAgreement,
   updateDueError,
   updateVersions,
   type VersionsCheckInput,
@@ -34,6 +27,8 @@ interface VersionsFlags {
 
 interface UpdateFlags extends VersionsFlags {
   dryRun: boolean;
+  /** false with --no-debian-record. */
+  debianRecord: boolean;
 }
 
 function feedOptions(command: Command): Command {
@@ -70,9 +65,33 @@ function checkInputFromFlags(flags: VersionsFlags): VersionsCheckInput {
   return { ...feeds, dataPath: flags.data, logger: createLogger() };
 }
 
+const DEFAULT_SUITES = ['sid', 'trixie', 'bookworm'];
+
+/**
+ * Debian's source archive the machine's apt sources name: the feed with --source debian; with
+ * python.org, the second record each new pin must agree with, when the machine names a mirror.
+ */
+function debianRecord(flags: UpdateFlags): VersionsUpdateInput['debian'] {
+  const suites = flags.debianSuite.length > 0 ? flags.debianSuite : DEFAULT_SUITES;
+  const workDir = `${layout.cacheDir}/debian-index`;
+  if (flags.source === 'debian') return { mirror: debianMirror(), suites, workDir };
+  if (!flags.debianRecord) return undefined;
+  const mirror = (() => {
+    try {
+      return debianMirror();
+    } catch {
+      return undefined;
+    }
+  })();
+  return mirror ? { mirror, suites, workDir } : undefined;
+}
+
 function updateInputFromFlags(flags: UpdateFlags): VersionsUpdateInput {
+  const debian = debianRecord(flags);
   return {
     ...checkInputFromFlags(flags),
+    source: flags.source,
+    ...(debian ? { debian } : {}),
     dryRun: flags.dryRun,
     cacheDir: layout.cacheDir,
     // Generated files follow the repository's own data file, not a copy elsewhere.
@@ -80,34 +99,19 @@ function updateInputFromFlags(flags: UpdateFlags): VersionsUpdateInput {
   };
 }
 
-/** versions check --source debian: every pinned line against Debian's signed source index. */
-async function checkAgainstDebian(flags: VersionsFlags): Promise<void> {
-  const logger = createLogger();
-  const mirror = debianMirror();
-  const suites = flags.debianSuite.length > 0 ? flags.debianSuite : ['sid', 'trixie', 'bookworm'];
-  const releases = [];
-  for (const suite of suites) {
-    logger.info(`reading ${mirror}/dists/${suite} (InRelease verified with the Debian archive keyring)`);
-    releases.push(...(await debianCpythonReleases({ mirror, suite, workDir: `${layout.cacheDir}/debian-index`, logger })));
-  }
-  const manifest = readVersionsManifest(flags.data);
-  const agreed = requireAgreement(manifest, releases);
-  const comparisons = compareWithDebian(manifest, releases);
-  if (flags.json) process.stdout.write(`${JSON.stringify({ mirror, suites, agreed, comparisons }, null, 2)}\n`);
-  else
-    process.stdout.write(
-      `${describeDebianComparison(comparisons, suites.join('/'))}\nsha256 agrees with Debian's record: ${agreed.join(', ') || 'none pinned'}\n`,
-    );
-  const behind = comparisons.filter((entry) => entry.state === 'behind');
-  if (behind.length > 0) {
-    throw new CpythonPrebuiltError(
-      'UPDATE_DUE',
-      `Debian records newer CPython releases than the manifest pins: ${behind.map((entry) => `${entry.debian.version} (pinned ${entry.pinned ?? 'nothing'} for ${entry.line})`).join(', ')}`,
-      {
-        fix: "pin them with make versions-update where python.org is reachable (the release and weekly workflows); Debian's record then has to agree with python.org's before a pin is written",
-      },
-    );
-  }
+/** versions check --source debian: every pinned line and pinned library against Debian's signed source indexes. */
+async function checkAgainstDebianSources(flags: VersionsFlags): Promise<void> {
+  const check = await checkAgainstDebian({
+    mirror: debianMirror(),
+    suites: flags.debianSuite.length > 0 ? flags.debianSuite : DEFAULT_SUITES,
+    manifest: readVersionsManifest(flags.data),
+    libraries: pinnedLibraries,
+    workDir: `${layout.cacheDir}/debian-index`,
+    logger: createLogger(),
+  });
+  process.stdout.write(flags.json ? `${JSON.stringify(check, null, 2)}\n` : `${describeDebianCheck(check)}\n`);
+  const due = debianUpdateDue(check);
+  if (due) throw due;
 }
 
 export function versionsCommand(program: Command): void {
@@ -122,8 +126,10 @@ export function versionsCommand(program: Command): void {
       .command('check')
       .description('report new patch releases and lines that reached end of life; exits non-zero when an update is due'),
   ).action(async (flags: VersionsFlags) => {
+    const logger = createLogger();
+    for (const warning of endOfLifeWarnings(readVersionsManifest(flags.data))) logger.warn(warning);
     if (flags.source === 'debian') {
-      await checkAgainstDebian(flags);
+      await checkAgainstDebianSources(flags);
       return;
     }
     const plan = await planVersionsUpdate(checkInputFromFlags(flags));
@@ -135,14 +141,18 @@ export function versionsCommand(program: Command): void {
     versions
       .command('update')
       .description(
-        'pin new patch releases (tarball downloaded and verified against the sha256 python.org publishes), record ends of life, regenerate versions.json',
+        "pin new patch releases (tarball downloaded and verified against the sha256 python.org publishes, which Debian's signed index must agree with wherever it lists the version; with --source debian, against Debian's record alone, from its mirror), record ends of life, regenerate versions.json",
       ),
   )
     .option('--dry-run', 'download and verify, change nothing, print the diff', false)
+    .option(
+      '--no-debian-record',
+      "with python.org as the source: do not also check each new pin against Debian's signed index (done by default where the machine's apt sources name a Debian archive)",
+    )
     .action(async (flags: UpdateFlags) => {
       const result = await updateVersions(updateInputFromFlags(flags));
       if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else if (flags.dryRun) process.stdout.write(result.diff || `${describePlan(result.plan)}\n`);
+      else if (flags.dryRun) process.stdout.write(`${result.diff}${describePlan(result.plan)}\n`);
       else
         process.stdout.write(
           `${result.written.length === 0 ? describePlan(result.plan) : `wrote ${result.written.join(', ')}`}\n`,
