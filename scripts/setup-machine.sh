@@ -74,11 +74,12 @@ configured_mirror() {
 # docker-compose: the devcontainers CLI needs it for Compose-based configurations (examples/compose-service).
 # A host that already has a Docker engine (GitHub's runners: Docker CE) keeps it: docker.io would
 # conflict with its containerd. debian-archive-keyring lets a non-Debian host debootstrap Debian.
+# bats runs the tests of install.sh's modules inside the base images (mounted read-only there).
 engine_packages=()
 command -v dockerd >/dev/null 2>&1 || engine_packages=(docker.io)
 apt_install "${engine_packages[@]}" debootstrap debian-archive-keyring shellcheck ca-certificates dpkg-dev xz-utils \
   docker-registry vagrant openssh-client docker-compose python3-setuptools-whl python3-wheel-whl \
-  gcc binutils
+  gcc binutils bats
 
 # arm64 containers on an x86_64 host run under qemu-user-static's binfmt handler (flag F: the
 # handler is loaded once, so it works inside containers too). binfmt_misc may be unmounted in a

@@ -5,7 +5,7 @@ import type { Arch, ArtifactManifest, PublishedArtifact } from '@cpython-prebuil
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { featureCoverage, parseEmbeddedManifest, requireDefaultArtifacts } from './coverage.ts';
 import { FEATURE_ARCHITECTURES } from './options.ts';
-import { renderFeature } from './render.ts';
+import { INSTALL_MODULES_DIR, renderFeature } from './render.ts';
 import { writeFeatureFiles } from './write.ts';
 
 const entry = (version: string, arch: Arch): PublishedArtifact => ({
@@ -82,7 +82,7 @@ describe('default-version coverage of a feature collection', () => {
   });
 
   it("claims exactly the architectures install.sh's detect_arch accepts", async () => {
-    const template = await readFile(new URL('../templates/install.sh.in', import.meta.url), 'utf8');
+    const template = await readFile(new URL('checks.sh', INSTALL_MODULES_DIR), 'utf8');
     const detect = /detect_arch\(\) \{([\s\S]*?)\n\}/.exec(template)?.[1] ?? '';
     const accepted = [...detect.matchAll(/^\s+([a-z0-9_ |]+)\) ARCH=([a-z0-9_]+) ;;$/gm)].map((match) => match[2]);
     expect(accepted).toEqual([...FEATURE_ARCHITECTURES]);

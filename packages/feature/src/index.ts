@@ -22,7 +22,16 @@ export {
   WORK_PREFIX,
 } from './options.ts';
 export { DEFAULT_FEATURE_REFERENCE } from './reference.ts';
-export { fillTemplate, manifestLines, type RenderedFeature, renderFeature } from './render.ts';
+export {
+  fillTemplate,
+  INSTALL_MODULE_TESTS_DIR,
+  INSTALL_MODULES,
+  INSTALL_MODULES_DIR,
+  installTemplate,
+  manifestLines,
+  type RenderedFeature,
+  renderFeature,
+} from './render.ts';
 export { type VendorInput, vendorFeature } from './vendor.ts';
 export {
   type BumpLevel,

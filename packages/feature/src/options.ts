@@ -55,7 +55,12 @@ export function featureOptions(
   defaultVersion: string,
   versionProposals: string[],
   requireSignatureDefault: 'auto' | 'false' = 'auto',
+  endOfLife: readonly { line: string; endOfLife: string }[] = [],
 ): FeatureOption[] {
+  const ended =
+    endOfLife.length > 0
+      ? ` Lines upstream no longer fixes install with a warning: ${endOfLife.map((line) => `${line.line} (end of life ${line.endOfLife})`).join(', ')}.`
+      : '';
   return z.array(FeatureOption).parse([
     {
       id: 'version',
@@ -63,8 +68,7 @@ export function featureOptions(
       type: 'string',
       default: defaultVersion,
       proposals: versionProposals,
-      description:
-        'CPython version: a full version (3.13.5), a minor version (3.13, the newest 3.13.x known to this feature version), latest, or none (as the official feature: no default CPython from this feature, only additionalVersions; os-provided means the same).',
+      description: `CPython version: a full version (3.13.5), a minor version (3.13, the newest 3.13.x known to this feature version), latest, or none (as the official feature: no default CPython from this feature, only additionalVersions; os-provided means the same).${ended}`,
     },
     {
       id: 'artifactUrl',
@@ -95,7 +99,7 @@ export function featureOptions(
       type: 'string',
       default: requireSignatureDefault,
       proposals: ['auto', 'true', 'false'],
-      description: `OpenPGP signature (<artifact>.asc) checked with gpgv against the keys this feature version trusts (${KEYRING_FILE}), before extracting. auto: required, except for an artifactUrl whose bytes the sha256 option pins (then checked when present); true: always required; false: not checked.`,
+      description: `OpenPGP signature (<artifact>.asc) checked with gpgv against the keys this feature version trusts (${KEYRING_FILE}), before extracting. auto: required, except for an artifactUrl whose bytes the sha256 option pins (then checked when present); true: always required; false: not checked. The same for the wheelhouse (<wheelhouseUrl>.asc), pinned by wheelhouseSha256.`,
     },
     {
       id: 'installPath',
@@ -139,7 +143,7 @@ export function featureOptions(
       type: 'string',
       default: '',
       description:
-        'sha256 of wheelhouseUrl. Without it, <wheelhouseUrl>.sha256 is used (https only); without either, the install fails.',
+        'sha256 of wheelhouseUrl. Without it, <wheelhouseUrl>.sha256 is used (https only) and, with requireSignature auto, the wheelhouse must carry a valid signature, <wheelhouseUrl>.asc; without either digest, the install fails.',
     },
     {
       id: 'wheelhouseTarget',

@@ -147,6 +147,37 @@ describe('rendering the feature', () => {
   });
 });
 
+describe('lines upstream no longer fixes', () => {
+  const lines = [
+    { line: '3.9', status: 'end-of-life', endOfLife: '2025-10' },
+    { line: '3.13', status: 'maintained', endOfLife: '2029-10' },
+    { line: '3.11', status: 'maintained', endOfLife: '2027-10' },
+  ] as const;
+  const feature = renderFeature({ manifest, featureReference: 'ghcr.io/o/r/cpython/installer:1', version: '1.0.0', lines });
+  const script = feature.files['install.sh'] ?? '';
+
+  it('says so in the version option and warns when install.sh installs one, naming the maintained lines', () => {
+    const version = feature.options.find((option) => option.id === 'version');
+    expect(version?.description).toContain('Lines upstream no longer fixes install with a warning: 3.9 (end of life 2025-10).');
+    // The function as generated, run by sh with the constants install.sh carries.
+    const constants = script.split('\n').filter((line) => /^(END_OF_LIFE|MAINTAINED_LINES)=/.test(line));
+    const fn = /^warn_end_of_life\(\) \{\n[\s\S]*?\n\}$/m.exec(script)?.[0];
+    expect(constants).toEqual(["END_OF_LIFE='3.9:2025-10'", "MAINTAINED_LINES='3.11 3.13'"]);
+    const said = execFileSync('sh', [
+      '-euc',
+      `say() { printf '%s\\n' "$*"; }\n${constants.join('\n')}\n${fn}\nwarn_end_of_life 3.9\nwarn_end_of_life 3.13\nwarn_end_of_life 3.90`,
+    ]).toString();
+    expect(said).toBe(
+      'warning: CPython 3.9 reached its end of life upstream in 2025-10: no security fixes any more; move to a maintained line (3.11 3.13)\n',
+    );
+  });
+
+  it('takes the versions manifest by default: 3.9 is end of life there', () => {
+    const current = renderFeature({ manifest, featureReference: 'ghcr.io/o/r/cpython/installer:1', version: '1.0.0' });
+    expect(current.files['install.sh']).toMatch(/^END_OF_LIFE='3\.9:2025-10( |')/m);
+  });
+});
+
 describe('option defaults for a vendored wheelhouse', () => {
   it('sets the defaults in devcontainer-feature.json and install.sh, and nothing else changes', () => {
     const plain = renderFeature({ manifest, featureReference: './installer', version: '1.0.0' });

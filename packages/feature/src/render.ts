@@ -4,6 +4,9 @@ import {
   CpythonPrebuiltError,
   compareVersions,
   defaultVersion as defaultSourceVersion,
+  pinnedLibraries,
+  type ReleaseLine,
+  versionsManifest,
 } from '@cpython-prebuilt/core';
 import {
   CURRENT_LINK,
@@ -22,6 +25,35 @@ import {
 const templatesDir = new URL('../templates/', import.meta.url);
 const template = (name: string) => readFileSync(new URL(name, templatesDir), 'utf8');
 
+/** The folder of install.sh's modules: header.sh.in (the constants filled from TypeScript), then these. */
+export const INSTALL_MODULES_DIR = new URL('install/', templatesDir);
+/**
+ * install.sh's modules in the order they are joined (each POSIX sh, functions only, tested alone by
+ * packages/feature/bats/<module>.bats); main.sh, last, is the only one that runs anything.
+ */
+export const INSTALL_MODULES = [
+  'common',
+  'checks',
+  'resolve',
+  'fetch',
+  'verify',
+  'extract',
+  'place',
+  'link',
+  'install-version',
+  'wheelhouse',
+  'main',
+] as const;
+
+/** Each module's bats tests (<module>.bats, helper.bash), run in the base images by test/feature-e2e. */
+export const INSTALL_MODULE_TESTS_DIR = new URL('../bats/', import.meta.url);
+
+/** install.sh before its constants are filled: the header and every module, in order. */
+export function installTemplate(): string {
+  const read = (name: string) => readFileSync(new URL(name, INSTALL_MODULES_DIR), 'utf8');
+  return [read('header.sh.in'), ...INSTALL_MODULES.map((name) => read(`${name}.sh`))].join('');
+}
+
 /** Values that go inside double quotes in install.sh: nothing a shell would expand. */
 const SHELL_SAFE = /^[A-Za-z0-9._:/,+=@-]*$/;
 
@@ -38,6 +70,8 @@ export interface RenderInput {
   keyring?: Uint8Array;
   /** The requireSignature default: a feature vendored with unsigned artifacts says `false` itself. */
   requireSignatureDefault?: 'auto' | 'false';
+  /** CPython's lines and their status (the versions manifest's by default): end-of-life ones install with a warning. */
+  lines?: readonly ReleaseLine[];
 }
 
 export interface RenderedFeature {
@@ -143,6 +177,23 @@ function featureJson(options: FeatureOption[], description: string, version: str
   };
 }
 
+/** What the artifact carries and under which licences (the pins are the one home of the versions). */
+function licencesSection(): string[] {
+  const pinned = pinnedLibraries.map((library) => `${library.name} ${library.version} (${library.license})`).join(', ');
+  return [
+    '## Licences and what is inside',
+    '',
+    "CPython is under the PSF License (`share/licenses/cpython/LICENSE.txt` in the installed tree). The tree also carries the libraries CPython's modules link, so that it runs on a bare image:",
+    '',
+    `- built from pinned, signature-checked upstream sources with the same compiler as CPython: ${pinned}; licence texts in \`share/licenses/<name>/\`;`,
+    "- copied from the build base's Debian/Ubuntu packages (libffi, SQLite, expat, xz, zlib, bzip2, libuuid, ncurses, libedit, Tcl/Tk and the X11 libraries Tk uses): MIT, BSD, public-domain, zlib and similar permissive licences; each package's copyright file in `share/licenses/<package>/`.",
+    '',
+    'No GPL library is inside: the `readline` module uses libedit, and `dbm.gnu`/`dbm.ndbm` (gdbm) are left out (`dbm.sqlite3` and `dbm.dumb` remain). `share/sbom/cpython.cdx.json` is a CycloneDX SBOM of the tree: every bundled file with its sha256, version, source and licence; `cpython-prebuilt sbom <artifact>` prints it as a table.',
+    '',
+    "OpenSSL looks for CA certificates where Debian and Ubuntu keep them (`/etc/ssl/certs`, what `update-ca-certificates` maintains): install `ca-certificates` in the image, and add a private CA the distribution's way (`/usr/local/share/ca-certificates/*.crt`, then `update-ca-certificates`). `SSL_CERT_FILE` and `SSL_CERT_DIR` override it, as with any OpenSSL.",
+  ];
+}
+
 function readme(options: FeatureOption[], input: RenderInput, description: string): string {
   const rows = options.map(
     (option) =>
@@ -168,6 +219,8 @@ function readme(options: FeatureOption[], input: RenderInput, description: strin
     ...rows,
     '',
     template('NOTES.md').trimEnd(),
+    '',
+    ...licencesSection(),
     '',
     '',
     '---',
@@ -201,6 +254,12 @@ function singleQuotedConstant(name: string, value: string): string {
   return value;
 }
 
+/** Words install.sh splits on spaces (`for entry in $NAME`): each shell-safe and glob-free, inside single quotes. */
+function wordsConstant(name: string, words: string[]): string {
+  for (const word of words) if (!/^[A-Za-z0-9._:-]+$/.test(word)) throw new Error(`${name}: "${word}" is not a plain word`);
+  return words.join(' ');
+}
+
 function shellConstant(name: string, value: string): string {
   if (!SHELL_SAFE.test(value)) throw new Error(`${name} is not shell-safe: ${value}`);
   return value;
@@ -209,14 +268,17 @@ function shellConstant(name: string, value: string): string {
 /** Every file of the feature folder, as text. Pure: the same input gives the same files. */
 export function renderFeature(input: RenderInput): RenderedFeature {
   const { defaultVersion, proposals } = versionChoices(input.manifest);
-  const options = featureOptions(defaultVersion, proposals, input.requireSignatureDefault).map((option) => {
+  const lines = [...(input.lines ?? versionsManifest.lines)].sort((a, b) => compareVersions(a.line, b.line));
+  const ended = lines.filter((line) => line.status === 'end-of-life');
+  const maintained = lines.filter((line) => line.status === 'maintained').map((line) => line.line);
+  const options = featureOptions(defaultVersion, proposals, input.requireSignatureDefault, ended).map((option) => {
     const override = input.optionDefaults?.[option.id];
     return override !== undefined && option.type === 'string' ? { ...option, default: override } : option;
   });
   const description =
     input.description ??
     'Installs a precompiled, PGO+LTO optimised, relocatable CPython in seconds: sha256-verified, checked before it is moved into place, no compiler in your image.';
-  const installSh = fillTemplate(template('install.sh.in'), {
+  const installSh = fillTemplate(installTemplate(), {
     FEATURE_VERSION: shellConstant('FEATURE_VERSION', input.version),
     OPTION_DEFAULTS: optionDefaults(options),
     CURRENT_LINK: shellConstant('CURRENT_LINK', CURRENT_LINK),
@@ -227,6 +289,11 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     KEYRING: shellConstant('KEYRING', KEYRING_FILE),
     URL_CHARS: singleQuotedConstant('URL_CHARS', URL_CHARS),
     MANIFEST: manifestLines(input.manifest),
+    END_OF_LIFE: wordsConstant(
+      'END_OF_LIFE',
+      ended.map((line) => `${line.line}:${line.endOfLife}`),
+    ),
+    MAINTAINED_LINES: wordsConstant('MAINTAINED_LINES', maintained),
   });
   return {
     options,

@@ -10,6 +10,8 @@ export interface InstallRunInput {
   network?: 'none' | 'host';
   /** Extra read-only mounts, host path -> container path. */
   mounts?: Record<string, string>;
+  /** tmpfs mounts, container path -> docker's tmpfs options (`size=64m`, `ro`): a small or read-only disk. */
+  tmpfs?: Record<string, string>;
   /** Shell commands run before install.sh, e.g. to put something in its way. */
   beforeInstall?: string;
   /** Shell commands run after a successful install, e.g. to use the interpreter. */
@@ -39,7 +41,10 @@ export async function runInstallScript(input: InstallRunInput): Promise<InstallR
     ...Object.entries(input.options).map(([id, value]) => `${optionEnvName(id)}=${String(value)}`),
     ...Object.entries(input.env ?? {}).map(([name, value]) => `${name}=${value}`),
   ].flatMap((assignment) => ['--env', assignment]);
-  const mounts = Object.entries(input.mounts ?? {}).flatMap(([host, target]) => ['--volume', `${host}:${target}:ro`]);
+  const mounts = [
+    ...Object.entries(input.mounts ?? {}).flatMap(([host, target]) => ['--volume', `${host}:${target}:ro`]),
+    ...Object.entries(input.tmpfs ?? {}).flatMap(([target, options]) => ['--tmpfs', options ? `${target}:${options}` : target]),
+  ];
   // The feature folder is copied, as the CLI copies it into the build context.
   const script = [
     'cp -r /feature-src /tmp/feature',

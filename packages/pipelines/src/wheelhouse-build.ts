@@ -13,6 +13,7 @@ import {
   openLogFile,
   pythonTag,
   run,
+  type Signer,
   sha256File,
   sha256FileName,
   WHEELHOUSE_LOCK,
@@ -22,6 +23,7 @@ import {
   wheelhouseLockFileName,
   wheelhouseNameFrom,
 } from '@cpython-prebuilt/core';
+import { fileSignature, signatureName } from '@cpython-prebuilt/release';
 import { parseWheelFileName, renderLock } from './wheelhouse-lock.ts';
 
 export interface WheelhouseBuildInput {
@@ -38,6 +40,8 @@ export interface WheelhouseBuildInput {
   outputDir: string;
   logsDir: string;
   cacheDir: string;
+  /** Signs the wheelhouse (`<file>.asc` beside it), so a wheelhouseUrl without wheelhouseSha256 installs. */
+  signer?: Signer;
 }
 
 export interface WheelhouseBuildOutput {
@@ -45,6 +49,8 @@ export interface WheelhouseBuildOutput {
   sha256Path: string;
   metadataPath: string;
   lockPath: string;
+  /** `<file>.asc`, when a signer was given. */
+  signaturePath?: string;
   metadata: WheelhouseMetadata;
   logPath: string;
 }
@@ -182,9 +188,13 @@ export async function buildWheelhouse(input: WheelhouseBuildInput, logger: Logge
     await rename(staging, wheelhousePath);
     await rename(`${metadataPath}.part`, metadataPath);
     await rename(`${lockPath}.part`, lockPath);
+    // Signed, or else no signature of an earlier build stays beside these bytes.
+    let signaturePath: string | undefined;
+    if (input.signer) signaturePath = await fileSignature(input.signer, wheelhousePath, logger);
+    else await rm(signatureName(wheelhousePath), { force: true });
     await writeFile(`${sha256Path}.part`, formatSha256Line(sha256, file));
     await rename(`${sha256Path}.part`, sha256Path);
-    return { wheelhousePath, sha256Path, metadataPath, lockPath, metadata, logPath };
+    return { wheelhousePath, sha256Path, metadataPath, lockPath, ...(signaturePath ? { signaturePath } : {}), metadata, logPath };
   } finally {
     await new Promise((done) => log.end(done));
     await rm(workDir, { recursive: true, force: true });

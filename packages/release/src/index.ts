@@ -22,6 +22,6 @@ export {
 } from './oci.ts';
 export { ReleaseError, type ReleaseInput, type ReleaseResult, releaseArtifact } from './release.ts';
 export { repositoryFromGitRemote } from './repository.ts';
-export { artifactSignature, signatureName, signedArtifactFiles } from './signing.ts';
+export { artifactSignature, fileSignature, signatureName, signedArtifactFiles } from './signing.ts';
 export { GITHUB_TOKEN_VARIABLES, githubToken, requireGitHubToken } from './token.ts';
 export { formatLintResult, lintWorkflows, NEWER_THAN_LINTER, requireValidWorkflows, type WorkflowLint } from './workflow-lint.ts';

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   artifactStatement,
   formatStatement,
@@ -34,6 +35,12 @@ async function keptSignature(signer: Signer, path: string, name: string, logger:
   await writeFile(signatureName(path), signature);
   logger.info(`signed ${name} with key ${signer.fingerprint}: ${signatureName(path)}`);
   return signature;
+}
+
+/** The detached signature of another published file (a wheelhouse), kept beside it as `<path>.asc` (see keptSignature); its path. */
+export async function fileSignature(signer: Signer, path: string, logger: Logger): Promise<string> {
+  await keptSignature(signer, path, basename(path), logger);
+  return signatureName(path);
 }
 
 /** The artifact's detached signature, `<artifact>.asc` beside it (see keptSignature); `feature vendor` finds it there. */

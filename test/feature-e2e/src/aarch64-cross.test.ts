@@ -21,11 +21,20 @@ describe('an aarch64 3.13.5 cross-compiled on x86_64 in this run', () => {
     expect(metadata).toMatchObject({ arch: 'aarch64', base: 'debian11', baseImage: 'local/debian:bullseye' });
     expect(metadata.configureArgs).toContain("'--host=aarch64-linux-gnu'");
     expect(metadata.bundledLibraries.map((library) => library.name)).toEqual(
-      expect.arrayContaining(['libffi.so.7', 'libssl.so.1.1', 'libtk8.6.so']),
+      expect.arrayContaining(['libffi.so.7', 'libssl.so.3', 'libcrypto.so.3', 'libtk8.6.so']),
     );
-    for (const library of metadata.bundledLibraries) expect(library.from).toMatch(/^\/(usr\/)?lib\/aarch64-linux-gnu\//);
-    // The packages are the arm64 ones (multiarch), not the build machine's.
-    for (const library of metadata.bundledLibraries) expect(library.package?.name, library.name).toMatch(/:arm64$/);
+    // OpenSSL is built from its pin with the cross compiler; the rest are the arm64 packages
+    // (multiarch), not the build machine's.
+    const [pinned, packaged] = [
+      metadata.bundledLibraries.filter((library) => library.pinned),
+      metadata.bundledLibraries.filter((library) => !library.pinned),
+    ];
+    expect(pinned.map((library) => [library.name, library.pinned?.name]).sort()).toEqual([
+      ['libcrypto.so.3', 'openssl'],
+      ['libssl.so.3', 'openssl'],
+    ]);
+    for (const library of packaged) expect(library.from).toMatch(/^\/(usr\/)?lib\/aarch64-linux-gnu\//);
+    for (const library of packaged) expect(library.package?.name, library.name).toMatch(/:arm64$/);
     // Nothing lost to cross-compiling: the module set of the native build of the same source.
     const native = ArtifactMetadata.parse(await readJson(inject('artifacts').python313.replace(/\.tgz$/, '.json')));
     expect(metadata.extensionModules).toEqual(native.extensionModules);

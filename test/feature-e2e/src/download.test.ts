@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { binaryKeyring, layout, run, trustedKeysWithExtra } from '@cpython-prebuilt/core';
@@ -58,6 +58,27 @@ function handler(dir: string, requests: string[], httpUrl: () => string) {
   };
 }
 
+/**
+ * A forward proxy on loopback that tunnels CONNECT requests (what curl and wget send for an https
+ * URL through a proxy), recording each `host:port` asked for.
+ */
+function connectProxy(seen: string[]): Server {
+  const server = createServer((_request, response) => response.writeHead(405).end('CONNECT only'));
+  server.on('connect', (request: IncomingMessage, socket, head: Buffer) => {
+    seen.push(request.url ?? '');
+    const [host = '', port = ''] = (request.url ?? '').split(':');
+    const upstream = connectTcp(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  return server;
+}
+
 async function listen(server: Server, scheme: 'http' | 'https', requests: string[]): Promise<LoopbackServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -106,6 +127,7 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
   let https: LoopbackServer;
   let feature: string;
   let certificates: string;
+  let proxy: LoopbackServer;
   const name = () => basename(inject('artifacts').python313);
   const digest = async () => (await readFile(`${inject('artifacts').python313}.sha256`, 'utf8')).split(' ')[0] ?? '';
 
@@ -125,6 +147,8 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
       'https',
       httpsRequests,
     );
+    const proxyRequests: string[] = [];
+    proxy = await listen(connectProxy(proxyRequests), 'http', proxyRequests);
     // The committed feature as users get it: no vendored artifact; it trusts the suite's signing
     // key, so the .asc the server has beside the artifact is checked.
     const rendered = renderFeature({
@@ -137,18 +161,19 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
     return async () => {
       await http.close();
       await https.close();
+      await proxy.close();
       await rm(work, { recursive: true, force: true });
     };
   });
 
-  const install = (options: Record<string, string>, image = 'local/debian:bookworm-curl') =>
+  const install = (options: Record<string, string>, image = 'local/debian:bookworm-curl', env: Record<string, string> = {}) =>
     runInstallScript({
       featureDir: feature,
       image,
       network: 'host',
       options: { version: '3.13.5', ...options },
       mounts: { [certificates]: '/certs' },
-      env: { CURL_CA_BUNDLE: '/certs/ca.pem', WGETRC: '/certs/wgetrc' },
+      env: { CURL_CA_BUNDLE: '/certs/ca.pem', WGETRC: '/certs/wgetrc', ...env },
       afterInstall: 'python3 -c "import ssl, sqlite3; print(\'works\')"',
     });
 
@@ -232,6 +257,31 @@ describe('downloading the artifact from loopback HTTP and HTTPS servers', () => 
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(result.leftovers).toEqual([]);
   });
+
+  // Docker, CI systems and corporate images set the upper-case names; wget reads only the
+  // lower-case ones (it went straight to the server, past the proxy, before proxies_from_env).
+  for (const [tool, image] of [
+    ['curl', 'local/debian:bookworm-curl'],
+    ['wget', 'local/debian:bookworm-wget'],
+  ] as const) {
+    it(`goes through the proxy HTTPS_PROXY names with ${tool}, and straight to a host NO_PROXY names`, async () => {
+      const target = new URL(https.url).host;
+      proxy.requests.length = 0;
+      const proxied = await install({ artifactUrl: `${https.url}/${name()}` }, image, { HTTPS_PROXY: proxy.url });
+      expect(proxied.exitCode, proxied.output).toBe(0);
+      expect(proxied.output).toContain('works');
+      // The artifact, its .sha256, metadata, .asc and signed statement: all through the tunnel.
+      expect(proxy.requests.length).toBeGreaterThanOrEqual(4);
+      expect(new Set(proxy.requests)).toEqual(new Set([target]));
+      proxy.requests.length = 0;
+      const direct = await install({ artifactUrl: `${https.url}/${name()}` }, image, {
+        HTTPS_PROXY: proxy.url,
+        NO_PROXY: '127.0.0.1',
+      });
+      expect(direct.exitCode, direct.output).toBe(0);
+      expect(proxy.requests).toEqual([]);
+    });
+  }
 
   describe('with wget instead of curl', () => {
     const WGET = 'local/debian:bookworm-wget';

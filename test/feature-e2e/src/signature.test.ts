@@ -1,36 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { binaryKeyring, createKeyPair, revokedPublicKey, sha256File, signerFromArmored } from '@cpython-prebuilt/core';
 import { KEYRING_FILE, vendorFeature } from '@cpython-prebuilt/feature';
 import { runInstallScript } from '@cpython-prebuilt/harness';
+import { signAfterExpiry } from '@cpython-prebuilt/test-fixtures';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 const IMAGE = 'local/debian:bookworm';
-
-/**
- * gpg, on a clock set to `since`, makes a key without expiry; signs `files` dated two days later;
- * then gives the key an expiry one day after `since` (a newer self-signature, dated an hour after
- * `since`). gpgv then sees signatures made after their key expired. Returns the public key.
- */
-function signAfterExpiry(home: string, since: Date, files: string[]): Buffer {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  const t0 = Math.floor(since.getTime() / 1000);
-  const gpg = (at: number, args: string[]) =>
-    execFileSync('gpg', [
-      ...['--homedir', home, '--batch', '--quiet', '--faked-system-time', String(at)],
-      ...['--pinentry-mode', 'loopback', '--passphrase', ''],
-      ...args,
-    ]);
-  gpg(t0, ['--quick-generate-key', 'late signer <late@example.invalid>', 'ed25519', 'sign', 'never']);
-  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg(t0, ['--with-colons', '--list-keys']).toString())?.[1];
-  if (!fingerprint) throw new Error('gpg made no key');
-  for (const file of files) gpg(t0 + 2 * 86_400, ['--yes', '--detach-sign', '--armor', '--output', `${file}.asc`, file]);
-  gpg(t0 + 3600, ['--quick-set-expire', fingerprint, '1d']);
-  return gpg(t0 + 3600, ['--export', fingerprint]);
-}
 
 describe('install.sh checks the OpenPGP signature with gpgv before extracting anything', () => {
   let work: string;

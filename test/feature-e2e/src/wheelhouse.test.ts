@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { layout, run, WheelhouseMetadata } from '@cpython-prebuilt/core';
+import { basename, join } from 'node:path';
+import { layout, run, SIGNING_KEY_ENV, verifyDetached, WheelhouseMetadata } from '@cpython-prebuilt/core';
 import { runInstallScript, startRegistry } from '@cpython-prebuilt/harness';
 import { prepareDebianSdists } from '@cpython-prebuilt/pipelines';
 import { cpythonPrebuilt } from '@cpython-prebuilt/test-fixtures';
@@ -37,22 +37,26 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
     return () => rm(work, { recursive: true, force: true });
   });
 
-  const build = (outputDir: string) =>
-    cpythonPrebuilt([
-      'wheelhouse',
-      'build',
-      '--artifact',
-      inject('artifacts').python313,
-      '--requirements',
-      requirements,
-      '--find-links',
-      sources,
-      '--output-dir',
-      outputDir,
-      '--json',
-    ]);
+  const build = (outputDir: string, env: Record<string, string> = {}) =>
+    cpythonPrebuilt(
+      [
+        'wheelhouse',
+        'build',
+        '--artifact',
+        inject('artifacts').python313,
+        '--requirements',
+        requirements,
+        '--find-links',
+        sources,
+        '--output-dir',
+        outputDir,
+        '--json',
+      ],
+      env,
+    );
 
   let wheelhouse: string;
+  let signedDir: string;
   let metadata: WheelhouseMetadata;
 
   it('builds wheels for a C extension and a pure-Python package with no network, locked by hash', async () => {
@@ -75,12 +79,77 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
     expect(sha256(await readFile(wheelhouse))).toBe(metadata.sha256);
   });
 
-  it('gives the same bytes when built again from the same inputs', async () => {
-    const result = await build(join(work, 'out2'));
+  it('gives the same bytes when built again from the same inputs, signed when a signing key is set', async () => {
+    const { testKey } = inject('artifacts');
+    signedDir = join(work, 'out2');
+    const result = await build(signedDir, { [SIGNING_KEY_ENV]: testKey.privatePath });
     expect(result.exitCode, result.stderr).toBe(0);
     const again = WheelhouseMetadata.parse(JSON.parse(result.stdout));
     expect(again.wheels).toEqual(metadata.wheels);
     expect(again.sha256).toBe(metadata.sha256);
+    // The signature is over those very bytes, by the key in the environment; the unsigned build said it was not signed.
+    const signed = join(signedDir, metadata.wheelhouse);
+    const verified = await verifyDetached(
+      await readFile(signed),
+      await readFile(`${signed}.asc`, 'utf8'),
+      [await readFile(testKey.publicPath, 'utf8')],
+      metadata.wheelhouse,
+    );
+    expect(verified).toBe(testKey.fingerprint);
+    expect(result.stderr).toContain(`signature: ${signed}.asc`);
+    await expect(readFile(join(work, 'out1', `${metadata.wheelhouse}.asc`))).rejects.toThrow();
+    // Built again without a key where a signed build lay: its signature does not stay beside the new bytes.
+    const again3 = join(work, 'out3');
+    await mkdir(again3);
+    await writeFile(join(again3, `${metadata.wheelhouse}.asc`), await readFile(`${signed}.asc`));
+    const unsigned = await build(again3);
+    expect(unsigned.exitCode, unsigned.stderr).toBe(0);
+    expect(unsigned.stderr).toContain('not signed (CPYTHON_PREBUILT_SIGNING_KEY is not set)');
+    await expect(readFile(join(again3, `${metadata.wheelhouse}.asc`))).rejects.toThrow();
+  });
+
+  it('a wheelhouseUrl without wheelhouseSha256 installs only with a trusted signature beside it', async () => {
+    // A feature vendored without the wheelhouse: nothing pins its digest, which comes from its .sha256.
+    const feature = join(work, 'installer-no-wheelhouse');
+    const vendored = await cpythonPrebuilt([
+      'feature',
+      'vendor',
+      '--artifact',
+      inject('artifacts').python313,
+      '--output',
+      feature,
+    ]);
+    expect(vendored.exitCode, vendored.stderr).toBe(0);
+    for (const [kind, from] of [
+      ['signed', signedDir],
+      ['unsigned', join(work, 'out1')],
+    ] as const) {
+      await mkdir(join(feature, kind));
+      for (const suffix of ['', '.sha256', '.asc'])
+        await run('cp', [join(from, `${metadata.wheelhouse}${suffix}`), join(feature, kind)]).catch(() => undefined);
+    }
+    const install = (kind: string) =>
+      runInstallScript({
+        featureDir: feature,
+        image: IMAGES[0] as string,
+        options: { version: '3.13.5', wheelhouseTarget: '/opt/venv', wheelhouseUrl: `${kind}/${metadata.wheelhouse}` },
+        afterInstall: `/opt/venv/bin/python -c '${USE_PACKAGES}'`,
+        afterRun: 'ls -d /opt/venv 2>&1 || true',
+      });
+    const signed = await install('signed');
+    expect(signed.exitCode, signed.output).toBe(0);
+    expect(signed.output).toMatch(
+      new RegExp(
+        `wheelhouse sha256 verified against signed/\\S+\\.sha256\\n.*OpenPGP signature verified: signed by key ${inject('artifacts').testKey.fingerprint}`,
+      ),
+    );
+    expect(signed.output).toContain('packages-ok 2.1.5 3.10');
+    const unsigned = await install('unsigned');
+    expect(unsigned.exitCode).toBe(1);
+    expect(unsigned.output).toContain(
+      `missing signature: unsigned/${metadata.wheelhouse}.asc does not exist, and the wheelhouse's sha256 came from the server that serves it`,
+    );
+    expect(unsigned.output).toContain("cannot access '/opt/venv'");
   });
 
   describe('the vendored feature', () => {
@@ -134,6 +203,24 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
         expect(result.leftovers.filter((path) => path.includes('.cpython-installer'))).toEqual([]);
       });
     }
+
+    it("ignores the image's pip configuration and PIP_* variables: the locked wheels go where the feature says", async () => {
+      const result = await install(
+        IMAGES[0] as string,
+        { wheelhouseTarget: '/opt/venv' },
+        `/opt/venv/bin/python -c '${USE_PACKAGES}'; ls -d /tmp/from-pip-conf /tmp/from-pip-env 2>&1 || true`,
+        {
+          // Either would put the packages outside the venv (and an index URL would be tried first).
+          beforeInstall:
+            "printf '[install]\\ntarget = /tmp/from-pip-conf\\n[global]\\nindex-url = http://127.0.0.1:9/simple\\n' >/etc/pip.conf",
+          env: { PIP_TARGET: '/tmp/from-pip-env', PIP_NO_INDEX: '0' },
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain('packages-ok 2.1.5 3.10');
+      expect(result.output).toContain("cannot access '/tmp/from-pip-conf'");
+      expect(result.output).toContain("cannot access '/tmp/from-pip-env'");
+    });
 
     it('installs into the interpreter itself', async () => {
       const result = await install(IMAGES[0] as string, {}, `/opt/python-3.13.5/bin/python3 -c '${USE_PACKAGES}'`);
@@ -210,6 +297,28 @@ describe('wheelhouse: built offline from local sdists, installed offline by the 
       });
       expect(result.exitCode).toBe(1);
       expect(result.output).toContain(`the wheelhouse ${other} was not built for this interpreter (cp313, x86_64`);
+      expect(venvListing(result.output)).toBe('');
+    });
+
+    it('refuses a wheelhouse whose metadata says it needs a newer glibc than the image has, before downloading it', async () => {
+      // Built against a newer base than the image: its compiled wheels would only fail at import.
+      const dir = join(feature, 'newer-base');
+      await mkdir(dir, { recursive: true });
+      await run('cp', [wheelhouse, join(dir, basename(wheelhouse))]);
+      await writeFile(
+        join(dir, basename(wheelhouse).replace(/\.tgz$/, '.json')),
+        JSON.stringify({ ...metadata, glibcMinimum: '2.99' }, null, 2),
+      );
+      const result = await install(IMAGES[0] as string, {
+        wheelhouseTarget: '/opt/venv',
+        wheelhouseUrl: `newer-base/${basename(wheelhouse)}`,
+        wheelhouseSha256: sha256(await readFile(wheelhouse)),
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toMatch(
+        /cpython-installer: error: the wheelhouse newer-base\/\S+ was built for glibc 2\.99 but this image has glibc 2\.\d+: its compiled wheels would fail to import/,
+      );
+      expect(result.output).not.toContain('wheelhouse sha256 verified');
       expect(venvListing(result.output)).toBe('');
     });
 

@@ -5,7 +5,7 @@ import { BASE_IMAGES } from '@cpython-prebuilt/test-fixtures';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 
 const MODULES =
-  'ssl, hashlib, sqlite3, lzma, bz2, zlib, ctypes, uuid, readline, curses, dbm.gnu, dbm.ndbm, tkinter, decimal, xml.parsers.expat';
+  'ssl, hashlib, sqlite3, lzma, bz2, zlib, ctypes, uuid, readline, curses, dbm.sqlite3, tkinter, decimal, xml.parsers.expat';
 
 describe('devcontainer build / up / exec with the feature referenced locally', () => {
   it.each(BASE_IMAGES)('gives a working CPython 3.13.5 on %s, also to Dockerfile RUN steps after it', async (image) => {

@@ -1,4 +1,4 @@
-import { createLogger, layout, resolveArtifactPath } from '@cpython-prebuilt/core';
+import { createLogger, layout, resolveArtifactPath, SIGNING_KEY_ENV, signerFromEnvironment } from '@cpython-prebuilt/core';
 import { buildWheelhouse, type WheelhouseBuildInput } from '@cpython-prebuilt/pipelines';
 import { type Command, Option } from 'commander';
 import { parsePositiveInteger } from '../shared-options.ts';
@@ -44,13 +44,18 @@ export function wheelhouseCommand(program: Command): void {
     .option('--base-image <ref>', 'image the build-base is made from (default: the one the artifact was built on)')
     .option('--output-dir <dir>', 'where the wheelhouse, .sha256, metadata and lock go', layout.artifactsDir)
     .option('--json', 'print the wheelhouse metadata as JSON on stdout', false)
+    .addHelpText(
+      'after',
+      `\nWith ${SIGNING_KEY_ENV} set (an armored private key, as release takes it), the wheelhouse is signed: <wheelhouse>.asc beside it.`,
+    )
     .action(async (flags: WheelhouseBuildFlags) => {
-      await runWheelhouseBuild(wheelhouseInputFromFlags(flags), flags.json);
+      await runWheelhouseBuild(await wheelhouseInputFromFlags(flags), flags.json);
     });
 }
 
-function wheelhouseInputFromFlags(flags: WheelhouseBuildFlags): WheelhouseBuildInput {
+async function wheelhouseInputFromFlags(flags: WheelhouseBuildFlags): Promise<WheelhouseBuildInput> {
   return {
+    signer: await signerFromEnvironment(),
     artifactPath: resolveArtifactPath(flags.artifact),
     requirementsPath: flags.requirements,
     findLinks: flags.findLinks,
@@ -70,6 +75,11 @@ async function runWheelhouseBuild(input: WheelhouseBuildInput, json: boolean): P
   logger.info(`checksum: ${output.sha256Path}`);
   logger.info(`metadata: ${output.metadataPath}`);
   logger.info(`lock: ${output.lockPath}`);
+  if (output.signaturePath) logger.info(`signature: ${output.signaturePath}`);
+  else
+    logger.warn(
+      `not signed (${SIGNING_KEY_ENV} is not set): install it with wheelhouseSha256, or sign it, since requireSignature auto refuses a wheelhouse whose digest comes from its own server`,
+    );
   logger.info(`${output.metadata.wheels.map((wheel) => `${wheel.name}==${wheel.version}`).join(', ')}`);
   if (json) process.stdout.write(`${JSON.stringify(output.metadata, null, 2)}\n`);
   else process.stdout.write(`${output.wheelhousePath}\n`);
