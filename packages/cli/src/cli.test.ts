@@ -54,6 +54,27 @@ describe('the command line conventions', { timeout: 120_000 }, () => {
     );
   });
 
+  it('release looks at the artifact before asking for a repository, a token or a key', () => {
+    // Before, a dry run of a missing artifact outside a git checkout asked for --repo first.
+    const missing = spawnSync(
+      'node',
+      [
+        join(layout.root, 'packages/cli/bin/cpython-prebuilt.js'),
+        'release',
+        '/nonexistent/cpython-3.13.5-debian11-x86_64-build1.tgz',
+        '--dry-run',
+      ],
+      {
+        encoding: 'utf8',
+        cwd: '/',
+        env: { ...process.env, NO_COLOR: '1', GITHUB_TOKEN: '', GH_TOKEN: '', CPYTHON_PREBUILT_SIGNING_KEY: '' },
+      },
+    );
+    expect(missing.stderr).toContain('error [ARTIFACT_INVALID]');
+    expect(missing.stderr).not.toContain('--repo');
+    expect(missing.status).toBe(1);
+  });
+
   it('with --json prints the error as a JSON object on stdout, besides the sentence on stderr', () => {
     const missing = cli(['validate', '/nonexistent/cpython-3.13.5-debian11-x86_64-build1.tgz', '--json']);
     expect(missing.exitCode).toBe(1);

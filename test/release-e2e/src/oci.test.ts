@@ -128,6 +128,9 @@ describe('a real local registry with token auth (distribution auth: token, as gh
       renderFeature({ manifest: { artifacts: [] }, featureReference: './installer', version: '1.0.0' }).files,
     );
     const before = tokenServer.requests.length;
+    // curl as install.sh runs it, its command line written down first: what `ps` shows anyone.
+    const logArgv =
+      'mkdir -p /argv && printf \'#!/bin/sh\\nprintf "%%s\\\\n" "$*" >>/tmp/curl-argv\\nexec /usr/bin/curl "$@"\\n\' >/argv/curl && chmod 755 /argv/curl';
     const result = await runInstallScript({
       featureDir: feature,
       image: 'local/debian:bookworm-curl',
@@ -137,10 +140,17 @@ describe('a real local registry with token auth (distribution auth: token, as gh
         artifactUrl: `oci://127.0.0.1:${port}/octo/cpython-artifacts:3.13.5-debian11-x86_64-build1`,
         sha256: artifact.sha256,
       },
+      beforeInstall: logArgv,
+      pathPrefix: '/argv',
       afterInstall: 'python3 --version',
+      afterRun: 'echo "curl calls: $(wc -l </tmp/curl-argv)"; cat /tmp/curl-argv',
     });
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain('Python 3.13.5');
+    // Three curl runs (the 401, the token, the blob); the token went through a config file, never argv.
+    expect(result.output).toContain('curl calls: 3');
+    expect(result.output).toMatch(/--config \/opt\/\.cpython-installer\.[^/\s]+\/http\.conf\.\w+ -o /);
+    expect(result.output).not.toMatch(/Bearer|eyJ/);
     // install.sh asked the realm the registry named, anonymously, for pull only.
     const asked = tokenServer.requests.slice(before);
     expect(asked).toEqual([

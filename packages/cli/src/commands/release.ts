@@ -1,5 +1,12 @@
 import { basename } from 'node:path';
-import { CpythonPrebuiltError, createLogger, layout, loadWheelhouse, resolveArtifactPath } from '@cpython-prebuilt/core';
+import {
+  CpythonPrebuiltError,
+  createLogger,
+  layout,
+  loadArtifact,
+  loadWheelhouse,
+  resolveArtifactPath,
+} from '@cpython-prebuilt/core';
 import { GitHubClient, releaseArtifact, repositoryFromGitRemote } from '@cpython-prebuilt/release';
 import type { Command } from 'commander';
 import { githubApiUrl, githubTokenFromEnv, releaseSigner, signerKeysOption } from '../shared-options.ts';
@@ -36,6 +43,9 @@ export function releaseCommand(program: Command): void {
     .addOption(signerKeysOption())
     .action(async (artifact: string, flags: ReleaseFlags) => {
       const logger = createLogger();
+      // The artifact first: a missing or damaged one is the thing to fix, whatever the token, repository or key.
+      const artifactPath = resolveArtifactPath(artifact);
+      const loaded = await loadArtifact(artifactPath);
       const token = githubTokenFromEnv() ?? '';
       if (!token && !flags.dryRun) {
         throw new CpythonPrebuiltError('INVALID_INPUT', 'no GitHub token: GITHUB_TOKEN and GH_TOKEN are both unset', {
@@ -50,7 +60,6 @@ export function releaseCommand(program: Command): void {
       }
       const signer = await releaseSigner(flags.unsigned, flags.signerKeys);
       const client = new GitHubClient({ apiUrl: flags.apiUrl, token, owner, repo, logger, dryRun: flags.dryRun });
-      const artifactPath = resolveArtifactPath(artifact);
       const extraPaths: string[] = [];
       for (const file of flags.wheelhouse) {
         const wheelhouse = await loadWheelhouse(file);
@@ -65,6 +74,7 @@ export function releaseCommand(program: Command): void {
       }
       const result = await releaseArtifact({
         artifactPath,
+        loaded,
         extraPaths,
         client,
         manifestPath: flags.manifest,
