@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ArtifactMetadata, layout, repoRoot, ValidationReport } from '@cpython-prebuilt/core';
@@ -13,6 +13,9 @@ const machineFlags = ['--provider', 'docker', '--base', 'debian11', '--base-imag
 const buildFlags = ['--version', '3.13.5', '--build', '1', '--base', 'debian11', '--base-image', 'local/debian:bullseye'];
 const vagrantBuildFlags = [...buildFlags, '--no-optimize', '--backend', 'vagrant', '--vagrant-provider', 'docker'];
 
+/** Another network of the machine's engine, on the subnet the Vagrantfile used to fix. */
+const squatter = 'cpython-e2e-squatter';
+
 /** The procedure's make targets, from the repository root. */
 const make = (args: string[]) => execa('make', args, { cwd: repoRoot, reject: false });
 
@@ -25,13 +28,19 @@ async function extract(artifact: string): Promise<string> {
   return dir;
 }
 
-/** path -> sha256 of content (or link target) for every file of an extracted tree. */
+/**
+ * path -> sha256 of content (or link target) for every file of an extracted tree. Read in-process:
+ * a readlink process per file (thousands of them) made this comparison take two minutes.
+ */
 async function fileDigests(root: string): Promise<Map<string, string>> {
   const digests = new Map<string, string>();
-  const listing = await execa('find', [root, '-type', 'f', '-o', '-type', 'l']);
-  for (const path of listing.stdout.split('\n').filter(Boolean).sort()) {
-    const link = await execa('readlink', [path], { reject: false });
-    const content = link.exitCode === 0 ? Buffer.from(`link:${link.stdout}`) : await readFile(path);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const paths = entries
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  for (const path of paths) {
+    const content = (await lstat(path)).isSymbolicLink() ? Buffer.from(`link:${await readlink(path)}`) : await readFile(path);
     digests.set(relative(root, path), createHash('sha256').update(content).digest('hex'));
   }
   return digests;
@@ -44,6 +53,7 @@ describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
   });
   afterAll(async () => {
     await cpythonPrebuilt(['vagrant', 'destroy', ...machineFlags]);
+    await execa('docker', ['network', 'rm', squatter], { reject: false });
     await rm(work, { recursive: true, force: true });
   });
 
@@ -64,11 +74,15 @@ describe('cpython-prebuilt build --backend vagrant (docker provider)', () => {
   });
 
   it('make vagrant-cpython-up brings the VM up with the build packages, and halt stops it', async () => {
+    // A machine whose engine already has a network on the subnet the Vagrantfile once fixed
+    // (10.231.0.0/24): creating the builder's network must not collide with it (CI failed so).
+    await execa('docker', ['network', 'rm', 'cpython-builder-net'], { reject: false });
+    await execa('docker', ['network', 'create', '--subnet', '10.231.0.0/24', squatter]);
     const up = await make(['vagrant-cpython-up', 'VAGRANT_PROVIDER=docker', 'BASE=debian11', 'BASE_IMAGE=local/debian:bullseye']);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stderr).toContain('iact-cpython-builder is running (docker, debian11)');
     expect(await readFile(join(layout.logsDir, 'vagrant-up.log'), 'utf8')).toMatch(/build packages: all \d+ installed/);
-    const packages = await vagrant(['ssh', '-c', 'dpkg -s patchelf libssl-dev tk-dev >/dev/null && echo installed']);
+    const packages = await vagrant(['ssh', '-c', 'dpkg -s patchelf libedit-dev tk-dev >/dev/null && echo installed']);
     expect(packages.stdout.trim()).toBe('installed');
 
     const halt = await make(['vagrant-cpython-halt', 'VAGRANT_PROVIDER=docker']);

@@ -1,6 +1,6 @@
-import { findBase } from '@cpython-prebuilt/core';
+import { findBase, run } from '@cpython-prebuilt/core';
 import { describe, expect, it } from 'vitest';
-import { VagrantMachine } from './vagrant-backend.ts';
+import { VagrantMachine, vagrantStderr } from './vagrant-backend.ts';
 
 const machine = new VagrantMachine({
   provider: 'docker',
@@ -21,5 +21,17 @@ describe('VagrantMachine.guestPath', () => {
     expect(machine.guestPath('/home/me/Python-3.13.5.tar.xz')).toBeUndefined();
     expect(machine.guestPath('/repo/.cache-other/x')).toBeUndefined();
     expect(machine.guestPath('/repo/.cache/../secret')).toBeUndefined();
+  });
+});
+
+describe('vagrantStderr', () => {
+  it('keeps the last lines vagrant wrote to stderr, which name why it failed', async () => {
+    const failed = await run('sh', [
+      '-c',
+      'echo progress; printf "one\\n\\ntwo\\nError response from daemon: Pool overlaps\\n" >&2; exit 1',
+    ]).catch((error: unknown) => error);
+    expect(vagrantStderr(failed)).toBe('one\ntwo\nError response from daemon: Pool overlaps');
+    expect(vagrantStderr(failed, 1)).toBe('Error response from daemon: Pool overlaps');
+    expect(vagrantStderr(new Error('no cause'))).toBe('');
   });
 });

@@ -13,7 +13,14 @@ import {
 } from '@cpython-prebuilt/core';
 import { extract } from 'tar';
 import { dockerEnv, ensureDocker } from '../docker-images.ts';
-import { type BuildBackend, buildScriptCommand, type GuestBuildRequest, phaseReporter, shellQuote } from './backend.ts';
+import {
+  type BuildBackend,
+  buildScriptCommand,
+  type GuestBuildRequest,
+  librariesEnv,
+  phaseReporter,
+  shellQuote,
+} from './backend.ts';
 
 /** The machine name of the procedure's Vagrantfile. */
 export const VAGRANT_MACHINE = 'iact-cpython-builder';
@@ -49,6 +56,18 @@ const MIN_GUEST_FREE_BYTES = 10 * 1024 ** 3;
 async function commandWorks(file: string, args: string[]): Promise<boolean> {
   const result = await run(file, args, { allowExitCodes: [1, 127] }).catch(() => undefined);
   return result?.exitCode === 0;
+}
+
+/** The last lines vagrant wrote to stderr before failing (its reason), from a failed run's error. */
+export function vagrantStderr(error: unknown, lines = 8): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const stderr = typeof cause === 'object' && cause !== null && 'stderr' in cause ? String(cause.stderr) : '';
+  return stderr
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter(Boolean)
+    .slice(-lines)
+    .join('\n');
 }
 
 const troubleshoot = (vagrantDir: string) =>
@@ -135,11 +154,16 @@ export class VagrantMachine {
         if (/^==> /.test(line)) logger.progress(line.trim());
       });
     } catch (error) {
-      throw new CpythonPrebuiltError('VAGRANT_FAILED', `the builder VM ${VAGRANT_MACHINE} did not come up`, {
-        fix: troubleshoot(this.options.vagrantDir),
-        logPath,
-        cause: error,
-      });
+      const said = vagrantStderr(error);
+      throw new CpythonPrebuiltError(
+        'VAGRANT_FAILED',
+        `the builder VM ${VAGRANT_MACHINE} did not come up${said ? `; vagrant said:\n${said}` : ''}`,
+        {
+          fix: troubleshoot(this.options.vagrantDir),
+          logPath,
+          cause: error,
+        },
+      );
     } finally {
       await new Promise((resolve) => log.end(resolve));
     }
@@ -236,14 +260,19 @@ export class VagrantBackend implements BuildBackend {
     await machine.up(request.logger, request.logPath);
     await machine.requireGuestDisk();
 
-    let guestSource = machine.guestPath(request.sourcePath);
-    if (!guestSource) {
-      // A --source outside the shared folder is copied in, beside the build's outputs.
-      const staged = join(request.outputDir, '.source', basename(request.sourcePath));
+    // A tarball outside the shared folder (a --source elsewhere) is copied in, beside the build's outputs.
+    const guestFile = async (path: string): Promise<string | undefined> => {
+      const shared = machine.guestPath(path);
+      if (shared) return shared;
+      const staged = join(request.outputDir, '.source', basename(path));
       await mkdir(join(request.outputDir, '.source'), { recursive: true });
-      await copyFile(request.sourcePath, staged);
-      guestSource = machine.guestPath(staged);
-    }
+      await copyFile(path, staged);
+      return machine.guestPath(staged);
+    };
+    const guestSource = await guestFile(request.sourcePath);
+    const guestLibraries = new Map<string, string>();
+    for (const library of request.libraries) guestLibraries.set(library.path, (await guestFile(library.path)) ?? library.path);
+    const guestLibrariesCache = request.librariesCacheDir ? machine.guestPath(request.librariesCacheDir) : undefined;
     const guestHandoff = machine.guestPath(join(request.outputDir, GUEST_OUTPUT_TAR));
     if (!guestSource || !guestHandoff) {
       throw new CpythonPrebuiltError('INVALID_INPUT', `${request.outputDir} is not under ${this.cacheDir}, shared as /cache`, {
@@ -254,7 +283,13 @@ export class VagrantBackend implements BuildBackend {
     // VirtualBox shared folders refuse symlinks, and files a guest root writes into a bind
     // mount would belong to root on the host.
     const guestOutput = `/tmp/cpython-output-${basename(request.outputDir)}`;
-    const env = { ...request.env, SOURCE_TARBALL: guestSource, OUTPUT_DIR: guestOutput };
+    const env = {
+      ...request.env,
+      SOURCE_TARBALL: guestSource,
+      LIBRARIES: librariesEnv(request.libraries, (library) => guestLibraries.get(library.path) ?? library.path),
+      ...(guestLibrariesCache ? { LIBRARIES_CACHE_DIR: guestLibrariesCache } : {}),
+      OUTPUT_DIR: guestOutput,
+    };
     const assignments = Object.entries(env).map(([key, value]) => `${key}=${shellQuote(value)}`);
     const command = [
       'set -e',
