@@ -137,7 +137,13 @@ export function switchToFeature(text: string, path: string, asked: FeatureEntry,
 
   if (!target) {
     if (switchOptions.addIfMissing === false) {
-      return { text, status: 'skipped', action: 'no python feature: left as it is', options: [], compiledPython };
+      return {
+        text,
+        status: 'skipped',
+        action: `no python feature: left as it is (name it with --config ${path} to add ${entry.reference})`,
+        options: [],
+        compiledPython,
+      };
     }
     const fromProject = entry.options.version === undefined ? switchOptions.projectVersion : undefined;
     const options = fromProject ? { ...entry.options, version: fromProject.version } : entry.options;

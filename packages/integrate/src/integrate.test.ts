@@ -160,6 +160,40 @@ describe('integrate', () => {
     );
   });
 
+  it("adds the feature to a project's only configuration, with the version the project asks for, keeping its comments", async () => {
+    const dir = await project({
+      '.devcontainer/devcontainer.json': '{\n  // my project\n  "image": "local/debian:bookworm"\n}\n',
+      '.python-version': '3.13\n',
+    });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'write' });
+    expect(report.configs.map((config) => [config.path, config.status])).toEqual([['.devcontainer/devcontainer.json', 'added']]);
+    const written = await readFile(join(dir, '.devcontainer/devcontainer.json'), 'utf8');
+    expect(written).toContain('// my project');
+    expect(JSON.parse(written.replace('// my project', ''))).toEqual({
+      image: 'local/debian:bookworm',
+      features: { './installer': { version: '3.13' } },
+    });
+  });
+
+  it('in a project with several configurations, adds to none that has no python feature, and says how to', async () => {
+    const web = '{ "image": "local/debian:bookworm" }\n';
+    const dir = await project({ '.devcontainer/api/devcontainer.json': compiling(), '.devcontainer/web/devcontainer.json': web });
+    const report = await integrateProject({ projectDir: dir, configs: [], entry: keepVersion, mode: 'write' });
+    const skipped = report.configs.find((config) => config.path === '.devcontainer/web/devcontainer.json');
+    expect(skipped?.status).toBe('skipped');
+    expect(skipped?.action).toBe(
+      'no python feature: left as it is (name it with --config .devcontainer/web/devcontainer.json to add ./installer)',
+    );
+    expect(await readFile(join(dir, '.devcontainer/web/devcontainer.json'), 'utf8')).toBe(web);
+    const named = await integrateProject({
+      projectDir: dir,
+      configs: ['.devcontainer/web/devcontainer.json'],
+      entry: keepVersion,
+      mode: 'write',
+    });
+    expect(named.configs.map((config) => config.status)).toEqual(['added']);
+  });
+
   it('finds every configuration the spec allows and switches each one', async () => {
     const dir = await project({
       '.devcontainer/devcontainer.json': compiling(),

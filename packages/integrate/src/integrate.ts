@@ -201,8 +201,10 @@ export async function integrateProject(input: IntegrateProjectInput): Promise<In
     input.configs.length > 0
       ? input.configs.map((config) => named(input.projectDir, config))
       : await findConfigurations(input.projectDir);
-  // A configuration without any python feature gets one only when it was named.
-  const addIfMissing = input.configs.length > 0;
+  // A configuration without any python feature gets one when it was named, or when it is the
+  // project's only one (what a first `integrate --feature` on a project means); in a project with
+  // several, the others may be services that need no Python.
+  const addIfMissing = input.configs.length > 0 || paths.length === 1;
   const planned: Planned[] = [];
   if (input.mode !== 'check' && isPlaceholderReference(input.entry.reference)) {
     throw new CpythonPrebuiltError(
