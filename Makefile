@@ -140,7 +140,7 @@ test: setup ## (root) every check CI runs: generated files, types, lint, shellch
 check: generate-check typecheck lint lint-workflows shellcheck
 	pnpm test
 
-versions-check: ## exit non-zero when python.org has a patch release or an end of life the versions manifest lacks
+versions-check: ## exit non-zero when python.org has a patch release or an end of life the versions manifest lacks, or when the feature's default is behind its line's newest pin
 	$(CLI) versions check
 
 versions-update: ## pin new CPython patch releases (downloaded, sha256-verified) and regenerate versions.json: [DRY_RUN=1]

@@ -23,6 +23,7 @@ export {
 } from './options.ts';
 export { DEFAULT_FEATURE_REFERENCE } from './reference.ts';
 export {
+  featureDefaultVersion,
   fillTemplate,
   INSTALL_MODULE_TESTS_DIR,
   INSTALL_MODULES,

@@ -81,11 +81,22 @@ export interface RenderedFeature {
   options: FeatureOption[];
 }
 
+/**
+ * The feature's default CPython: the newest version its manifest publishes. Before anything is
+ * published, the default build version; installing it then needs artifactUrl, and install.sh says so.
+ */
+export function featureDefaultVersion(manifest: ArtifactManifest): string {
+  return publishedVersions(manifest)[0] ?? defaultSourceVersion;
+}
+
+/** The versions the manifest publishes, newest first. */
+function publishedVersions(manifest: ArtifactManifest): string[] {
+  return [...new Set(manifest.artifacts.map((artifact) => artifact.version))].sort(compareVersions).reverse();
+}
+
 function versionChoices(manifest: ArtifactManifest): { defaultVersion: string; proposals: string[] } {
-  const versions = [...new Set(manifest.artifacts.map((artifact) => artifact.version))].sort(compareVersions).reverse();
-  // Before anything is published the default build version is the default; installing it then
-  // needs artifactUrl, and install.sh says so.
-  const defaultVersion = versions[0] ?? defaultSourceVersion;
+  const versions = publishedVersions(manifest);
+  const defaultVersion = featureDefaultVersion(manifest);
   const minors = [...new Set(versions.map((version) => version.split('.').slice(0, 2).join('.')))];
   const proposals = [...new Set([defaultVersion, ...versions, ...minors, 'latest'])];
   return { defaultVersion, proposals };

@@ -26,6 +26,13 @@ export {
   requireAgreement,
 } from './debian-index.ts';
 export { DEBIAN_WHEELS_DIR, DEMO_REQUIREMENTS, DEMO_SDISTS, type DebianSdist, prepareDebianSdists } from './debian-sdists.ts';
+export {
+  type DefaultLagInput,
+  type DefaultStatus,
+  defaultBehindError,
+  describeDefaultStatus,
+  featureDefaultStatus,
+} from './feature-default.ts';
 export { compareInterpreters, type InterpreterComparisonInput } from './interpreter-comparison.ts';
 export { type CreatedTeamKey, type CreateTeamKeyInput, createTeamKey, MIN_KEY_DAYS } from './keys.ts';
 export { type LocalPythonOrg, type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';

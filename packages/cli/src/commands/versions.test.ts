@@ -24,7 +24,7 @@ function run(args: string[], cache: string): Promise<{ code: number; stdout: str
 }
 
 describe('cpython-prebuilt versions', () => {
-  it('check exits non-zero while python.org has a release the data lacks, and zero after update', async () => {
+  it("check exits non-zero while python.org has a release the data lacks, zero after update, and non-zero while the feature's default is behind the new pin", async () => {
     const directory = await mkdtemp(join(tmpdir(), 'versions-cli-'));
     onTestFinished(() => rm(directory, { recursive: true, force: true }));
     const data = join(directory, 'versions.data.json');
@@ -62,6 +62,28 @@ describe('cpython-prebuilt versions', () => {
       notServed: [],
       lineChanges: [],
       due: false,
+      feature: { published: null, pinned: null, behind: false },
     });
-  });
+
+    // A feature still publishing 3.14.7 as its default: the pins are current, a release is due.
+    const artifacts = join(directory, 'manifest.json');
+    const artifact = 'cpython-3.14.7-debian11-x86_64-build1.tgz';
+    const entry = { version: '3.14.7', build: 1, base: 'debian11', arch: 'x86_64', glibcMinimum: '2.31', file: artifact };
+    await writeFile(
+      artifacts,
+      JSON.stringify({
+        artifacts: [
+          { ...entry, sha256: 'a'.repeat(64), url: artifact, sizeBytes: 1, location: 'vendored', publishedAt: '2026-09-01' },
+        ],
+      }),
+    );
+    const behind = await run(['versions', 'check', ...feeds, '--artifacts-manifest', artifacts], join(directory, 'cache'));
+    expect(behind.code).toBe(1);
+    expect(behind.stdout).toContain('the versions manifest is up to date with python.org');
+    expect(behind.stderr).toContain(
+      "error [UPDATE_DUE]: the feature's default CPython 3.14.7 is behind the newest pinned 3.14 patch, 3.14.8",
+    );
+    expect(behind.stderr).toContain('fix: release 3.14.8');
+    // Six CLI processes (tsx start-up each): over the unit project's 30 s on a busy 2-core machine.
+  }, 120_000);
 });

@@ -4,9 +4,12 @@ import {
   DEFAULT_PYTHON_ORG_URL,
   DEFAULT_RELEASE_CYCLE_URL,
   debianUpdateDue,
+  defaultBehindError,
   describeDebianCheck,
+  describeDefaultStatus,
   describePlan,
   endOfLifeWarnings,
+  featureDefaultStatus,
   planVersionsUpdate,
   type ReleaseFeeds,
   updateDueError,
@@ -124,18 +127,30 @@ export function versionsCommand(program: Command): void {
   feedOptions(
     versions
       .command('check')
-      .description('report new patch releases and lines that reached end of life; exits non-zero when an update is due'),
-  ).action(async (flags: VersionsFlags) => {
-    const logger = createLogger();
-    for (const warning of endOfLifeWarnings(readVersionsManifest(flags.data))) logger.warn(warning);
-    if (flags.source === 'debian') {
-      await checkAgainstDebianSources(flags);
-      return;
-    }
-    const plan = await planVersionsUpdate(checkInputFromFlags(flags));
-    process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${describePlan(plan)}\n`);
-    if (plan.due) throw updateDueError(plan);
-  });
+      .description(
+        "report new patch releases, lines that reached end of life, and a feature default behind its line's newest pinned patch; exits non-zero when an update or a release is due",
+      ),
+  )
+    .option('--artifacts-manifest <path>', 'the published artifacts the feature is generated from', layout.manifest)
+    .action(async (flags: VersionsFlags & { artifactsManifest: string }) => {
+      const logger = createLogger();
+      for (const warning of endOfLifeWarnings(readVersionsManifest(flags.data))) logger.warn(warning);
+      // The feature's default against its line's newest pin: reported after the pins' own check.
+      const feature = await featureDefaultStatus({ artifactsManifestPath: flags.artifactsManifest, dataPath: flags.data });
+      if (flags.source === 'debian') {
+        if (!flags.json) process.stdout.write(`${describeDefaultStatus(feature)}\n`);
+        await checkAgainstDebianSources(flags);
+      } else {
+        const plan = await planVersionsUpdate(checkInputFromFlags(flags));
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify({ ...plan, feature }, null, 2)}\n`
+            : `${describePlan(plan)}\n${describeDefaultStatus(feature)}\n`,
+        );
+        if (plan.due) throw updateDueError(plan);
+      }
+      if (feature.behind) throw defaultBehindError(feature);
+    });
 
   feedOptions(
     versions
