@@ -68,6 +68,14 @@ describe("the feature's default against its line", () => {
       dataPath: await pinning(dir, [older, newer]),
     });
     expect(describeDefaultStatus(current)).toBe(`the feature's default CPython ${newer} is the newest pinned 3.14 patch`);
+    const unpinnedLine = await featureDefaultStatus({
+      artifactsManifestPath: await published(dir, ['3.13.5']),
+      dataPath: await pinning(dir, [older, newer]),
+    });
+    expect(unpinnedLine).toEqual({ published: '3.13.5', pinned: null, behind: false });
+    expect(describeDefaultStatus(unpinnedLine)).toBe(
+      "the feature's default CPython 3.13.5: the versions data pins no 3.13 release",
+    );
     const none = await featureDefaultStatus({
       artifactsManifestPath: join(dir, 'absent.json'),
       dataPath: await pinning(dir, [older, newer]),

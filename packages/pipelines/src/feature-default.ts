@@ -12,7 +12,7 @@ export interface DefaultStatus {
   behind: boolean;
 }
 
-export interface DefaultLagInput {
+export interface DefaultStatusInput {
   /** The artifacts manifest the feature is generated from; layout.manifest by default. */
   artifactsManifestPath?: string;
   /** The versions data file; layout.versionsData by default. */
@@ -23,7 +23,7 @@ export interface DefaultLagInput {
  * Whether the feature's default falls behind its line: users with default options get a patch
  * release older than one the project pins (and could build), so its fixes never reach them.
  */
-export async function featureDefaultStatus(input: DefaultLagInput = {}): Promise<DefaultStatus> {
+export async function featureDefaultStatus(input: DefaultStatusInput = {}): Promise<DefaultStatus> {
   const artifacts = await readManifest(input.artifactsManifestPath ?? layout.manifest);
   if (artifacts.artifacts.length === 0) return { published: null, pinned: null, behind: false };
   const published = featureDefaultVersion(artifacts);
@@ -38,6 +38,7 @@ export async function featureDefaultStatus(input: DefaultLagInput = {}): Promise
 export function describeDefaultStatus(status: DefaultStatus): string {
   if (!status.published) return "no artifact is published yet: the feature's default has no release to be held to";
   const line = lineOf(status.published);
+  if (!status.pinned) return `the feature's default CPython ${status.published}: the versions data pins no ${line} release`;
   if (!status.behind) return `the feature's default CPython ${status.published} is the newest pinned ${line} patch`;
   return `the feature's default CPython ${status.published} is behind the newest pinned ${line} patch, ${status.pinned}`;
 }

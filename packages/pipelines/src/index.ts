@@ -27,8 +27,8 @@ export {
 } from './debian-index.ts';
 export { DEBIAN_WHEELS_DIR, DEMO_REQUIREMENTS, DEMO_SDISTS, type DebianSdist, prepareDebianSdists } from './debian-sdists.ts';
 export {
-  type DefaultLagInput,
   type DefaultStatus,
+  type DefaultStatusInput,
   defaultBehindError,
   describeDefaultStatus,
   featureDefaultStatus,
