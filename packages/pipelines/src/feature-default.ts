@@ -1,6 +1,7 @@
 import { CpythonPrebuiltError, compareVersions, layout, lineOf, readVersionsManifest } from '@cpython-prebuilt/core';
 import { featureDefaultVersion } from '@cpython-prebuilt/feature';
 import { readManifest } from '@cpython-prebuilt/release';
+import { newestPinnedOf } from './versions-update.ts';
 
 /** The feature's default CPython against the newest patch pinned for its line. */
 export interface DefaultStatus {
@@ -27,11 +28,7 @@ export async function featureDefaultStatus(input: DefaultStatusInput = {}): Prom
   const artifacts = await readManifest(input.artifactsManifestPath ?? layout.manifest);
   if (artifacts.artifacts.length === 0) return { published: null, pinned: null, behind: false };
   const published = featureDefaultVersion(artifacts);
-  const pinned = readVersionsManifest(input.dataPath)
-    .releases.map((release) => release.version)
-    .filter((version) => lineOf(version) === lineOf(published))
-    .sort(compareVersions)
-    .at(-1);
+  const pinned = newestPinnedOf(readVersionsManifest(input.dataPath), lineOf(published));
   return { published, pinned: pinned ?? null, behind: pinned !== undefined && compareVersions(pinned, published) > 0 };
 }
 

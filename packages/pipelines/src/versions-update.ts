@@ -128,7 +128,8 @@ function lineChanges(manifest: VersionsManifest, cycle: ReleaseCycle): LineChang
   return changes.sort((a, b) => compareVersions(a.line, b.line));
 }
 
-function newestPinnedOf(manifest: VersionsManifest, line: string): string | undefined {
+/** The newest patch of `line` the versions manifest pins. */
+export function newestPinnedOf(manifest: VersionsManifest, line: string): string | undefined {
   return manifest.releases
     .map((release) => release.version)
     .filter((version) => lineOf(version) === line)
