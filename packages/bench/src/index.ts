@@ -1,6 +1,13 @@
 export { type Benchmarks, type BenchmarksInput, distroPythonImage, INTERPRETER_LABELS, runBenchmarks } from './benchmarks.ts';
-export { interpreterChartNames, interpreterCharts, interpreterTables, renderBenchmarks } from './benchmarks-report.ts';
+export {
+  interpreterChartNames,
+  interpreterCharts,
+  interpreterTables,
+  renderBenchmarks,
+  targetsTable,
+} from './benchmarks-report.ts';
 export { type TimedResult, type TimedScript, timeInContainer } from './container-timing.ts';
+export { DefaultBuildRecord, defaultBuildRecord, describeDefaultBuild, renderDefaultBuild } from './default-build.ts';
 export { documentBaseName, reproduceBlock, resultsJsonPath, writeResults } from './documents.ts';
 export { type ImageInstall, type ImageInstallInput, measureImageInstall } from './image-install.ts';
 export {
@@ -11,7 +18,7 @@ export {
   summarizeSpeed,
 } from './interpreter-speed.ts';
 export { type MainJobFigures, renderResults } from './phase3-results.ts';
-export { type BuildTotals, buildTotals, describeRequest, renderPhase4Results } from './phase4-results.ts';
+export { type BuildTotals, buildTotals, describePhase4Totals, describeRequest, renderPhase4Results } from './phase4-results.ts';
 export {
   describeMachine,
   type MeasureInput,

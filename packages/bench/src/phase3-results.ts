@@ -30,7 +30,8 @@ function mainJobSection(job: MainJobFigures): string[] {
 }
 
 /** The procedure's results document (fase-3-resultados.md), filled from one measurement run. */
-export function renderResults(measurement: Measurement, command: string, job?: MainJobFigures): string {
+export function renderResults(measurement: Measurement, command: string): string {
+  const job = measurement.mainJob;
   const [pilot] = measurement.projects;
   if (!pilot) throw new Error('renderResults needs the measurement of the pilot');
   const { before, after } = pilot;

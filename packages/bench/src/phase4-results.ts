@@ -78,6 +78,20 @@ function projectRow(project: ProjectMeasurement): string {
 }
 
 /** The Fase 4 results document: one row per project configuration, and the totals, from one measured run. */
+/** One sentence of a Fase 4 run's totals, for the README (which quotes the committed JSON). */
+export function describePhase4Totals(measurement: Measurement): string {
+  const totals = buildTotals(measurement.projects);
+  const missing = missingBuilds(measurement);
+  return (
+    `The committed run (${measurement.date.slice(0, 10)}, ${measurement.runs} build${measurement.runs === 1 ? '' : 's'} each way, load average ` +
+    `${measurement.load.start} at the start${shared(measurement.load.start) ? ': shared with other work' : ''}): ` +
+    `${totals.counted} configuration${totals.counted === 1 ? '' : 's'} took **${duration(totals.beforeSeconds)}** to build compiling Python ` +
+    `and **${duration(totals.afterSeconds)}** with the feature (**${speedup(totals.beforeSeconds, totals.afterSeconds)}**), ` +
+    `${totals.afterChecks.passed}/${totals.afterChecks.total} checks passing after` +
+    `${missing.length > 0 ? `; incomplete, not built: ${missing.join('; ')}` : ''}.`
+  );
+}
+
 export function renderPhase4Results(measurement: Measurement, command: string): string {
   const totals = buildTotals(measurement.projects);
   const leftOut = totals.leftOut.length > 0 ? `; left out, a variant not built: ${totals.leftOut.join('; ')}` : '';

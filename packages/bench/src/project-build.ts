@@ -14,6 +14,7 @@ import {
 import { devcontainer } from '@cpython-prebuilt/release';
 import { applyEdits, getNodeValue, modify } from 'jsonc-parser';
 import { baseImagesOf, replaceBaseImages } from './dockerfile-base.ts';
+import type { MainJobFigures } from './phase3-results.ts';
 import { type Summary, summarize } from './stats.ts';
 import { resolveRequestedVersion } from './versions.ts';
 
@@ -117,6 +118,8 @@ export interface Measurement {
   /** The artifacts the "after" builds installed: which builds a reader needs to reproduce the run. */
   artifacts: MeasuredArtifact[];
   projects: ProjectMeasurement[];
+  /** phase3's run: the whole job's time and the build's figures (absent for `measure` alone). */
+  mainJob?: MainJobFigures;
 }
 
 export interface MeasuredArtifact {
@@ -421,6 +424,9 @@ async function snapshot(
 
 export async function describeMachine(): Promise<string> {
   const { cpus, totalmem, release } = await import('node:os');
-  const docker = await run('docker', ['version', '--format', '{{.Server.Version}}'], { allowExitCodes: [1] });
-  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Linux ${release()}, Docker ${docker.stdout.trim()}`;
+  // A machine without Docker (recording a build made elsewhere) is described without it.
+  const docker = await run('docker', ['version', '--format', '{{.Server.Version}}'], { allowExitCodes: [1] }).catch(
+    () => undefined,
+  );
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Linux ${release()}, Docker ${docker?.stdout.trim() || 'not running'}`;
 }

@@ -50,6 +50,8 @@ export const layout = {
   examplesDir: join(repoRoot, 'examples'),
   pilotDir: join(repoRoot, 'examples/pilot'),
   docsDir: docs,
+  /** The README: its figures are quoted from the results JSON (pnpm generate). */
+  readme: join(repoRoot, 'README.md'),
   /** Results documents: markdown, with the raw numbers beside them as .json. */
   results: {
     phase3: join(docs, 'infraestructura/cpython_precompilado/fase-3-resultados.md'),
@@ -58,6 +60,8 @@ export const layout = {
     benchmarks: join(docs, 'benchmarks.md'),
     interpreters: join(docs, 'benchmarks-interpreters.md'),
     wheelhouse: join(docs, 'benchmarks-wheelhouse.md'),
+    /** The default build's time, disk and phases (`build-budget --write-docs`): what the README quotes. */
+    defaultBuild: join(docs, 'default-build.md'),
   },
   /** Downloads, sources fetched by setup, test fixtures. Never committed. */
   cacheDir,

@@ -15,6 +15,8 @@ export interface TestArtifactOptions {
   compiler?: string;
   optimizations?: ArtifactMetadata['optimizations'];
   bundledLibraries?: ArtifactMetadata['bundledLibraries'];
+  /** Build figures (time, phases, disk) as a real build records them. */
+  figures?: Pick<ArtifactMetadata, 'buildSeconds' | 'phaseSeconds' | 'disk'>;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function makeTestArtifact(
     sizes: { compressedBytes: bytes.length, installedBytes: 100, fileCount: 1 },
     buildSeconds: 1,
     phaseSeconds: {},
+    ...options.figures,
     backend: 'docker',
     sourceDateEpoch: 1749600000,
   };

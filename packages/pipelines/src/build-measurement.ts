@@ -39,10 +39,15 @@ interface BuildMeasurementInput {
   logger: Logger;
 }
 
-/** Measures the projects' builds before and after, and writes the document `render` makes of them. */
+/**
+ * Measures the projects' builds before and after, and writes the document `render` makes of them;
+ * `annotate` adds what the run knows besides the builds (phase3's own time) to both the document
+ * and its JSON.
+ */
 async function measureBuilds(
   input: BuildMeasurementInput,
   render: (measurement: Measurement, command: string) => string,
+  annotate: (measurement: Measurement) => Measurement = (measurement) => measurement,
 ): Promise<Measurement> {
   const { logger } = input;
   const logPath = join(layout.logsDir, 'measure.log');
@@ -75,9 +80,13 @@ async function measureBuilds(
     runs: input.runs,
     workDir: join(layout.cacheDir, 'measure'),
     logger,
-    onProgress: (sofar) => writeResults(input.output, render(sofar, input.reproduce), sofar),
+    onProgress: (sofar) => {
+      const annotated = annotate(sofar);
+      return writeResults(input.output, render(annotated, input.reproduce), annotated);
+    },
   });
-  await writeResults(input.output, render(measurement, input.reproduce), measurement);
+  const annotated = annotate(measurement);
+  await writeResults(input.output, render(annotated, input.reproduce), annotated);
   for (const project of measurement.projects) {
     logger.info(
       `${project.name} ${project.config}: before ${project.before.seconds.median.toFixed(1)} s, after ${project.after.seconds.median.toFixed(1)} s (medians)`,
@@ -122,13 +131,16 @@ export async function measurePilotBuilds(input: PilotMeasurementInput): Promise<
       // The artifact just built, whatever version the pilot asks for.
       version: input.artifacts[0]?.metadata.version,
     },
-    (measurement, command) => {
+    renderResults,
+    (measurement) => {
       const build = input.artifacts[0]?.metadata;
-      const job: MainJobFigures | undefined =
-        input.jobStarted !== undefined && build
-          ? { totalSeconds: Math.round((Date.now() - input.jobStarted) / 1000), build }
-          : undefined;
-      return renderResults(measurement, command, job);
+      if (input.jobStarted === undefined || !build) return measurement;
+      const { artifact, buildSeconds, disk, optimizations } = build;
+      const mainJob: MainJobFigures = {
+        totalSeconds: Math.round((Date.now() - input.jobStarted) / 1000),
+        build: { artifact, buildSeconds, disk, optimizations },
+      };
+      return { ...measurement, mainJob };
     },
   );
   return input.output;

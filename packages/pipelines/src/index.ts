@@ -1,4 +1,5 @@
 export { type BenchmarkRunInput, runBenchmarkSuite } from './benchmark-run.ts';
+export { type BuildBudgetInput, type BuildBudgetResult, checkBuildBudget } from './build-budget.ts';
 export {
   exampleProjects,
   measurePilotBuilds,

@@ -26,6 +26,7 @@ import {
 } from '@cpython-prebuilt/feature';
 import { readManifest, renderArtifactsMd } from '@cpython-prebuilt/release';
 import { z } from 'zod';
+import { quotingFiles } from './quoted-figures.ts';
 
 const jsonSchema = (schema: z.ZodType) => `${JSON.stringify(z.toJSONSchema(schema, { io: 'input' }), null, 2)}\n`;
 const json = (schemaFile: string, value: object) => `${JSON.stringify({ $schema: schemaFile, ...value }, null, 2)}\n`;
@@ -33,7 +34,8 @@ const json = (schemaFile: string, value: object) => `${JSON.stringify({ $schema:
 /**
  * Every generated file of the repository, by absolute path: the feature from its templates and
  * the manifest, versions.json and build-bases.json from the zod tables, the JSON schemas, and
- * ARTIFACTS.md from the manifest, and the feature's keyring from the committed public keys.
+ * ARTIFACTS.md from the manifest, the feature's keyring from the committed public keys, and the
+ * figures the README and docs quote from the committed results JSON.
  */
 export async function repositoryFiles(
   manifestPath: string = layout.manifest,
@@ -67,6 +69,8 @@ export async function repositoryFiles(
   };
   for (const [name, content] of Object.entries(feature.files)) files[join(layout.featuresSrcDir, FEATURE_ID, name)] = content;
   files[join(layout.featuresSrcDir, FEATURE_ID, KEYRING_FILE)] = feature.keyring;
+  // The README's and docs' measured figures, quoted from the committed results JSON.
+  Object.assign(files, await quotingFiles());
   return files;
 }
 

@@ -1,24 +1,36 @@
-import { buildBudgetLines, requireWithinBudget } from '@cpython-prebuilt/builder';
-import { createLogger, loadArtifact, resolveArtifactPath } from '@cpython-prebuilt/core';
+import { BUILD_BUDGET, requireWithinBudget } from '@cpython-prebuilt/builder';
+import { createLogger, formatGib, formatMinutes, layout } from '@cpython-prebuilt/core';
+import { checkBuildBudget } from '@cpython-prebuilt/pipelines';
 import type { Command } from 'commander';
+import { reproduceCommand, resultsOutput, resultsOutputOption, writeDocsOption } from '../shared-options.ts';
 
 interface BuildBudgetFlags {
   markdown: boolean;
+  output?: string;
+  writeDocs: boolean;
 }
 
 export function buildBudgetCommand(program: Command): void {
   program
     .command('build-budget')
-    .description("check a build's time and peak disk (from its metadata) against the default build's budget: 50 minutes, 10 GiB")
+    .description(
+      `check a build's time and peak disk (from its metadata) against the default build's budget: ${formatMinutes(BUILD_BUDGET.seconds)}, ${formatGib(BUILD_BUDGET.diskBytes)}; with --output or --write-docs, also record its figures (what the README quotes)`,
+    )
     .argument('<artifact>', 'the cpython-<version>-<base>-<arch>-build<N>.tgz (its .json metadata beside it)')
     .option('--markdown', 'print the figures as a Markdown table (a CI job summary)', false)
+    .addOption(resultsOutputOption(layout.results.defaultBuild, 'record the figures in this document'))
+    .addOption(writeDocsOption(layout.results.defaultBuild))
     .action(async (artifact: string, flags: BuildBudgetFlags) => {
-      const loaded = await loadArtifact(resolveArtifactPath(artifact));
-      const lines = buildBudgetLines(loaded.metadata);
+      const recording = flags.output !== undefined || flags.writeDocs;
+      const { name, lines } = await checkBuildBudget({
+        artifact,
+        output: recording ? resultsOutput(flags, layout.results.defaultBuild) : undefined,
+        reproduce: reproduceCommand('build-budget'),
+      });
       if (flags.markdown) {
         process.stdout.write(
           [
-            `### ${loaded.name}`,
+            `### ${name}`,
             '',
             '| | measured | budget | |',
             '|---|---|---|---|',
@@ -30,7 +42,7 @@ export function buildBudgetCommand(program: Command): void {
         for (const line of lines)
           process.stdout.write(`${line.what}: ${line.measured} (budget ${line.budget}) ${line.ok ? 'ok' : 'OVER'}\n`);
       }
-      requireWithinBudget(loaded.name, lines);
+      requireWithinBudget(name, lines);
       createLogger().info('within budget');
     });
 }
