@@ -21,6 +21,8 @@ export const MARKER_FILE = '.cpython-prebuilt';
 export const RECEIPT_FILE = '.cpython-installer.json';
 /** Name stem of the work folders install.sh makes beside a prefix (and sweeps when an install was killed). */
 export const WORK_PREFIX = '.cpython-installer';
+/** Where every install puts its uninstaller (a copy of install.sh; run under this name it removes installs by their receipts). */
+export const UNINSTALLER = '/usr/local/bin/cpython-installer-uninstall';
 /** The binary OpenPGP keyring in the feature folder that gpgv checks artifact signatures against. */
 export const KEYRING_FILE = 'trusted-keys.gpg';
 /**

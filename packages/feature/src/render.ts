@@ -18,6 +18,7 @@ import {
   optionEnvName,
   PREFIX_STEM,
   RECEIPT_FILE,
+  UNINSTALLER,
   URL_CHARS,
   WORK_PREFIX,
 } from './options.ts';
@@ -42,6 +43,7 @@ export const INSTALL_MODULES = [
   'link',
   'install-version',
   'wheelhouse',
+  'uninstall',
   'main',
 ] as const;
 
@@ -297,6 +299,7 @@ export function renderFeature(input: RenderInput): RenderedFeature {
     MARKER: shellConstant('MARKER', MARKER_FILE),
     RECEIPT: shellConstant('RECEIPT', RECEIPT_FILE),
     WORK_PREFIX: shellConstant('WORK_PREFIX', WORK_PREFIX),
+    UNINSTALLER: shellConstant('UNINSTALLER', UNINSTALLER),
     KEYRING: shellConstant('KEYRING', KEYRING_FILE),
     URL_CHARS: singleQuotedConstant('URL_CHARS', URL_CHARS),
     MANIFEST: manifestLines(input.manifest),

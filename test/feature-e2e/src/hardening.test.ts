@@ -270,6 +270,62 @@ describe('install.sh hardening (issue 11), in real containers', () => {
       );
       expect(result.output.split('@@kept')[1]).toMatch(/base-python\nmine\n\/opt\/python-3\.13\.5\/bin\/python3\n/);
     });
+
+    it('uninstalls by its receipts: its links and prefixes go, what replaceExisting kept aside comes back', async () => {
+      const result = await install(
+        { replaceExisting: true, additionalVersions: '3.11.2' },
+        {
+          beforeInstall: `${basePython} && mkdir -p /opt/python-current && echo mine > /opt/python-current/keep`,
+          afterInstall: [
+            'cpython-installer-uninstall 3.13.5; echo "@@first $?"',
+            '/usr/local/bin/python3; cat /opt/python-current/keep; ls -a /opt; ls /usr/local/bin',
+            'cpython-installer-uninstall --all; echo "@@all $?"; ls -a /opt; ls /usr/local/bin',
+          ].join('; '),
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      const [, first = '', all = ''] = result.output.split(/@@first |@@all /);
+      // 3.13.5 and its links are gone, the base's python3 and the foreign current folder are back,
+      // 3.11.2 (installed beside it, no links) and the uninstaller stay.
+      expect(first).toMatch(/^0\n/);
+      expect(result.output).toContain('cpython-installer: put back /usr/local/bin/python3, which the install had kept aside');
+      expect(result.output).toContain('cpython-installer: removed /opt/python-3.13.5');
+      expect(first).toContain('base-python\nmine\n');
+      expect(first).not.toContain('python-3.13.5');
+      expect(first).toContain('python-3.11.2');
+      expect(first).not.toMatch(/^(pip|pip3|python|python3\.13)$/m);
+      expect(first).toMatch(/^cpython-installer-uninstall$/m);
+      // The last one takes the uninstaller with it, and no work folder is left.
+      expect(all).toMatch(/^0\n/);
+      expect(all).not.toMatch(/python-3\.|\.cpython-installer/);
+      expect(all).not.toContain('cpython-installer-uninstall');
+      expect(result.output).toContain('removed /usr/local/bin/cpython-installer-uninstall too');
+    });
+
+    it('refuses to uninstall what it did not install, and removes nothing when one argument is refused', async () => {
+      const result = await install(
+        {},
+        {
+          afterInstall: [
+            // Marker and receipt copied into a folder anyone may write: not ours to remove.
+            'mkdir -p /opt/python-3.12.9 && chmod 777 /opt/python-3.12.9',
+            'cp /opt/python-3.13.5/.cpython-prebuilt /opt/python-3.13.5/.cpython-installer.json /opt/python-3.12.9/',
+            'cpython-installer-uninstall 3.13.5 3.12.9; echo "@@planted $?"; ls /opt',
+            'cpython-installer-uninstall 3.10.4; echo "@@absent $?"',
+            'cpython-installer-uninstall "../etc"; echo "@@bad $?"; /usr/local/bin/python3 --version',
+          ].join('; '),
+        },
+      );
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toContain(
+        "cpython-installer: error: /opt/python-3.12.9 is not root's alone, or others may write to it: this feature never installs such a folder, so it is not removed",
+      );
+      expect(result.output.split('@@planted ')[1]).toMatch(/^1\n(.*\n)*python-3\.12\.9\n(.*\n)*python-3\.13\.5\n/);
+      expect(result.output).toContain('cpython-installer: error: nothing is installed in /opt/python-3.10.4');
+      expect(result.output.split('@@absent ')[1]).toMatch(/^1\n/);
+      expect(result.output).toContain('cpython-installer: error: "../etc" is not a full CPython version');
+      expect(result.output.split('@@bad ')[1]).toMatch(/^1\nPython 3\.13\.5\n/);
+    });
   });
 
   describe('options are checked up front, each message naming the option', () => {

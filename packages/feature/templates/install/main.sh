@@ -4,6 +4,9 @@
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Run as the uninstaller (the copy install_uninstaller made), this script removes installs instead.
+case "${0##*/}" in "${UNINSTALLER##*/}") uninstall_main "$@"; exit 0 ;; esac
+
 validate_options
 validate_wheelhouse_options
 proxies_from_env
@@ -29,4 +32,5 @@ if [ "$SET_AS_DEFAULT" = true ] && [ -n "$DEFAULT_TARGET" ]; then
   say "python3, python, pip3 and pip in /usr/local/bin now point to CPython $DEFAULT_VERSION in $DEFAULT_TARGET, except any kept above"
 fi
 [ -z "$WHEELHOUSE_URL" ] || install_wheelhouse "$DEFAULT_TARGET"
+[ -z "$DEFAULT_TARGET$ADDITIONAL_LIST" ] || install_uninstaller "$0"
 [ -z "$DEFAULT_TARGET" ] || "$DEFAULT_TARGET/bin/python3" --version >&2
