@@ -97,8 +97,8 @@ release-feature: ## record the releases of VERSIONS="3.13.5 ..." [BUILD=] in the
 	$(CLI) release-feature $(foreach version,$(VERSIONS),--version "$(version)") $(if $(BUILD),--build "$(BUILD)") \
 	  $(if $(LEVEL),--level "$(LEVEL)") $(if $(REPO),--repo "$(REPO)")
 
-release-commit: ## commit what release-feature changed (manifest, ARTIFACTS.md, feature); PUSH=1 pushes it
-	git add -- infrastructure/artifacts features
+release-commit: ## commit what release-feature changed (manifest, ARTIFACTS.md, feature, the README's table of published versions); PUSH=1 pushes it
+	git add -- infrastructure/artifacts features README.md
 	git diff --cached --quiet || git commit -m "Record released CPython artifacts; feature $$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' features/feature-version.json)"
 	$(if $(filter 1,$(PUSH)),git push)
 

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DefaultBuildRecord } from '@cpython-prebuilt/bench';
-import { isCpythonPrebuiltError, layout } from '@cpython-prebuilt/core';
+import { isCpythonPrebuiltError, layout, type PublishedArtifact, versionsManifest } from '@cpython-prebuilt/core';
 import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
 import { describe, expect, it } from 'vitest';
 import { checkBuildBudget } from './build-budget.ts';
-import { QUOTING_FILES, quotedFigures, quotingFiles, spliceQuotedFigures } from './quoted-figures.ts';
+import { QUOTING_FILES, quotedFigures, quotingFiles, spliceQuotedFigures, versionsTable } from './quoted-figures.ts';
 
 const figures = { speed: { source: 'docs/speed.json', markdown: 'Ours: **1.25x**.' } };
 const marked = (inside: string) =>
@@ -100,5 +100,42 @@ describe('figures quoted from the results JSON', () => {
     const over = await checkBuildBudget({ artifact: path, output: join(dir, 'b.md'), reproduce: 'x' });
     expect(over.lines.map((line) => line.ok)).toEqual([false, false]);
     expect(await readFile(join(dir, 'b.md'), 'utf8')).toContain('**peak disk not recorded**');
+  });
+
+  it('tables every line: its newest pin, its support, and per architecture the newest published patch and its bases', () => {
+    const entry = (version: string, base: string, arch: PublishedArtifact['arch']): PublishedArtifact => ({
+      version,
+      build: 1,
+      base,
+      arch,
+      glibcMinimum: '2.31',
+      file: `cpython-${version}-${base}-${arch}-build1.tgz`,
+      sha256: 'a'.repeat(64),
+      url: `https://example.invalid/cpython-${version}-${base}-${arch}-build1.tgz`,
+      sizeBytes: 1,
+      location: 'GitHub Release',
+      publishedAt: '2026-12-01',
+    });
+    // The pins this test names, not whatever versions update adds later.
+    const pinned = ['3.13.5', '3.13.14', '3.12.6', '3.9.25'];
+    const versions = {
+      ...versionsManifest,
+      releases: versionsManifest.releases.filter((release) => pinned.includes(release.version)),
+    };
+    const table = versionsTable(versions, {
+      artifacts: [
+        entry('3.13.5', 'ubuntu20.04', 'x86_64'),
+        entry('3.13.14', 'debian11', 'x86_64'),
+        entry('3.13.14', 'ubuntu20.04', 'x86_64'),
+        entry('3.12.6', 'debian11', 'aarch64'),
+      ],
+    });
+    const row = (line: string) => table.split('\n').find((text) => text.startsWith(`| ${line} |`));
+    expect(row('3.13')).toBe('| 3.13 | 3.13.14 | maintained until 2029-10 | 3.13.14 (debian11, ubuntu20.04) | pinned only |');
+    expect(row('3.12')).toBe('| 3.12 | 3.12.6 | maintained until 2028-10 | pinned only | 3.12.6 (debian11) |');
+    expect(row('3.9')).toBe('| 3.9 | 3.9.25 | **end of life** since 2025-10 | pinned only | pinned only |');
+    expect(table).toContain('ARTIFACTS.md');
+    expect(row('3.14')).toBe('| 3.14 | - | maintained until 2030-10 | pinned only | pinned only |');
+    expect(versionsTable(versions, { artifacts: [] })).toContain('No artifact is published from this repository yet');
   });
 });

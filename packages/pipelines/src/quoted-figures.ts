@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Benchmarks,
@@ -10,7 +10,20 @@ import {
   resultsJsonPath,
   targetsTable,
 } from '@cpython-prebuilt/bench';
-import { CpythonPrebuiltError, formatMinutes, layout, relativeToRoot } from '@cpython-prebuilt/core';
+import {
+  Arch,
+  type ArtifactManifest,
+  CpythonPrebuiltError,
+  compareVersions,
+  formatMinutes,
+  layout,
+  lineOf,
+  relativeToRoot,
+  type VersionsManifest,
+  versionsManifest,
+} from '@cpython-prebuilt/core';
+import { readManifest } from '@cpython-prebuilt/release';
+import { newestPinnedOf } from './versions-update.ts';
 
 /**
  * Figures the README and docs quote, rendered from the committed results JSON by `pnpm generate`
@@ -29,7 +42,7 @@ const START = /^<!-- generated: ([a-z0-9-]+) \(pnpm generate, from [^)]*\) -->$/
 
 /** The Markdown files that quote figures, and which figures each quotes. */
 export const QUOTING_FILES: Record<string, readonly string[]> = {
-  [layout.readme]: ['default-build', 'benchmark-targets', 'project-builds'],
+  [layout.readme]: ['versions', 'default-build', 'benchmark-targets', 'project-builds'],
   [join(layout.docsDir, 'builder.md')]: ['default-build'],
 };
 
@@ -59,8 +72,47 @@ function fromResults<T>(markdownPath: string, data: unknown, render: (data: T) =
   }
 }
 
+/**
+ * What a user can ask the feature for: every line the versions manifest knows, its newest pinned
+ * patch and support status, and per architecture what the artifacts manifest publishes (and on
+ * which bases) or that the line is only pinned (buildable, not released).
+ */
+export function versionsTable(versions: VersionsManifest, manifest: ArtifactManifest): string {
+  const lines = [...versions.lines].sort((a, b) => compareVersions(b.line, a.line));
+  const published = (line: string, arch: Arch) => {
+    const entries = manifest.artifacts.filter((entry) => lineOf(entry.version) === line && entry.arch === arch);
+    if (entries.length === 0) return 'pinned only';
+    const newest =
+      entries
+        .map((entry) => entry.version)
+        .sort(compareVersions)
+        .at(-1) ?? '';
+    const bases = [...new Set(entries.filter((entry) => entry.version === newest).map((entry) => entry.base))].sort();
+    return `${newest} (${bases.join(', ')})`;
+  };
+  return [
+    `| line | newest pinned | status | ${Arch.options.map((arch) => `${arch} published`).join(' | ')} |`,
+    `|---|---|---|${Arch.options.map(() => '---|').join('')}`,
+    ...lines.map(
+      (entry) =>
+        `| ${entry.line} | ${newestPinnedOf(versions, entry.line) ?? '-'} | ${entry.status === 'maintained' ? `maintained until ${entry.endOfLife}` : `**end of life** since ${entry.endOfLife}`} | ${Arch.options.map((arch) => published(entry.line, arch)).join(' | ')} |`,
+    ),
+    '',
+    manifest.artifacts.length === 0
+      ? '**No artifact is published from this repository yet**: every line is pinned (its source digest checked against two records) and builds with `make build_cpython VERSION=<line>` where its source can be fetched; the feature installs what a release publishes, or an `artifactUrl`.'
+      : `Published artifacts in detail (files, digests, dates): [infrastructure/artifacts/ARTIFACTS.md](infrastructure/artifacts/ARTIFACTS.md). Free-threaded builds are not published yet.`,
+  ].join('\n');
+}
+
+/** Where the versions table reads from: the repository's manifests unless told otherwise (versions update passes the new one). */
+export interface QuotedSources {
+  manifestPath?: string;
+  versions?: VersionsManifest;
+}
+
 /** Every quoted figure, from the committed results (a result never recorded says how to record it). */
-export async function quotedFigures(): Promise<QuotedFigures> {
+export async function quotedFigures(sources: QuotedSources = {}): Promise<QuotedFigures> {
+  const manifestPath = sources.manifestPath ?? layout.manifest;
   const { defaultBuild, benchmarks, phase4 } = layout.results;
   const [build, bench, projects] = await Promise.all([readResults(defaultBuild), readResults(benchmarks), readResults(phase4)]);
   const record = build === undefined ? undefined : DefaultBuildRecord.safeParse(build);
@@ -72,6 +124,10 @@ export async function quotedFigures(): Promise<QuotedFigures> {
     );
   }
   return {
+    versions: {
+      source: `${relativeToRoot(join(layout.cpythonDir, 'versions.json'))} and ${relativeToRoot(manifestPath)}`,
+      markdown: versionsTable(sources.versions ?? versionsManifest, await readManifest(manifestPath)),
+    },
     'default-build': {
       source: relativeToRoot(resultsJsonPath(defaultBuild)),
       markdown: record
@@ -147,11 +203,22 @@ export function spliceQuotedFigures(markdown: string, file: string, names: reado
 }
 
 /** Every quoting file with its figures in place, by absolute path. */
-export async function quotingFiles(): Promise<Record<string, string>> {
-  const figures = await quotedFigures();
+export async function quotingFiles(sources: QuotedSources = {}): Promise<Record<string, string>> {
+  const figures = await quotedFigures(sources);
   const files: Record<string, string> = {};
   for (const [path, names] of Object.entries(QUOTING_FILES)) {
     files[path] = spliceQuotedFigures(await readFile(path, 'utf8'), relativeToRoot(path), names, figures);
   }
   return files;
+}
+
+/** Rewrites the quoting files whose figures changed (release-feature, after a release changes the manifest); returns them. */
+export async function writeQuotingFiles(sources: QuotedSources = {}): Promise<string[]> {
+  const written: string[] = [];
+  for (const [path, content] of Object.entries(await quotingFiles(sources))) {
+    if ((await readFile(path, 'utf8')) === content) continue;
+    await writeFile(path, content);
+    written.push(relativeToRoot(path));
+  }
+  return written;
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type ArtifactManifest,
   ArtifactMetadata,
@@ -28,6 +28,7 @@ import {
   writeFeatureFiles,
 } from '@cpython-prebuilt/feature';
 import { type GitHubClient, readManifest, withArtifact, writeManifest } from '@cpython-prebuilt/release';
+import { writeQuotingFiles } from './quoted-figures.ts';
 
 const SUMS = 'SHA256SUMS';
 
@@ -213,6 +214,8 @@ export async function releaseFeature(input: FeatureReleaseInput): Promise<Featur
   const keyring = await binaryKeyring(trustedKeys);
   const feature = renderFeature({ manifest, featureReference: DEFAULT_FEATURE_REFERENCE, version: version.to, keyring });
   const featureDir = await writeFeatureFiles(join(input.srcDir, FEATURE_ID), feature.files, feature.keyring);
+  // The README's table of what is published reads the repository's manifest: kept fresh with it.
+  if (resolve(input.manifestPath) === layout.manifest) await writeQuotingFiles({ manifestPath: layout.manifest });
   const coverage = await requireDefaultArtifacts(input.srcDir);
   return { recorded, version, featureDir, coverage };
 }

@@ -141,6 +141,11 @@ describe('the release workflow, run here job by job', () => {
     expect(manifest.artifacts.map((artifact) => artifact.url).sort()).toEqual(
       [`${base}/${artifactName}`, `${base}/${basename(fixtures.python313Aarch64)}`].sort(),
     );
+    // ... and the README's table of what is published, so the commit leaves generated files fresh.
+    const readme = (await execa('git', ['-C', origin, 'show', 'HEAD:README.md'])).stdout;
+    expect(readme).toMatch(
+      /^\| 3\.13 \| [\d.]+ \| maintained until [\d-]+ \| 3\.13\.5 \(debian11\) \| 3\.13\.5 \(debian11\) \|$/m,
+    );
 
     // The feature as published: pulled from the registry, installed with its default options.
     const feature = await pullFeature(
