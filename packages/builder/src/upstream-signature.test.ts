@@ -21,9 +21,28 @@ async function sourceCopy(withSignature: 'upstream' | 'none' | Buffer): Promise<
 }
 
 describe('upstream source signatures', () => {
-  it("verifies python.org's signature of 3.13.5 with Thomas Wouters' pinned key and records the check", async () => {
+  it("verifies python.org's OpenPGP signature and Sigstore bundle of 3.13.5 against Thomas Wouters' key and identity, and records both", async () => {
     const checks = await checkUpstreamSignature({ source: await sourceCopy('upstream'), allowUnverified: false, logger });
-    expect(checks).toEqual(['sha256', 'openpgp:7169605F62C751356D054A26A821E680E5FA6305']);
+    expect(checks).toEqual(['sha256', 'openpgp:7169605F62C751356D054A26A821E680E5FA6305', 'sigstore:thomas@python.org']);
+  });
+
+  it('verifies a line with no OpenPGP key pinned (3.11) by its committed Sigstore bundle alone', async () => {
+    const release = resolveRelease('3.11.2');
+    const source = { path: join(layout.sourcesDir, 'python3.11_3.11.2.orig.tar.gz'), release, sha256: release.sha256 };
+    expect(await checkUpstreamSignature({ source, allowUnverified: false, logger })).toEqual([
+      'sha256',
+      'sigstore:pablogsal@python.org',
+    ]);
+  });
+
+  it('refuses a bundle beside the tarball that another signer made, even with --allow-unverified-source', async () => {
+    const source = await sourceCopy('none');
+    // python.org's real bundle of 3.11.2 (Pablo Galindo's) is a valid Sigstore bundle, of other bytes by another signer.
+    await copyFile(join(layout.sigstoreBundlesDir, 'Python-3.11.2.tgz.sigstore'), `${source.path}.sigstore`);
+    await expect(checkUpstreamSignature({ source, allowUnverified: true, logger })).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+      message: expect.stringContaining(`the Sigstore bundle ${source.path}.sigstore does not verify`),
+    });
   });
 
   it('refuses a signature that does not verify, even with --allow-unverified-source', async () => {
@@ -34,11 +53,15 @@ describe('upstream source signatures', () => {
     ).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
   });
 
-  it('needs --allow-unverified-source when the signature is missing, and then records the sha256 only', async () => {
+  it('needs --allow-unverified-source when neither a signature nor a bundle is found, and then records the sha256 only', async () => {
     const source = await sourceCopy('none');
-    await expect(checkUpstreamSignature({ source, allowUnverified: false, logger })).rejects.toMatchObject({
+    const sigstoreBundlesDir = await mkdtemp(join(tmpdir(), 'no-bundles-'));
+    await expect(checkUpstreamSignature({ source, allowUnverified: false, sigstoreBundlesDir, logger })).rejects.toMatchObject({
       code: 'SIGNATURE_MISSING',
+      message: expect.stringContaining(
+        `no ${source.path}.asc; no ${source.path}.sigstore or ${sigstoreBundlesDir}/Python-3.13.5.tar.xz.sigstore`,
+      ),
     });
-    expect(await checkUpstreamSignature({ source, allowUnverified: true, logger })).toEqual(['sha256']);
+    expect(await checkUpstreamSignature({ source, allowUnverified: true, sigstoreBundlesDir, logger })).toEqual(['sha256']);
   });
 });

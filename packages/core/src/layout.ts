@@ -43,6 +43,8 @@ export const layout = {
   keysDir: join(infrastructure, 'keys'),
   /** Release managers' public keys for upstream CPython tarballs, with a README naming their source. */
   upstreamKeysDir: join(infrastructure, 'keys/upstream'),
+  /** python.org's Sigstore bundles of the pinned tarballs (<file>.sigstore), checked before a build. */
+  sigstoreBundlesDir: join(cpython, 'sigstore'),
   /** The feature collection: generated src/ and its test/ suite. */
   featuresSrcDir: join(repoRoot, 'features/src'),
   featuresTestDir: join(repoRoot, 'features/test'),

@@ -73,6 +73,16 @@ describe('a real OPTIMIZE=0 build of 3.13.5 on debian11, validated on bare image
       prefix: '/opt/python-3.13.5',
     });
     expect(metadata.optimizations).toEqual({ pgo: false, lto: false, bolt: false });
+    // The source passed python.org's two signatures before anything compiled; 3.11.2 (no OpenPGP
+    // key pinned for its line) its Sigstore bundle.
+    expect(metadata.source.checks).toEqual([
+      'sha256',
+      'openpgp:7169605F62C751356D054A26A821E680E5FA6305',
+      'sigstore:thomas@python.org',
+    ]);
+    expect(log).toMatch(/upstream Sigstore bundle verified: \S+Python-3\.13\.5\.tar\.xz\.sigstore, signed by thomas@python\.org/);
+    const metadata311 = ArtifactMetadata.parse(await readJson(inject('artifacts').python311.replace(/\.tgz$/, '.json')));
+    expect(metadata311.source.checks).toEqual(['sha256', 'sigstore:pablogsal@python.org']);
     // Built on bullseye: nothing may need a glibc newer than bullseye's 2.31.
     expect(compareVersions(metadata.glibcMinimum, '2.31')).toBeLessThanOrEqual(0);
     expect(metadata.bundledLibraries.map((library) => library.name)).toEqual(
