@@ -60,5 +60,13 @@ export {
   gcc14ImageFor,
   prepareGcc14Image,
 } from './toolchain.ts';
+export {
+  committedSigstoreBundle,
+  SIGSTORE_SIGNERS,
+  SIGSTORE_TRUSTED_ROOT,
+  type SigstoreVerification,
+  type VerifySigstoreInput,
+  verifySigstoreBundle,
+} from './upstream-sigstore.ts';
 export { inspectArchive, linkStaysInside } from './validate/archive.ts';
 export { parseCheckLines, validateArtifact } from './validate/validate.ts';

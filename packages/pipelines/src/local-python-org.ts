@@ -21,6 +21,11 @@ export interface LocalRelease {
   /** Other major versions (2) and unpublished releases are served too, as python.org does. */
   major?: number;
   isPublished?: boolean;
+  /**
+   * A Sigstore bundle served beside the tarball and listed in its record (python.org lists one per
+   * release file; none here by default); null lists one that is not served (404).
+   */
+  sigstoreBundle?: string | null;
 }
 
 export interface LocalPythonOrg {
@@ -103,12 +108,14 @@ export async function startLocalPythonOrg(options: { releases: LocalRelease[]; c
           resource_uri: `${base}/api/v2/downloads/release_file/${id * 10 + 1}/`,
           sigstore_signature_file: '',
           sigstore_cert_file: '',
-          sigstore_bundle_file: `${tarballUrl}.sigstore`,
+          sigstore_bundle_file: release.sigstoreBundle === undefined ? '' : `${tarballUrl}.sigstore`,
           sbom_spdx2_file: `${tarballUrl}.spdx.json`,
         },
       ];
       return send(200, files);
     }
+    const bundle = records.find(({ release }) => url.pathname.endsWith(`/Python-${release.version}.tar.xz.sigstore`));
+    if (typeof bundle?.release.sigstoreBundle === 'string') return send(200, bundle.release.sigstoreBundle);
     const tarball = records.find(({ release }) => url.pathname.endsWith(`/Python-${release.version}.tar.xz`));
     if (tarball) return send(200, tarball.release.tarball, 'application/x-xz');
     return send(404, { detail: 'Not found.' });

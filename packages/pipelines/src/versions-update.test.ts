@@ -82,7 +82,7 @@ describe('versions check', () => {
         version: '3.14.8',
         released: '2026-09-01',
         sha256: sha256(tarball),
-        sigstoreBundle: expect.stringMatching(/\.sigstore$/),
+        sigstoreBundle: undefined,
       }),
     ]);
     expect(plan.lineChanges.map((change) => [change.line, change.after.status])).toEqual([['3.9', 'end-of-life']]);
@@ -146,8 +146,8 @@ describe('versions update', () => {
       sha256: sha256(tarball),
       released: '2026-09-01',
       url: `${feeds.pythonOrgUrl}/ftp/python/3.14.8/Python-3.14.8.tar.xz`,
-      sigstoreBundle: `${feeds.pythonOrgUrl}/ftp/python/3.14.8/Python-3.14.8.tar.xz.sigstore`,
     });
+    expect(added.sigstoreBundle).toBeUndefined();
     expect(added.digestSources.map((source) => source.url)).toEqual([
       `${feeds.pythonOrgUrl}/api/v2/downloads/release_file/${1005 * 10 + 1}/`,
       added.url,
@@ -160,6 +160,87 @@ describe('versions update', () => {
     expect((await updateVersions({ ...feeds, dataPath, logger, dryRun: false, cacheDir, regenerate: false })).written).toEqual(
       [],
     );
+  });
+
+  describe("python.org's Sigstore bundles", () => {
+    /** Versions data that does not pin 3.13 yet, so python.org's real 3.13.5 (tarball and bundle) is new. */
+    async function without313(): Promise<{ dataPath: string; cacheDir: string; sigstoreBundlesDir: string }> {
+      const { dataPath, cacheDir } = await startingData();
+      const manifest = readVersionsManifest(dataPath);
+      await writeFile(
+        dataPath,
+        formatVersionsData({ ...manifest, releases: manifest.releases.filter((release) => release.version !== '3.13.5') }),
+      );
+      return { dataPath, cacheDir, sigstoreBundlesDir: join(dataPath, '..', 'sigstore') };
+    }
+    const real = async (bundleFile: string): Promise<LocalRelease> => ({
+      version: '3.13.5',
+      releaseDate: '2025-06-11',
+      tarball: await readFile(join(layout.sourcesDir, 'python3.13_3.13.5.orig.tar.xz')),
+      sigstoreBundle: await readFile(join(layout.sigstoreBundlesDir, bundleFile), 'utf8'),
+    });
+
+    it('verifies the bundle against the downloaded bytes and the line’s release manager, and records it with the pin', async () => {
+      const { dataPath, cacheDir, sigstoreBundlesDir } = await without313();
+      const { server: _server, ...feeds } = await pythonOrg([await real('Python-3.13.5.tar.xz.sigstore')]);
+      const result = await updateVersions({
+        ...feeds,
+        dataPath,
+        logger,
+        dryRun: false,
+        cacheDir,
+        regenerate: false,
+        sigstoreBundlesDir,
+      });
+      expect(findRelease('3.13.5', readVersionsManifest(dataPath))).toMatchObject({
+        sha256: '93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640',
+        sigstoreBundle: `${feeds.pythonOrgUrl}/ftp/python/3.13.5/Python-3.13.5.tar.xz.sigstore`,
+      });
+      expect(result.written).toHaveLength(2);
+      expect(await readFile(join(sigstoreBundlesDir, 'Python-3.13.5.tar.xz.sigstore'), 'utf8')).toBe(
+        await readFile(join(layout.sigstoreBundlesDir, 'Python-3.13.5.tar.xz.sigstore'), 'utf8'),
+      );
+    });
+
+    it('refuses a bundle that signs other bytes (or is missing while listed), and writes nothing', async () => {
+      const { dataPath, cacheDir, sigstoreBundlesDir } = await without313();
+      const before = await readFile(dataPath, 'utf8');
+      // python.org's real bundle of 3.11.2: valid, by another signer, over other bytes.
+      const { server: _server, ...feeds } = await pythonOrg([await real('Python-3.11.2.tgz.sigstore')]);
+      const error = await updateVersions({
+        ...feeds,
+        dataPath,
+        logger,
+        dryRun: false,
+        cacheDir,
+        regenerate: false,
+        sigstoreBundlesDir,
+      }).catch((caught: CpythonPrebuiltError) => caught);
+      expect(error).toMatchObject({ code: 'SIGNATURE_INVALID' });
+      expect((error as Error).message).toMatch(
+        /does not verify Python-3\.13\.5\.tar\.xz \(CPython 3\.13\.5, so nothing was written\): it signs sha256 2411c74b/,
+      );
+      expect(await readFile(dataPath, 'utf8')).toBe(before);
+      expect(await readdir(sigstoreBundlesDir).catch(() => [])).toEqual([]);
+
+      const { server: _listed, ...unserved } = await pythonOrg([
+        { ...(await real('Python-3.13.5.tar.xz.sigstore')), sigstoreBundle: null },
+      ]);
+      const missing = await updateVersions({
+        ...unserved,
+        dataPath,
+        logger,
+        dryRun: false,
+        cacheDir,
+        regenerate: false,
+        sigstoreBundlesDir,
+      }).catch((caught: CpythonPrebuiltError) => caught);
+      expect(missing).toMatchObject({ code: 'SIGNATURE_MISSING' });
+      expect((missing as Error).message).toMatch(
+        /python\.org lists \S+Python-3\.13\.5\.tar\.xz\.sigstore for Python-3\.13\.5\.tar\.xz, and it could not be downloaded/,
+      );
+      expect(await readFile(dataPath, 'utf8')).toBe(before);
+    });
   });
 
   it('refuses a release whose tarball does not match the published digest, and writes nothing', async () => {

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SIGSTORE_SIGNERS, verifySigstoreBundle } from '@cpython-prebuilt/builder';
 import {
   CpythonPrebuiltError,
   compareVersions,
@@ -40,7 +41,10 @@ export interface NewRelease {
   sha256: string;
   /** The release file's API record: where the digest was read (python.org only). */
   fileRecord?: string;
+  /** python.org's Sigstore bundle for the tarball, as its record lists it. */
   sigstoreBundle?: string;
+  /** Where the bundle was downloaded and verified (verifyDownload), to be recorded with the pin. */
+  verifiedBundle?: string;
   /** Debian's signed record of the same file, when its index lists the version: it agreed. */
   debian?: DebianCpythonRelease;
   /** Where the bytes are downloaded from: python.org's URL, or Debian's pool with --source debian. */
@@ -95,6 +99,8 @@ export interface VersionsUpdateInput extends VersionsCheckInput {
   cacheDir: string;
   /** Rewrite the generated files (versions.json...) after the data; on for the repository's own data. */
   regenerate: boolean;
+  /** Where verified Sigstore bundles are recorded (layout.sigstoreBundlesDir by default). */
+  sigstoreBundlesDir?: string;
 }
 
 export interface VersionsUpdateResult {
@@ -419,7 +425,61 @@ async function verifyDownload(release: NewRelease, cacheDir: string, logger: Log
     throw error;
   }
   logger.info(`verified ${release.download}: ${publisher} ${release.sha256}`);
-  return release.released ? release : { ...release, released: await newestEntryDay(path) };
+  const verifiedBundle = await verifyReleaseBundle(release, path, logger);
+  const dated = release.released ? release : { ...release, released: await newestEntryDay(path) };
+  return verifiedBundle ? { ...dated, verifiedBundle } : dated;
+}
+
+/**
+ * python.org's Sigstore bundle of a release, downloaded beside the tarball and verified against it
+ * and the line's release manager (the check the builder repeats before every build). A release
+ * whose record lists no bundle is pinned by its digest records alone, with a warning; a bundle that
+ * cannot be fetched or does not verify refuses the whole update.
+ */
+async function verifyReleaseBundle(release: NewRelease, tarballPath: string, logger: Logger): Promise<string | undefined> {
+  const file = release.url.split('/').at(-1);
+  if (!release.sigstoreBundle) {
+    if (release.fileRecord) logger.warn(`python.org lists no Sigstore bundle for ${file}: pinned by its digest records only`);
+    return undefined;
+  }
+  const line = lineOf(release.version);
+  const signer = SIGSTORE_SIGNERS[line];
+  if (!signer) {
+    throw new CpythonPrebuiltError(
+      'SIGNATURE_MISSING',
+      `no Sigstore signer is known for CPython ${line}, so ${release.sigstoreBundle} cannot be checked: CPython ${release.version} was not pinned and nothing was written`,
+      {
+        fix: `add the line's release manager and identity provider, as python.org's Sigstore page lists them, to SIGSTORE_SIGNERS in packages/builder/src/upstream-sigstore.ts`,
+      },
+    );
+  }
+  const bundlePath = `${tarballPath}.sigstore`;
+  try {
+    await downloadFile(release.sigstoreBundle, bundlePath, { logger });
+  } catch (error) {
+    throw new CpythonPrebuiltError(
+      'SIGNATURE_MISSING',
+      `python.org lists ${release.sigstoreBundle} for ${file}, and it could not be downloaded (${(error as Error).message}): CPython ${release.version} was not pinned and nothing was written`,
+      {
+        fix: 'run the update again later; a release whose bundle is listed is never pinned without checking it',
+        cause: error,
+      },
+    );
+  }
+  const verified = await verifySigstoreBundle({
+    data: await readFile(tarballPath),
+    bundleText: await readFile(bundlePath, 'utf8'),
+    what: `${file} (CPython ${release.version}, so nothing was written)`,
+    bundlePath: release.sigstoreBundle,
+    signer,
+  }).catch(async (error: unknown) => {
+    await rm(bundlePath, { force: true });
+    throw error;
+  });
+  logger.info(
+    `verified ${release.sigstoreBundle}: signed by ${verified.identity} (${verified.issuer}), transparency log entry ${verified.logIndex}`,
+  );
+  return bundlePath;
 }
 
 /** Debian's record as the manifest names it: the package's page, not the mirror this machine read it from. */
@@ -502,10 +562,20 @@ export async function updateVersions(input: VersionsUpdateInput): Promise<Versio
   const diff =
     before === after ? '' : createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 });
   if (input.dryRun || before === after) return { plan, diff, written: [] };
+  // The verified bundles first: a bundle without its pin is harmless, a pin the builder cannot check is not.
+  const bundlesDir = input.sigstoreBundlesDir ?? layout.sigstoreBundlesDir;
+  const written: string[] = [];
+  for (const release of verified) {
+    if (!release.verifiedBundle) continue;
+    const target = join(bundlesDir, `${release.url.split('/').at(-1)}.sigstore`);
+    await mkdir(bundlesDir, { recursive: true });
+    await copyFile(release.verifiedBundle, target);
+    written.push(relativeToRoot(target));
+  }
   const temporary = `${dataPath}.tmp`;
   await writeFile(temporary, after);
   await rename(temporary, dataPath);
-  const written = [name];
+  written.push(name);
   if (input.regenerate) written.push(...(await generateRepositoryFiles({ check: false, versions: updated })));
   return { plan, diff, written };
 }
