@@ -11,9 +11,11 @@ import {
   layout,
   type PinnedRelease,
   readVersionsManifest,
+  relativeToRoot,
   type VersionsManifest,
 } from '@cpython-prebuilt/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { startLocalDebianArchive } from './local-debian-archive.ts';
 import { type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
 import type { ReleaseCycle } from './python-releases.ts';
@@ -433,5 +435,37 @@ describe('generated files after an update', () => {
     };
     const files = await repositoryFiles(layout.manifest, { ...manifest, releases: [...manifest.releases, extra] });
     expect(files[join(layout.cpythonDir, 'versions.json')]).toContain('"version": "3.14.99"');
+  });
+
+  it("are all in the scheduled update's pull request: every file a new pin or line change rewrites, and the bundles", async () => {
+    const manifest = readVersionsManifest();
+    const extra = {
+      ...pin('3.14.7'),
+      version: '3.14.99',
+      url: 'https://www.python.org/ftp/python/3.14.99/Python-3.14.99.tar.xz',
+    };
+    const changed = {
+      lines: manifest.lines.map((line) => (line.line === '3.11' ? { ...line, status: 'end-of-life' as const } : line)),
+      releases: [...manifest.releases, extra],
+    };
+    const before = await repositoryFiles(layout.manifest, manifest);
+    const after = await repositoryFiles(layout.manifest, changed);
+    const rewritten = Object.keys(after)
+      .filter((path) => Buffer.compare(Buffer.from(after[path] ?? ''), Buffer.from(before[path] ?? '')) !== 0)
+      .map((path) => relativeToRoot(path));
+    // The data file itself, and where versions update records the verified bundles.
+    rewritten.push(
+      relativeToRoot(layout.versionsData),
+      `${relativeToRoot(layout.sigstoreBundlesDir)}/Python-3.14.99.tar.xz.sigstore`,
+    );
+    expect(rewritten).toEqual(expect.arrayContaining(['infrastructure/cpython/versions.json', 'README.md']));
+
+    const workflow = parseYaml(await readFile(join(layout.workflowsDir, 'update.yml'), 'utf8'));
+    const step = workflow.jobs.versions.steps.find((candidate: { uses?: string }) =>
+      candidate.uses?.startsWith('peter-evans/create-pull-request'),
+    );
+    const addPaths: string[] = step.with['add-paths'].trim().split('\n');
+    const uncovered = rewritten.filter((path) => !addPaths.some((added) => path === added || path.startsWith(`${added}/`)));
+    expect(uncovered, 'files versions update rewrites that its pull request would leave out').toEqual([]);
   });
 });
