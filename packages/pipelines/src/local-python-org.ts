@@ -26,6 +26,8 @@ export interface LocalRelease {
    * release file; none here by default); null lists one that is not served (404).
    */
   sigstoreBundle?: string | null;
+  /** Where the record points the .tar.xz (python.org's own ftp/python/ address by default): another host, as a tampered feed would. */
+  listedUrl?: string;
 }
 
 export interface LocalPythonOrg {
@@ -99,7 +101,7 @@ export async function startLocalPythonOrg(options: { releases: LocalRelease[]; c
           release: `${base}/api/v2/downloads/release/${id}/`,
           description: '',
           is_source: true,
-          url: tarballUrl,
+          url: release.listedUrl ?? tarballUrl,
           gpg_signature_file: '',
           md5_sum: createHash('md5').update(release.tarball).digest('hex'),
           sha256_sum: release.publishedSha256 ?? createHash('sha256').update(release.tarball).digest('hex'),

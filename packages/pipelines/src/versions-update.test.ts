@@ -245,6 +245,24 @@ describe('versions update', () => {
     });
   });
 
+  it('refuses a record that points the tarball at another host, before downloading anything', async () => {
+    const { dataPath, cacheDir } = await startingData();
+    const elsewhere = 'https://downloads.example.invalid/Python-3.14.8.tar.xz';
+    const { server, ...feeds } = await pythonOrg(
+      upstream([{ version: '3.14.8', releaseDate: '2026-09-01', tarball: randomBytes(64), listedUrl: elsewhere }]),
+    );
+    const before = await readFile(dataPath, 'utf8');
+    const error = await updateVersions({ ...feeds, dataPath, logger, dryRun: false, cacheDir, regenerate: false }).catch(
+      (caught: CpythonPrebuiltError) => caught,
+    );
+    expect(error).toMatchObject({ code: 'FEED_INVALID' });
+    expect((error as Error).message).toBe(
+      `python.org's record of Python 3.14.8 points its tarball at ${elsewhere}, not at ${feeds.pythonOrgUrl}/ftp/python/3.14.8/Python-3.14.8.tar.xz`,
+    );
+    expect(server.requests.some((path) => path.includes('/ftp/'))).toBe(false);
+    expect(await readFile(dataPath, 'utf8')).toBe(before);
+  });
+
   it('refuses a release whose tarball does not match the published digest, and writes nothing', async () => {
     const { dataPath, cacheDir } = await startingData();
     const { server: _server, ...feeds } = await pythonOrg(

@@ -187,6 +187,24 @@ async function newRelease(feeds: ReleaseFeeds, release: PythonOrgRelease, versio
       },
     );
   }
+  // The API names the download; only python.org's own address for the release is taken (an API
+  // answer pointing elsewhere would pin bytes from a host nobody chose).
+  const expected = pythonOrgTarballUrl(version, feeds.pythonOrgUrl);
+  const bundle = tarball.sigstore_bundle_file?.trim() || undefined;
+  for (const [what, listed, own] of [
+    ['tarball', tarball.url, expected],
+    ['Sigstore bundle', bundle, `${expected}.sigstore`],
+  ] as const) {
+    if (listed !== undefined && listed !== own) {
+      throw new CpythonPrebuiltError(
+        'FEED_INVALID',
+        `python.org's record of ${release.name} points its ${what} at ${listed}, not at ${own}`,
+        {
+          fix: `nothing was pinned: only python.org's own ${feeds.pythonOrgUrl}/ftp/python/ is downloaded from; check the feed (--python-org-url) and run the update again`,
+        },
+      );
+    }
+  }
   const sha256 = tarball.sha256_sum?.trim().toLowerCase() ?? '';
   if (!/^[0-9a-f]{64}$/.test(sha256)) {
     throw new CpythonPrebuiltError('FEED_INVALID', `python.org publishes no sha256 for ${tarball.url} ("${sha256}")`, {
@@ -205,7 +223,7 @@ async function newRelease(feeds: ReleaseFeeds, release: PythonOrgRelease, versio
     url: tarball.url,
     sha256,
     fileRecord: tarball.resource_uri,
-    sigstoreBundle: tarball.sigstore_bundle_file?.trim() || undefined,
+    sigstoreBundle: bundle,
     download: tarball.url,
   };
 }
