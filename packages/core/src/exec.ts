@@ -25,9 +25,17 @@ export interface RunResult {
 
 const TAIL_LINES = 25;
 
-function tail(text: string): string {
-  return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+/** The last `count` lines of a program's output that say something (blank lines and trailing spaces dropped), for an error message. */
+export function lastLines(text: string, count: number): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter(Boolean)
+    .slice(-count)
+    .join('\n');
 }
+
+const tail = (text: string): string => lastLines(text, TAIL_LINES);
 
 /** Runs a program with an argv array, never a shell string. */
 export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {

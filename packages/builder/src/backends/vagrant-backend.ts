@@ -7,6 +7,7 @@ import {
   formatGib,
   hostArch,
   type Logger,
+  lastLines,
   layout,
   openLogFile,
   run,
@@ -62,12 +63,7 @@ async function commandWorks(file: string, args: string[]): Promise<boolean> {
 export function vagrantStderr(error: unknown, lines = 8): string {
   const cause = error instanceof Error ? error.cause : undefined;
   const stderr = typeof cause === 'object' && cause !== null && 'stderr' in cause ? String(cause.stderr) : '';
-  return stderr
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .filter(Boolean)
-    .slice(-lines)
-    .join('\n');
+  return lastLines(stderr, lines);
 }
 
 const troubleshoot = (vagrantDir: string) =>
