@@ -158,6 +158,70 @@ describe('integrate', () => {
     expect(error.message).toContain(
       'looked for .devcontainer/devcontainer.json, .devcontainer.json and .devcontainer/<folder>/devcontainer.json',
     );
+    expect(error.fix).toContain('create one with --create <image>');
+  });
+
+  it('with --create, gives a project without a configuration one from the image, with the feature and the version it asks for', async () => {
+    const dir = await project({ '.python-version': '3.12\n' });
+    const preview = await integrateProject({
+      projectDir: dir,
+      configs: [],
+      entry: keepVersion,
+      mode: 'dry-run',
+      createFromImage: 'local/debian:bookworm',
+    });
+    expect(preview.configs[0]?.diff).toContain('--- /dev/null\n+++ b/.devcontainer/devcontainer.json');
+    expect(await readdir(dir)).toEqual(['.python-version']);
+
+    const report = await integrateProject({
+      projectDir: dir,
+      configs: [],
+      entry: keepVersion,
+      mode: 'write',
+      createFromImage: 'local/debian:bookworm',
+    });
+    expect(report.configs[0]?.action).toMatch(/^created from the image local\/debian:bookworm; /);
+    const written = await readFile(join(dir, '.devcontainer/devcontainer.json'), 'utf8');
+    expect(written).toContain('// Made by `cpython-prebuilt integrate --create`');
+    expect(JSON.parse(written.replace(/^\s*\/\/.*$/m, ''))).toEqual({
+      name: dir.split('/').at(-1),
+      image: 'local/debian:bookworm',
+      features: { './installer': { version: '3.12' } },
+    });
+    // A second run edits what is there now: nothing is created twice, nothing changes.
+    const again = await integrateProject({
+      projectDir: dir,
+      configs: [],
+      entry: keepVersion,
+      mode: 'write',
+      createFromImage: 'other:1',
+    });
+    expect(again.configs.map((config) => [config.path, config.changed])).toEqual([['.devcontainer/devcontainer.json', false]]);
+  });
+
+  it('with --create, refuses what is not an image reference, and never creates in --check', async () => {
+    const dir = await project({ 'README.md': 'no container yet\n' });
+    const bad = await caught(
+      integrateProject({
+        projectDir: dir,
+        configs: [],
+        entry: keepVersion,
+        mode: 'write',
+        createFromImage: 'debian:12"; rm -rf /',
+      }),
+    );
+    expect(bad.message).toBe('"debian:12"; rm -rf /" is not an image reference');
+    const check = await caught(
+      integrateProject({
+        projectDir: dir,
+        configs: [],
+        entry: keepVersion,
+        mode: 'check',
+        createFromImage: 'local/debian:bookworm',
+      }),
+    );
+    expect(check.message).toContain('no dev container configuration in');
+    expect(await readdir(dir)).toEqual(['README.md']);
   });
 
   it("adds the feature to a project's only configuration, with the version the project asks for, keeping its comments", async () => {

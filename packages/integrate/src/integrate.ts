@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { CpythonPrebuiltError, lineOf } from '@cpython-prebuilt/core';
 import { featureOptionProblems } from '@cpython-prebuilt/feature';
 import { createTwoFilesPatch } from 'diff';
@@ -16,7 +16,7 @@ import {
 import { isOurFeature, officialPathsIn } from './official.ts';
 import { type ProjectVersion, projectPythonVersion } from './project-version.ts';
 import { type Finding, type ImageSource, pythonElsewhere } from './sources.ts';
-import { replaceFilesAtomically } from './write.ts';
+import { createFileExclusively, replaceFilesAtomically } from './write.ts';
 
 /** write: change the files; dry-run: only the diff; check: change nothing, fail if Python is still compiled. */
 export type IntegrateMode = 'write' | 'dry-run' | 'check';
@@ -27,6 +27,29 @@ export interface IntegrateProjectInput {
   configs: string[];
   entry: FeatureEntry;
   mode: IntegrateMode;
+  /**
+   * A project with no configuration gets .devcontainer/devcontainer.json from this image, then the
+   * feature as for any configuration (write and dry-run; --check never creates).
+   */
+  createFromImage?: string;
+}
+
+/** Where a configuration is created, as the spec's first place to look. */
+export const CREATED_CONFIG = '.devcontainer/devcontainer.json';
+/** An image reference: registry/name[:tag][@digest], nothing a JSON string or a shell would misread. */
+const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/:-]*(@sha256:[0-9a-f]{64})?$/;
+
+/** The configuration `--create` starts from: the image, and features for integrate to fill. */
+export function createdConfiguration(image: string, projectName: string): string {
+  if (!IMAGE_REFERENCE.test(image)) {
+    throw new CpythonPrebuiltError('INVALID_INPUT', `"${image}" is not an image reference`, {
+      fix: 'give the image the container starts from, as docker pull takes it: lowercase registry/name:tag (a Debian or Ubuntu image: the feature needs glibc)',
+    });
+  }
+  return `${JSON.stringify({ name: projectName, image, features: {} }, null, 2).replace(
+    '{\n',
+    '{\n  // Made by `cpython-prebuilt integrate --create`: Python comes from the cpython/installer feature.\n',
+  )}\n`;
 }
 
 export interface ConfigReport {
@@ -107,8 +130,22 @@ export interface IntegrateReport {
   configs: ConfigReport[];
 }
 
-/** The places the Dev Container spec looks for configurations, in its order. */
+/** The places the Dev Container spec looks for configurations, in its order; refuses a project with none. */
 export async function findConfigurations(projectDir: string): Promise<string[]> {
+  const found = await listConfigurations(projectDir);
+  if (found.length === 0) {
+    throw new CpythonPrebuiltError(
+      'INVALID_INPUT',
+      `no dev container configuration in ${projectDir} (looked for .devcontainer/devcontainer.json, .devcontainer.json and .devcontainer/<folder>/devcontainer.json)`,
+      {
+        fix: 'pass the project folder that holds the dev container configuration, name it with --config, or create one with --create <image> (a Debian or Ubuntu image)',
+      },
+    );
+  }
+  return found;
+}
+
+async function listConfigurations(projectDir: string): Promise<string[]> {
   const found: string[] = [];
   for (const candidate of ['.devcontainer/devcontainer.json', '.devcontainer.json']) {
     if (existsSync(join(projectDir, candidate))) found.push(candidate);
@@ -118,13 +155,6 @@ export async function findConfigurations(projectDir: string): Promise<string[]> 
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const candidate = join('.devcontainer', entry.name, 'devcontainer.json');
     if ((entry.isDirectory() || entry.isSymbolicLink()) && existsSync(join(projectDir, candidate))) found.push(candidate);
-  }
-  if (found.length === 0) {
-    throw new CpythonPrebuiltError(
-      'INVALID_INPUT',
-      `no dev container configuration in ${projectDir} (looked for .devcontainer/devcontainer.json, .devcontainer.json and .devcontainer/<folder>/devcontainer.json)`,
-      { fix: 'pass the project folder that holds the dev container configuration, or name it with --config' },
-    );
   }
   return found;
 }
@@ -143,6 +173,8 @@ interface Planned {
   report: ConfigReport;
   absolute: string;
   text: string;
+  /** A configuration integrate makes (--create), not one it edits. */
+  created: boolean;
 }
 
 async function plan(
@@ -152,9 +184,10 @@ async function plan(
   addIfMissing: boolean,
   check: boolean,
   projectVersion: ProjectVersion | undefined,
+  created?: string,
 ): Promise<Planned> {
   const absolute = resolve(projectDir, path);
-  const before = await readFile(absolute, 'utf8');
+  const before = created ?? (await readFile(absolute, 'utf8'));
   const edited: EditResult = switchToFeature(before, path, entry, { addIfMissing, projectVersion });
   const config = getNodeValue(parseOrRefuse(before, path)) as ImageSource;
   const findings = await pythonElsewhere(absolute, config, projectDir);
@@ -171,15 +204,19 @@ async function plan(
       compiles: false,
     });
   }
-  const changed = edited.text !== before;
+  const changed = created !== undefined || edited.text !== before;
   return {
     absolute,
     text: edited.text,
+    created: created !== undefined,
     report: {
       path,
       problems: entryProblems(check ? before : edited.text, path, entry.reference),
       status: edited.status,
-      action: edited.action,
+      action:
+        created === undefined
+          ? edited.action
+          : `created from the image ${(getNodeValue(parseOrRefuse(before, path)) as { image: string }).image}; ${edited.action}`,
       options: edited.options,
       findings,
       compilesPython: [
@@ -187,7 +224,11 @@ async function plan(
         ...findings.filter((finding) => finding.compiles).map((finding) => finding.where),
       ],
       changed,
-      diff: changed ? createTwoFilesPatch(`a/${path}`, `b/${path}`, before, edited.text, undefined, undefined) : '',
+      diff: !changed
+        ? ''
+        : created === undefined
+          ? createTwoFilesPatch(`a/${path}`, `b/${path}`, before, edited.text, undefined, undefined)
+          : createTwoFilesPatch('/dev/null', `b/${path}`, '', edited.text, undefined, undefined),
     },
   };
 }
@@ -197,8 +238,17 @@ async function plan(
  * feature in `entry`. Every file is edited in memory first: if one cannot be, none is written.
  */
 export async function integrateProject(input: IntegrateProjectInput): Promise<IntegrateReport> {
-  const paths =
-    input.configs.length > 0
+  // --create: a project without any configuration gets one (never in --check, never over one found).
+  const creating =
+    input.createFromImage !== undefined &&
+    input.mode !== 'check' &&
+    input.configs.length === 0 &&
+    (await listConfigurations(input.projectDir)).length === 0
+      ? createdConfiguration(input.createFromImage, basename(resolve(input.projectDir)))
+      : undefined;
+  const paths = creating
+    ? [CREATED_CONFIG]
+    : input.configs.length > 0
       ? input.configs.map((config) => named(input.projectDir, config))
       : await findConfigurations(input.projectDir);
   // A configuration without any python feature gets one when it was named, or when it is the
@@ -218,7 +268,7 @@ export async function integrateProject(input: IntegrateProjectInput): Promise<In
   // Without --version, what the project's own files ask for (.python-version, requires-python...).
   const projectVersion = await projectPythonVersion(input.projectDir);
   for (const path of paths) {
-    planned.push(await plan(input.projectDir, path, input.entry, addIfMissing, input.mode === 'check', projectVersion));
+    planned.push(await plan(input.projectDir, path, input.entry, addIfMissing, input.mode === 'check', projectVersion, creating));
   }
   // Nothing is written when one configuration would give a container that does not build.
   const broken = planned.flatMap(({ report }) => report.problems.map((problem) => `${report.path}: ${problem}`));
@@ -242,7 +292,7 @@ export async function integrateProject(input: IntegrateProjectInput): Promise<In
   }
   if (input.mode === 'write') {
     // All or none: one configuration that cannot be written leaves every other as it was.
-    const changed = planned.filter(({ report }) => report.changed);
+    const changed = planned.filter(({ report, created }) => report.changed && !created);
     const written = await replaceFilesAtomically(
       input.projectDir,
       changed.map(({ absolute, text }) => ({ path: absolute, text })),
@@ -250,6 +300,10 @@ export async function integrateProject(input: IntegrateProjectInput): Promise<In
     changed.forEach(({ report }, index) => {
       report.writtenTo = written[index];
     });
+    // A created configuration is the project's only one: nothing else to keep in step with.
+    for (const { report, absolute, text } of planned.filter(({ created }) => created)) {
+      report.writtenTo = await createFileExclusively(input.projectDir, absolute, text);
+    }
   }
   return { projectDir: input.projectDir, mode: input.mode, configs: planned.map(({ report }) => report) };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, type FileHandle, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, type FileHandle, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { CpythonPrebuiltError } from '@cpython-prebuilt/core';
 
@@ -109,4 +109,41 @@ export async function replaceFilesAtomically(projectDir: string, changes: FileCh
     );
   }
   return staged.map((entry) => entry.target);
+}
+
+/**
+ * Creates `path` (inside `projectDir`, its folder made as needed) holding `text`, with O_EXCL: a
+ * file or symlink that appeared there meanwhile is refused, never overwritten or followed; flushed.
+ */
+export async function createFileExclusively(projectDir: string, path: string, text: string): Promise<string> {
+  const root = await realpath(projectDir);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const folder = await realpath(dirname(path));
+    if (!inside(root, folder)) {
+      throw new CpythonPrebuiltError('INVALID_INPUT', `${dirname(path)} resolves to ${folder}, outside the project ${root}`, {
+        fix: 'integrate writes only inside the project: remove the symlink, or run integrate in the project it points to',
+      });
+    }
+    const target = join(folder, basename(path));
+    const handle = await open(target, 'wx', 0o644);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsyncDirectory(folder);
+    return target;
+  } catch (error) {
+    if (error instanceof CpythonPrebuiltError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new CpythonPrebuiltError('INVALID_INPUT', `could not create ${path} (${code}): nothing was written`, {
+      fix:
+        code === 'EEXIST'
+          ? 'a configuration appeared there meanwhile: run integrate again, which then edits it'
+          : 'check that the project folder is writable and the disk not full, then run integrate again',
+      cause: error,
+    });
+  }
 }

@@ -11,6 +11,7 @@ interface IntegrateFlags {
   dryRun: boolean;
   check: boolean;
   json: boolean;
+  create?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -31,6 +32,10 @@ export function integrateOptions(command: Command): Command {
       '--version <version>',
       "CPython version to set (default: keep the configuration's; a feature added without one gets what .python-version, runtime.txt, pyproject.toml's requires-python or the tox/nox/GitHub Actions matrix ask for)",
     )
+    .option(
+      '--create <image>',
+      'a project with no dev container configuration gets .devcontainer/devcontainer.json starting from this image (Debian or Ubuntu: the feature needs glibc), with the feature added',
+    )
     .option('--artifact-url <url>', 'pin an artifact URL (needs --sha256 unless a .sha256 is published beside it)')
     .option('--sha256 <digest>', 'sha256 of --artifact-url')
     .addOption(new Option('--dry-run', 'print a unified diff, change nothing').default(false).conflicts('check'))
@@ -50,6 +55,7 @@ export function integrateInputFromFlags(project: string, flags: IntegrateFlags):
     configs: flags.config,
     entry: { reference: flags.feature ?? DEFAULT_FEATURE_REFERENCE, options },
     mode,
+    createFromImage: flags.create,
   };
 }
 
