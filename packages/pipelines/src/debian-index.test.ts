@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PinnedLibrary, pinnedLibraries, type VersionsManifest } from '@cpython-prebuilt/core';
+import { createLogger, type PinnedLibrary, pinnedLibraries, type VersionsManifest } from '@cpython-prebuilt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compareLibrariesWithDebian,
@@ -73,6 +73,20 @@ describe("Debian's signed source index as a record of CPython releases", () => {
         sha256: sha('b'),
         url: `${url}/pool/main/p/python3.15/python3.15_3.15.2.orig.tar.xz`,
       },
+    ]);
+  });
+
+  it('warns when the signed index is past its Valid-Until (a frozen mirror), and still reads its digests', async () => {
+    const warnings: string[] = [];
+    const logger = { ...createLogger('test'), warn: (message: string) => warnings.push(message) };
+    archive.publish('sid', sources, { validUntil: new Date(Date.now() + 86_400_000) });
+    await debianCpythonReleases({ mirror: url, suite: 'sid', keyring: archive.keyring, workDir: work, logger });
+    expect(warnings).toEqual([]);
+    archive.publish('sid', sources, { validUntil: new Date('2026-11-06T08:08:01Z') });
+    const releases = await debianCpythonReleases({ mirror: url, suite: 'sid', keyring: archive.keyring, workDir: work, logger });
+    expect(releases.map((release) => release.version)).toEqual(['3.13.18', '3.15.2']);
+    expect(warnings).toEqual([
+      `${url}/dists/sid/InRelease expired on 2026-11-06T08:08:01.000Z (its Valid-Until; made 2026-10-30T08:08:01.000Z): the mirror serves an index the archive no longer vouches for as current, so a release after that date may be missing from it; the digests it lists are still the archive's (signature and hashes checked). Use an up-to-date mirror (SETUP_MIRROR=)`,
     ]);
   });
 

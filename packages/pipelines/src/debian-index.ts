@@ -98,6 +98,23 @@ async function verifiedRelease(inRelease: string, keyring: string, url: string):
 }
 
 /**
+ * A signed Release past its Valid-Until: apt refuses it, because a mirror that stopped updating (or
+ * is held back on purpose) keeps serving old, validly signed indexes. Its digests are still the
+ * archive's, so it stays a record of what it lists; what it cannot show is a release after its date,
+ * which the warning says. Returns the warning (empty when current or without Valid-Until).
+ */
+export function warnIfExpired(release: string, url: string, logger?: Logger, now: Date = new Date()): string {
+  const field = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(release)?.[1]?.trim();
+  const validUntil = field('Valid-Until');
+  const until = validUntil ? new Date(validUntil) : undefined;
+  if (!until || Number.isNaN(until.getTime()) || until >= now) return '';
+  const date = field('Date');
+  const warning = `${url} expired on ${until.toISOString()} (its Valid-Until; made ${date ? new Date(date).toISOString() : 'at an unknown date'}): the mirror serves an index the archive no longer vouches for as current, so a release after that date may be missing from it; the digests it lists are still the archive's (signature and hashes checked). Use an up-to-date mirror (SETUP_MIRROR=)`;
+  logger?.warn(warning);
+  return warning;
+}
+
+/**
  * A suite's source index as the archive signed it: InRelease (gpgv, Debian archive keyring) ->
  * Sources.xz (sha256 and size from InRelease), decompressed.
  */
@@ -110,6 +127,7 @@ export async function debianSourceIndex(input: DebianIndexInput): Promise<string
   await rm(inRelease, { force: true });
   await downloadFile(`${base}/InRelease`, inRelease, { logger: input.logger, attempts: 3 });
   const release = await verifiedRelease(inRelease, keyring, `${base}/InRelease`);
+  warnIfExpired(release, `${base}/InRelease`, input.logger);
   const entry = releaseDigests(release).get('main/source/Sources.xz');
   if (!entry) {
     throw new CpythonPrebuiltError('FEED_INVALID', `${base}/InRelease lists no main/source/Sources.xz`, {

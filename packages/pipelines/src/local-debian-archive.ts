@@ -20,9 +20,14 @@ export interface LocalDebianArchive {
   keyring: string;
   /**
    * Publishes `sources` as `suite`'s index. `signer: 'intruder'` signs with a key outside the
-   * keyring; `sourcesSha256` makes InRelease give a digest the index does not have.
+   * keyring; `sourcesSha256` makes InRelease give a digest the index does not have; `validUntil`
+   * dates it as Debian does (Date a week before, Valid-Until), a past one as a frozen mirror serves it.
    */
-  publish(suite: string, sources: string, options?: { signer?: 'archive' | 'intruder'; sourcesSha256?: string }): void;
+  publish(
+    suite: string,
+    sources: string,
+    options?: { signer?: 'archive' | 'intruder'; sourcesSha256?: string; validUntil?: Date },
+  ): void;
   /** Serves `body` at `path` under the mirror (pool/main/p/python3.13/...). */
   serve(path: string, body: Buffer): void;
   close(): Promise<void>;
@@ -55,7 +60,10 @@ export async function startLocalDebianArchive(): Promise<LocalDebianArchive> {
     publish(suite, sources, options = {}) {
       const xz = execFileSync('xz', ['--compress', '--stdout'], { input: sources });
       const digest = options.sourcesSha256 ?? createHash('sha256').update(xz).digest('hex');
-      const release = `Origin: Debian\nSuite: ${suite}\nCodename: ${suite}\nSHA256:\n ${'d'.repeat(64)} 1234 main/binary-amd64/Packages.xz\n ${digest} ${xz.length} main/source/Sources.xz\n`;
+      const dates = options.validUntil
+        ? `Date: ${new Date(options.validUntil.getTime() - 7 * 86_400_000).toUTCString()}\nValid-Until: ${options.validUntil.toUTCString()}\n`
+        : '';
+      const release = `Origin: Debian\nSuite: ${suite}\nCodename: ${suite}\n${dates}SHA256:\n ${'d'.repeat(64)} 1234 main/binary-amd64/Packages.xz\n ${digest} ${xz.length} main/source/Sources.xz\n`;
       files.set(`${root}/dists/${suite}/main/source/Sources.xz`, xz);
       files.set(
         `${root}/dists/${suite}/InRelease`,
