@@ -12,7 +12,7 @@ user_variables := VERSION BUILD BASE BASE_IMAGE ARCH EMULATE SOURCE SOURCE_URL S
   KEEP_TESTS BACKEND STATIC_INTERPRETER SPLIT_DEBUG PIE PGO_TRAINING BOLT_TRAINING STRINGOP_STRATEGY \
   BOLT BOLT_IMAGE COMPILER COMPILER_IMAGE VAGRANT_PROVIDER ALLOW_UNVERIFIED_SOURCE BOX RUNS SLOW_RUNS \
   IMAGES ARTIFACT PLAIN_ARTIFACT PREVIOUS_ARTIFACT REPO DRY_RUN VERSIONS LEVEL PUSH REGISTRY NAMESPACE \
-  PROJECTS REQUIREMENTS FIND_LINKS IMAGE MARKDOWN REQUIRE_SIGNATURE RECORD
+  PROJECTS REQUIREMENTS FIND_LINKS IMAGE MARKDOWN REQUIRE_SIGNATURE RECORD NOTE
 $(foreach variable,$(user_variables),$(if $(filter command line environment environment override override,$(origin $(variable))),\
   $(eval override $(variable) := $$(value $(variable)))))
 empty :=
@@ -80,10 +80,10 @@ verify-artifact: ## check ARTIFACT='s sha256 (.sha256, metadata) and its .asc ag
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	$(CLI) verify-artifact "$(ARTIFACT)" $(if $(filter 1,$(REQUIRE_SIGNATURE)),--require-signature)
 
-build-budget: ## check ARTIFACT='s build time and peak disk (its metadata) against the default build's budget: [MARKDOWN=1] [RECORD=1 (its figures -> docs/default-build.md, which the README quotes)]
+build-budget: ## check ARTIFACT='s build time and peak disk (its metadata) against the default build's budget: [MARKDOWN=1] [RECORD=1 (its figures -> docs/default-build.md, which the README quotes) [NOTE="the machine was shared..."]]
 	@if [ -z "$(ARTIFACT)" ]; then echo 'ARTIFACT= is required, ARTIFACT=$(artifact_example)' >&2; exit 2; fi
 	CPYTHON_PREBUILT_REPRODUCE='make build-budget $(MAKEOVERRIDES)' \
-	  $(CLI) build-budget "$(ARTIFACT)" $(if $(filter 1,$(MARKDOWN)),--markdown) $(if $(filter 1,$(RECORD)),--write-docs)
+	  $(CLI) build-budget "$(ARTIFACT)" $(if $(filter 1,$(MARKDOWN)),--markdown) $(if $(filter 1,$(RECORD)),--write-docs $(if $(NOTE),--note "$(NOTE)"))
 
 artifact: setup ## (root) setup, PGO+LTO build, validation on every image in IMAGES
 	artifact="$$($(CLI) build $(build_flags))" && $(CLI) validate "$$artifact" $(image_flags)

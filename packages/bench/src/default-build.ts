@@ -23,12 +23,14 @@ export const DefaultBuildRecord = z.object({
   phaseSeconds: z.record(z.string(), z.number().nonnegative()),
   peakDiskBytes: z.number().nonnegative().optional(),
   budget: z.object({ seconds: z.number().positive(), diskBytes: z.number().positive() }),
+  /** What the recorder knows that the metadata does not: the machine was shared, a cache was warm... */
+  note: z.string().optional(),
 });
 export type DefaultBuildRecord = z.infer<typeof DefaultBuildRecord>;
 
 export function defaultBuildRecord(
   metadata: ArtifactMetadata,
-  context: { date: string; machine: string; budget: DefaultBuildRecord['budget'] },
+  context: { date: string; machine: string; budget: DefaultBuildRecord['budget']; note?: string },
 ): DefaultBuildRecord {
   return DefaultBuildRecord.parse({
     date: context.date,
@@ -50,6 +52,7 @@ export function defaultBuildRecord(
     phaseSeconds: metadata.phaseSeconds,
     peakDiskBytes: metadata.disk?.peakBytes,
     budget: context.budget,
+    ...(context.note ? { note: context.note } : {}),
   });
 }
 
@@ -79,7 +82,7 @@ export function describeDefaultBuild(record: DefaultBuildRecord): string {
   return (
     `The default build's latest recorded run (\`${record.artifact}\`, ${optimizationsOf(record)}, ${record.compiler}, ` +
     `${record.date.slice(0, 10)}, ${record.machine}) took **${formatMinutes(record.buildSeconds)}** with a **${disk}**` +
-    `${phases ? ` (${phases})` : ''}; the budget \`make build-budget\` checks is ${formatMinutes(record.budget.seconds)} ` +
+    `${phases ? ` (${phases})` : ''}${record.note ? `; ${record.note}` : ''}; the budget \`make build-budget\` checks is ${formatMinutes(record.budget.seconds)} ` +
     `and ${formatGib(record.budget.diskBytes)}.`
   );
 }

@@ -14,6 +14,8 @@ export interface BuildBudgetInput {
   output?: string;
   /** The command that reproduces the record, written into it. */
   reproduce: string;
+  /** Recorded with the figures: what a reader needs to weigh them (the machine was shared...). */
+  note?: string;
 }
 
 export interface BuildBudgetResult {
@@ -35,6 +37,7 @@ export async function checkBuildBudget(input: BuildBudgetInput): Promise<BuildBu
     date: new Date().toISOString(),
     machine: await describeMachine(),
     budget: { ...BUILD_BUDGET },
+    note: input.note,
   });
   await writeResults(input.output, renderDefaultBuild(record, input.reproduce), record);
   return { name: loaded.name, lines, record };

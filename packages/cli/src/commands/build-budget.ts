@@ -8,6 +8,7 @@ interface BuildBudgetFlags {
   markdown: boolean;
   output?: string;
   writeDocs: boolean;
+  note?: string;
 }
 
 export function buildBudgetCommand(program: Command): void {
@@ -20,12 +21,17 @@ export function buildBudgetCommand(program: Command): void {
     .option('--markdown', 'print the figures as a Markdown table (a CI job summary)', false)
     .addOption(resultsOutputOption(layout.results.defaultBuild, 'record the figures in this document'))
     .addOption(writeDocsOption(layout.results.defaultBuild))
+    .option(
+      '--note <text>',
+      'recorded with the figures: what a reader needs to weigh them (e.g. "the machine ran tests meanwhile")',
+    )
     .action(async (artifact: string, flags: BuildBudgetFlags) => {
       const recording = flags.output !== undefined || flags.writeDocs;
       const { name, lines } = await checkBuildBudget({
         artifact,
         output: recording ? resultsOutput(flags, layout.results.defaultBuild) : undefined,
         reproduce: reproduceCommand('build-budget'),
+        note: flags.note,
       });
       if (flags.markdown) {
         process.stdout.write(
