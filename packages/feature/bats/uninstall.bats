@@ -111,3 +111,14 @@ ours() {
   in_sh "place uninstall" "install_uninstaller '$SCRATCH/install.sh'"
   [ "$status" -eq 0 ] && [ "$(tail -n 1 /usr/local/bin/cpython-installer-uninstall)" = '# newer' ]
 }
+
+@test "an uninstaller that cannot be written (full disk) is a warning: the install before it is complete" {
+  mkdir -p /small/bin
+  dd if=/dev/zero of=/small/fill bs=1k count=400 2>/dev/null || true
+  in_sh "place uninstall" "UNINSTALLER=/small/bin/cpython-installer-uninstall install_uninstaller '$ROOT/header.sh'"
+  rm -f /small/fill
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"warning: could not write the uninstaller /small/bin/cpython-installer-uninstall (free space: "*" KiB): the install is complete"* ]]
+  [ ! -e /small/bin/cpython-installer-uninstall ] && [ ! -e /small/bin/cpython-installer-uninstall.new ]
+  rm -rf /small/bin
+}

@@ -2,15 +2,15 @@
 
 # install_uninstaller SCRIPT: puts a copy of SCRIPT (this install.sh) at UNINSTALLER, where run under
 # that name it uninstalls, unless something this feature did not make is there (kept, with a warning).
+# The install is complete before this: a copy that cannot be written (full disk) is a warning, not a failure.
 install_uninstaller() {
   if { [ -e "$UNINSTALLER" ] || [ -L "$UNINSTALLER" ]; } && ! ours_uninstaller; then
     say "warning: kept $UNINSTALLER: this feature did not make it (no uninstaller was added)"
     return 0
   fi
-  mkdir -p "${UNINSTALLER%/*}"
-  if ! { cp "$1" "$UNINSTALLER.new" && chmod 755 "$UNINSTALLER.new" && mv -f "$UNINSTALLER.new" "$UNINSTALLER"; }; then
+  if ! { mkdir -p "${UNINSTALLER%/*}" && cp "$1" "$UNINSTALLER.new" && chmod 755 "$UNINSTALLER.new" && mv -f "$UNINSTALLER.new" "$UNINSTALLER"; } 2>/dev/null; then
     rm -f "$UNINSTALLER.new"
-    die "could not write $UNINSTALLER" "check the permissions and free space of ${UNINSTALLER%/*}"
+    say "warning: could not write the uninstaller $UNINSTALLER (free space: $(df -Pk "${UNINSTALLER%/*}" 2>/dev/null | awk 'NR == 2 { print $4 " KiB" }')): the install is complete; remove it by hand later (its receipt lists what it made)"
   fi
 }
 
