@@ -19,6 +19,7 @@ export {
   optionEnvName,
   PREFIX_STEM,
   RECEIPT_FILE,
+  UNINSTALLER,
   WORK_PREFIX,
 } from './options.ts';
 export { DEFAULT_FEATURE_REFERENCE } from './reference.ts';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { layout } from '@cpython-prebuilt/core';
-import { CURRENT_LINK, MARKER_FILE, vendorFeature } from '@cpython-prebuilt/feature';
+import { CURRENT_LINK, MARKER_FILE, UNINSTALLER, vendorFeature } from '@cpython-prebuilt/feature';
 import { type InstallRunInput, runInstallScript } from '@cpython-prebuilt/harness';
 import { afterAll, beforeAll, describe, type ExpectStatic, expect, inject, it } from 'vitest';
 
@@ -51,6 +51,7 @@ const stateScript = [
   `  else echo "new absent"; fi`,
   `  echo "current $(${CURRENT_LINK}/bin/python3 -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || echo broken)"`,
   `  echo "work folders $(ls -d /opt/.cpython-installer.* 2>/dev/null | wc -l)"`,
+  `  if cmp -s ${UNINSTALLER} /tmp/feature/install.sh && [ -x ${UNINSTALLER} ]; then echo "uninstaller current"; else echo "uninstaller missing"; fi`,
   '}',
 ].join('\n');
 
@@ -208,7 +209,8 @@ describe('install.sh under faults: never half, and the next run recovers', () =>
         afterRecovery.includes('new complete') &&
         afterRecovery.includes(`default ${NEW}`) &&
         afterRecovery.includes(`current ${NEW}`) &&
-        afterRecovery.includes('work folders 0'),
+        afterRecovery.includes('work folders 0') &&
+        afterRecovery.includes('uninstaller current'),
       lost:
         afterRecovery.includes('prior intact') && afterFault.includes('prior intact')
           ? 'nothing'
@@ -225,7 +227,7 @@ describe('install.sh under faults: never half, and the next run recovers', () =>
   };
 
   // Each step, by the use of a tool install.sh makes there (counted on a clean install of 3.13.5
-  // over 3.11.2: cp 1, sha256sum 1, tar 2, mv 13, ln 20).
+  // over 3.11.2: cp 3, sha256sum 1, tar 2, mv 14, ln 20).
   // Each in a container of its own, several at a time (vitest's maxConcurrency).
   describe.concurrent('kill -9', () => {
     for (const [tool, call, step] of [
@@ -242,6 +244,9 @@ describe('install.sh under faults: never half, and the next run recovers', () =>
       ['ln', 5, 'link: half the names in /usr/local/bin'],
       ['ln', 11, 'link: the first name of the current link'],
       ['ln', 20, 'link: the last name of the current link'],
+      ['cp', 2, "verify: the artifact's signature copied beside it"],
+      ['cp', 3, 'uninstaller: install.sh copied beside the links'],
+      ['mv', 14, 'uninstaller: the copy renamed into place'],
     ] as const) {
       const order = declared++;
       it(`at ${tool} call ${call} (${step})`, async ({ expect }) => {
