@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CpythonPrebuiltError, downloadFile, type Logger, layout, pathExists, verifyDetached } from '@cpython-prebuilt/core';
+import {
+  CpythonPrebuiltError,
+  downloadFile,
+  type Logger,
+  layout,
+  lineOf,
+  pathExists,
+  verifyDetached,
+} from '@cpython-prebuilt/core';
 import type { ObtainedSource } from './source.ts';
 import { SIGSTORE_SIGNERS, verifySigstoreBundle } from './upstream-sigstore.ts';
 
@@ -54,8 +62,14 @@ async function findSignatureFile(
  */
 export async function checkUpstreamSignature(input: UpstreamSignatureInput): Promise<string[]> {
   const { source, logger } = input;
-  const line = source.release.version.split('.').slice(0, 2).join('.');
+  const line = lineOf(source.release.version);
   const fileName = source.release.url.split('/').at(-1) ?? basename(source.path);
+  // Read once for both checks (the tarball is tens of MiB), and only when a check needs it.
+  let bytes: Promise<Buffer> | undefined;
+  const data = () => {
+    bytes ??= readFile(source.path);
+    return bytes;
+  };
   const checks = ['sha256'];
   const missing: string[] = [];
 
@@ -74,7 +88,7 @@ export async function checkUpstreamSignature(input: UpstreamSignatureInput): Pro
       const keys = await Promise.all(keyFiles.map((file) => readFile(join(keysDir, file), 'utf8')));
       const signaturePath = found.path;
       const fingerprint = await verifyDetached(
-        await readFile(source.path),
+        await data(),
         await readFile(signaturePath, 'utf8'),
         keys,
         `the CPython ${source.release.version} source ${source.path}`,
@@ -108,7 +122,7 @@ export async function checkUpstreamSignature(input: UpstreamSignatureInput): Pro
     if (!found.path) missing.push(found.why);
     else {
       const verified = await verifySigstoreBundle({
-        data: await readFile(source.path),
+        data: await data(),
         bundleText: await readFile(found.path, 'utf8'),
         what: `the CPython ${source.release.version} source ${source.path}`,
         bundlePath: found.path,

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isCpythonPrebuiltError, layout, versionsManifest } from '@cpython-prebuilt/core';
+import { isCpythonPrebuiltError, layout, lineOf, versionsManifest } from '@cpython-prebuilt/core';
 import { describe, expect, it } from 'vitest';
 import { committedSigstoreBundle, SIGSTORE_SIGNERS, verifySigstoreBundle } from './upstream-sigstore.ts';
 
@@ -30,7 +30,7 @@ describe("python.org's Sigstore bundles, verified offline", () => {
       bundleText: await readFile(bundlePath, 'utf8'),
       what: file,
       bundlePath,
-      signer: SIGSTORE_SIGNERS[version.split('.').slice(0, 2).join('.')] ?? { identity: '', issuer: '' },
+      signer: SIGSTORE_SIGNERS[lineOf(version)] ?? { identity: '', issuer: '' },
     });
     expect(verified.identity).toBe(version.startsWith('3.13') ? 'thomas@python.org' : 'pablogsal@python.org');
     expect(verified.issuer).toBe('https://accounts.google.com');
@@ -94,7 +94,7 @@ describe("python.org's Sigstore bundles, verified offline", () => {
       const digest = Buffer.from(bundle.messageSignature.messageDigest.digest, 'base64').toString('hex');
       expect(digest, name).toBe(release?.sha256);
       // The signing certificate names the line's release manager (the whole chain is verified at build time).
-      const signer = SIGSTORE_SIGNERS[release?.version.split('.').slice(0, 2).join('.') ?? ''];
+      const signer = SIGSTORE_SIGNERS[lineOf(release?.version ?? '')];
       const material = bundle.verificationMaterial;
       const certificate = material.certificate?.rawBytes ?? material.x509CertificateChain?.certificates?.[0]?.rawBytes;
       expect(new X509Certificate(Buffer.from(certificate, 'base64')).subjectAltName, name).toBe(`email:${signer?.identity}`);

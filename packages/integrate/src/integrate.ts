@@ -213,10 +213,7 @@ async function plan(
       path,
       problems: entryProblems(check ? before : edited.text, path, entry.reference),
       status: edited.status,
-      action:
-        created === undefined
-          ? edited.action
-          : `created from the image ${(getNodeValue(parseOrRefuse(before, path)) as { image: string }).image}; ${edited.action}`,
+      action: created === undefined ? edited.action : `created from the image ${String(config.image)}; ${edited.action}`,
       options: edited.options,
       findings,
       compilesPython: [

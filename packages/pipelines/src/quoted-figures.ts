@@ -107,6 +107,8 @@ export function versionsTable(versions: VersionsManifest, manifest: ArtifactMani
 /** Where the versions table reads from: the repository's manifests unless told otherwise (versions update passes the new one). */
 export interface QuotedSources {
   manifestPath?: string;
+  /** The artifacts manifest at manifestPath, when the caller has read it already. */
+  manifest?: ArtifactManifest;
   versions?: VersionsManifest;
 }
 
@@ -126,7 +128,7 @@ export async function quotedFigures(sources: QuotedSources = {}): Promise<Quoted
   return {
     versions: {
       source: `${relativeToRoot(join(layout.cpythonDir, 'versions.json'))} and ${relativeToRoot(manifestPath)}`,
-      markdown: versionsTable(sources.versions ?? versionsManifest, await readManifest(manifestPath)),
+      markdown: versionsTable(sources.versions ?? versionsManifest, sources.manifest ?? (await readManifest(manifestPath))),
     },
     'default-build': {
       source: relativeToRoot(resultsJsonPath(defaultBuild)),

@@ -70,7 +70,7 @@ export async function repositoryFiles(
   for (const [name, content] of Object.entries(feature.files)) files[join(layout.featuresSrcDir, FEATURE_ID, name)] = content;
   files[join(layout.featuresSrcDir, FEATURE_ID, KEYRING_FILE)] = feature.keyring;
   // The README's and docs' measured figures, quoted from the committed results JSON.
-  Object.assign(files, await quotingFiles({ manifestPath, versions }));
+  Object.assign(files, await quotingFiles({ manifestPath, manifest, versions }));
   return files;
 }
 

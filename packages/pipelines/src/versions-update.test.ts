@@ -20,7 +20,14 @@ import { startLocalDebianArchive } from './local-debian-archive.ts';
 import { type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
 import type { ReleaseCycle } from './python-releases.ts';
 import { repositoryFiles } from './repository-files.ts';
-import { checkVersions, describePlan, endOfLifeWarnings, planVersionsUpdate, updateVersions } from './versions-update.ts';
+import {
+  checkVersions,
+  describePlan,
+  endOfLifeWarnings,
+  planVersionsUpdate,
+  updateVersions,
+  type VersionsUpdateResult,
+} from './versions-update.ts';
 
 const logger = createLogger('test');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -165,15 +172,33 @@ describe('versions update', () => {
   });
 
   describe("python.org's Sigstore bundles", () => {
-    /** Versions data that does not pin 3.13 yet, so python.org's real 3.13.5 (tarball and bundle) is new. */
-    async function without313(): Promise<{ dataPath: string; cacheDir: string; sigstoreBundlesDir: string }> {
+    /**
+     * Versions data that does not pin 3.13 yet, so python.org's real 3.13.5 (tarball and bundle) is
+     * new, and `update`: versions update against a python.org serving `releases`, its outcome a
+     * result or the error it refused with.
+     */
+    async function without313() {
       const { dataPath, cacheDir } = await startingData();
       const manifest = readVersionsManifest(dataPath);
       await writeFile(
         dataPath,
         formatVersionsData({ ...manifest, releases: manifest.releases.filter((release) => release.version !== '3.13.5') }),
       );
-      return { dataPath, cacheDir, sigstoreBundlesDir: join(dataPath, '..', 'sigstore') };
+      const sigstoreBundlesDir = join(dataPath, '..', 'sigstore');
+      const update = async (releases: LocalRelease[]) => {
+        const { server: _server, ...feeds } = await pythonOrg(releases);
+        const outcome = await updateVersions({
+          ...feeds,
+          dataPath,
+          logger,
+          dryRun: false,
+          cacheDir,
+          regenerate: false,
+          sigstoreBundlesDir,
+        }).catch((caught: CpythonPrebuiltError) => caught);
+        return { feeds, outcome };
+      };
+      return { dataPath, sigstoreBundlesDir, update };
     }
     const real = async (bundleFile: string): Promise<LocalRelease> => ({
       version: '3.13.5',
@@ -183,41 +208,23 @@ describe('versions update', () => {
     });
 
     it('verifies the bundle against the downloaded bytes and the line’s release manager, and records it with the pin', async () => {
-      const { dataPath, cacheDir, sigstoreBundlesDir } = await without313();
-      const { server: _server, ...feeds } = await pythonOrg([await real('Python-3.13.5.tar.xz.sigstore')]);
-      const result = await updateVersions({
-        ...feeds,
-        dataPath,
-        logger,
-        dryRun: false,
-        cacheDir,
-        regenerate: false,
-        sigstoreBundlesDir,
-      });
+      const { dataPath, sigstoreBundlesDir, update } = await without313();
+      const { feeds, outcome } = await update([await real('Python-3.13.5.tar.xz.sigstore')]);
       expect(findRelease('3.13.5', readVersionsManifest(dataPath))).toMatchObject({
         sha256: '93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640',
         sigstoreBundle: `${feeds.pythonOrgUrl}/ftp/python/3.13.5/Python-3.13.5.tar.xz.sigstore`,
       });
-      expect(result.written).toHaveLength(2);
+      expect((outcome as VersionsUpdateResult).written).toHaveLength(2);
       expect(await readFile(join(sigstoreBundlesDir, 'Python-3.13.5.tar.xz.sigstore'), 'utf8')).toBe(
         await readFile(join(layout.sigstoreBundlesDir, 'Python-3.13.5.tar.xz.sigstore'), 'utf8'),
       );
     });
 
     it('refuses a bundle that signs other bytes (or is missing while listed), and writes nothing', async () => {
-      const { dataPath, cacheDir, sigstoreBundlesDir } = await without313();
+      const { dataPath, sigstoreBundlesDir, update } = await without313();
       const before = await readFile(dataPath, 'utf8');
       // python.org's real bundle of 3.11.2: valid, by another signer, over other bytes.
-      const { server: _server, ...feeds } = await pythonOrg([await real('Python-3.11.2.tgz.sigstore')]);
-      const error = await updateVersions({
-        ...feeds,
-        dataPath,
-        logger,
-        dryRun: false,
-        cacheDir,
-        regenerate: false,
-        sigstoreBundlesDir,
-      }).catch((caught: CpythonPrebuiltError) => caught);
+      const { outcome: error } = await update([await real('Python-3.11.2.tgz.sigstore')]);
       expect(error).toMatchObject({ code: 'SIGNATURE_INVALID' });
       expect((error as Error).message).toMatch(
         /does not verify Python-3\.13\.5\.tar\.xz \(CPython 3\.13\.5, so nothing was written\): it signs sha256 2411c74b/,
@@ -225,18 +232,7 @@ describe('versions update', () => {
       expect(await readFile(dataPath, 'utf8')).toBe(before);
       expect(await readdir(sigstoreBundlesDir).catch(() => [])).toEqual([]);
 
-      const { server: _listed, ...unserved } = await pythonOrg([
-        { ...(await real('Python-3.13.5.tar.xz.sigstore')), sigstoreBundle: null },
-      ]);
-      const missing = await updateVersions({
-        ...unserved,
-        dataPath,
-        logger,
-        dryRun: false,
-        cacheDir,
-        regenerate: false,
-        sigstoreBundlesDir,
-      }).catch((caught: CpythonPrebuiltError) => caught);
+      const { outcome: missing } = await update([{ ...(await real('Python-3.13.5.tar.xz.sigstore')), sigstoreBundle: null }]);
       expect(missing).toMatchObject({ code: 'SIGNATURE_MISSING' });
       expect((missing as Error).message).toMatch(
         /python\.org lists \S+Python-3\.13\.5\.tar\.xz\.sigstore for Python-3\.13\.5\.tar\.xz, and it could not be downloaded/,
