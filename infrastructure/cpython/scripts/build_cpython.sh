@@ -133,7 +133,7 @@ tar -xf "$SOURCE_TARBALL" -C "$WORK_DIR" --strip-components=1
 if [ -n "$LIBRARIES" ]; then
   phase libraries
   LIBRARIES="$LIBRARIES" LIBRARIES_PREFIX="$libraries_prefix" JOBS="$JOBS" CROSS_HOST="$CROSS_HOST" \
-    "$script_dir/build_libraries.sh"
+    OPTIMIZE="$OPTIMIZE" "$script_dir/build_libraries.sh"
 fi
 
 # libedit (BSD) behind the readline module: GNU readline is GPL. No dbm.gnu/dbm.ndbm either: the
