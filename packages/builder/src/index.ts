@@ -63,10 +63,8 @@ export {
 export {
   committedSigstoreBundle,
   SIGSTORE_SIGNERS,
-  SIGSTORE_TRUSTED_ROOT,
-  type SigstoreVerification,
-  type VerifySigstoreInput,
-  verifySigstoreBundle,
+  type VerifyPythonOrgBundleInput,
+  verifyPythonOrgBundle,
 } from './upstream-sigstore.ts';
 export { inspectArchive, linkStaysInside } from './validate/archive.ts';
 export { parseCheckLines, validateArtifact } from './validate/validate.ts';

@@ -10,7 +10,7 @@ import {
   verifyDetached,
 } from '@cpython-prebuilt/core';
 import type { ObtainedSource } from './source.ts';
-import { SIGSTORE_SIGNERS, verifySigstoreBundle } from './upstream-sigstore.ts';
+import { SIGSTORE_SIGNERS, verifyPythonOrgBundle } from './upstream-sigstore.ts';
 
 /**
  * The release managers' OpenPGP keys (files in infrastructure/keys/upstream) per release line, as
@@ -121,7 +121,7 @@ export async function checkUpstreamSignature(input: UpstreamSignatureInput): Pro
     );
     if (!found.path) missing.push(found.why);
     else {
-      const verified = await verifySigstoreBundle({
+      const verified = await verifyPythonOrgBundle({
         data: await data(),
         bundleText: await readFile(found.path, 'utf8'),
         what: `the CPython ${source.release.version} source ${source.path}`,

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isCpythonPrebuiltError, layout, lineOf, versionsManifest } from '@cpython-prebuilt/core';
 import { describe, expect, it } from 'vitest';
-import { committedSigstoreBundle, SIGSTORE_SIGNERS, verifySigstoreBundle } from './upstream-sigstore.ts';
+import { committedSigstoreBundle, SIGSTORE_SIGNERS, verifyPythonOrgBundle } from './upstream-sigstore.ts';
 
 // The pristine tarballs `make setup` fetched (byte-identical to python.org's) and python.org's own
 // bundles for them, as committed.
@@ -25,7 +25,7 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 describe("python.org's Sigstore bundles, verified offline", () => {
   it.each(TARBALLS)('verifies $file against its bundle and its line’s release manager', async ({ version, file, source }) => {
     const bundlePath = committedSigstoreBundle(file);
-    const verified = await verifySigstoreBundle({
+    const verified = await verifyPythonOrgBundle({
       data: await readFile(join(layout.sourcesDir, source)),
       bundleText: await readFile(bundlePath, 'utf8'),
       what: file,
@@ -40,7 +40,7 @@ describe("python.org's Sigstore bundles, verified offline", () => {
   const thomas = { identity: 'thomas@python.org', issuer: 'https://accounts.google.com' };
   const check = async (overrides: { data?: Buffer; bundleText?: string; signer?: typeof thomas; trustedRoot?: string }) => {
     const bundlePath = committedSigstoreBundle('Python-3.13.5.tar.xz');
-    return verifySigstoreBundle({
+    return verifyPythonOrgBundle({
       data: overrides.data ?? (await readFile(join(layout.sourcesDir, 'python3.13_3.13.5.orig.tar.xz'))),
       bundleText: overrides.bundleText ?? (await readFile(bundlePath, 'utf8')),
       what: 'Python-3.13.5.tar.xz',

@@ -20,5 +20,6 @@ export * from './schemas/statement.ts';
 export * from './schemas/validation.ts';
 export * from './schemas/versions.ts';
 export * from './schemas/wheelhouse.ts';
+export * from './sigstore.ts';
 export * from './units.ts';
 export * from './wheelhouse-files.ts';

@@ -1,7 +1,15 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Arch, binaryKeyring, createKeyPair, createLogger, type Signer, signerFromArmored } from '@cpython-prebuilt/core';
+import {
+  type Arch,
+  binaryKeyring,
+  createKeyPair,
+  createLogger,
+  type Signer,
+  sha256Buffer,
+  signerFromArmored,
+} from '@cpython-prebuilt/core';
 import { makeTestArtifact } from '@cpython-prebuilt/core/test-artifact';
 import { featureCoverage, KEYRING_FILE } from '@cpython-prebuilt/feature';
 import { GitHubClient, releaseArtifact } from '@cpython-prebuilt/release';
@@ -157,6 +165,49 @@ describe('releaseFeature: the release job after the build matrix', () => {
       message: expect.stringContaining('cpython-3.13.5-ubuntu20.04-aarch64-build1.tgz downloads with sha256'),
     });
     expect(await readFile(s.featureVersionPath, 'utf8')).toContain('"1.0.0"');
+  });
+
+  it("asks GitHub for each artifact's provenance attestations, and refuses the whole bump for one that is not this repository's release workflow's", async () => {
+    const name = 'cpython-3.13.5-ubuntu20.04-aarch64-build1.tgz';
+    // A real attestation (tflint-ruleset-aws's release workflow, in Sigstore's log) stored for our artifact's digest.
+    const foreign = JSON.parse(
+      await readFile(
+        join(
+          import.meta.dirname,
+          '../../release/src/testdata/attestations/tflint-ruleset-aws-v0.35.0-checksums.txt.sigstore.json',
+        ),
+        'utf8',
+      ),
+    ) as unknown;
+    for (const inline of [true, false]) {
+      const s = await scratch();
+      await release(s, 'x86_64');
+      await release(s, 'aarch64');
+      const digest = sha256Buffer(asset(s, name).bytes);
+      s.github.addAttestation(digest, foreign, { inline });
+      const refused = run(s);
+      await expect(refused).rejects.toMatchObject({
+        code: 'SIGNATURE_INVALID',
+        message: expect.stringMatching(
+          new RegExp(
+            `^the attestation \\S+ does not verify as the build provenance of ${name.replaceAll('.', '\\.')}: UNTRUSTED_SIGNER_ERROR: .*expected signer https://github\\.com/octo/cpython-prebuilt/\\.github/workflows/release\\.yml@refs/\\.\\.\\.`,
+          ),
+        ),
+      });
+      // Where the bundle came from: the listing itself, or GitHub's storage (snappy-compressed, no token).
+      await expect(refused).rejects.toMatchObject({
+        message: expect.stringContaining(inline ? `/attestations/sha256:${digest}` : '/attestation-storage/'),
+      });
+      expect(await readFile(s.featureVersionPath, 'utf8')).toContain('"1.0.0"');
+    }
+
+    // No attestation at all (a release made outside the workflow): GitHub answers 404, the artifacts are recorded.
+    const plain = await scratch();
+    await release(plain, 'x86_64');
+    await release(plain, 'aarch64');
+    await run(plain);
+    const asked = plain.github.requests.filter((request) => /\/attestations\/sha256:[0-9a-f]{64}/.test(request));
+    expect(asked).toHaveLength(2);
   });
 
   it('refuses an artifact signed by a key that is not trusted, or not signed at all', async () => {

@@ -27,7 +27,14 @@ import {
   requireDefaultArtifacts,
   writeFeatureFiles,
 } from '@cpython-prebuilt/feature';
-import { type GitHubClient, readManifest, withArtifact, writeManifest } from '@cpython-prebuilt/release';
+import {
+  type GitHubClient,
+  RELEASE_WORKFLOW_FILE,
+  readManifest,
+  verifyProvenanceAttestation,
+  withArtifact,
+  writeManifest,
+} from '@cpython-prebuilt/release';
 import { writeQuotingFiles } from './quoted-figures.ts';
 
 const SUMS = 'SHA256SUMS';
@@ -36,14 +43,17 @@ const SUMS = 'SHA256SUMS';
  * The manifest entries of every artifact in the GitHub release `tag`, each checked before it is
  * trusted: the asset is downloaded and hashed, and that sha256 must be its metadata's and the
  * release's SHA256SUMS line (the size too); its `.asc` must be a valid signature of those bytes by
- * one of `trustedKeys` (the committed keys). Nothing the release says about itself is taken on
- * its word. `previous` keeps the publication date of entries already recorded with the same bytes.
+ * one of `trustedKeys` (the committed keys); every provenance attestation GitHub stores for those
+ * bytes must verify as made by this repository's release workflow (a release made outside the
+ * workflow has none: that is logged). Nothing the release says about itself is taken on its word.
+ * `previous` keeps the publication date of entries already recorded with the same bytes.
  */
 export async function releasedArtifacts(
   client: GitHubClient,
   tag: string,
   previous: ArtifactManifest,
   trustedKeys: string[],
+  logger: Logger,
 ): Promise<PublishedArtifact[]> {
   const release = await client.getReleaseByTag(tag);
   if (!release) {
@@ -132,6 +142,23 @@ export async function releasedArtifacts(
         { fix: 'do not record it: delete the statement and its .asc from the release and release the artifact again' },
       );
     }
+    // Provenance from GitHub's attestation store (not from the release): each one must be ours.
+    const attestations = await client.listAttestations(metadata.sha256);
+    if (attestations.length === 0) {
+      logger.info(
+        `${tag}/${asset.name}: no provenance attestation on GitHub (a release made outside ${RELEASE_WORKFLOW_FILE} has none)`,
+      );
+    }
+    for (const attestation of attestations) {
+      const verified = await verifyProvenanceAttestation({
+        ...attestation,
+        artifact: { name: asset.name, sha256: metadata.sha256 },
+        workflow: { repository: client.repository, file: RELEASE_WORKFLOW_FILE },
+      });
+      logger.info(
+        `${tag}/${asset.name}: provenance attested by ${verified.workflowRef}, transparency log entry ${verified.logIndex}`,
+      );
+    }
     const known = previous.artifacts.find((entry) => entry.file === asset.name && entry.sha256 === metadata.sha256);
     entries.push({
       version: metadata.version,
@@ -191,7 +218,7 @@ export async function releaseFeature(input: FeatureReleaseInput): Promise<Featur
   const recorded: PublishedArtifact[] = [];
   const trustedKeys = input.trustedKeys ?? (await readArmoredKeys(layout.keysDir));
   for (const tag of input.tags) {
-    const entries = await releasedArtifacts(input.client, tag, before, trustedKeys);
+    const entries = await releasedArtifacts(input.client, tag, before, trustedKeys, logger);
     if (entries.length === 0) {
       throw new CpythonPrebuiltError('RELEASE_MISSING', `the GitHub release ${tag} holds no artifact`, {
         fix: 'the build jobs did not upload: rerun them, then this job',

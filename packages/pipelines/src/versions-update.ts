@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SIGSTORE_SIGNERS, verifySigstoreBundle } from '@cpython-prebuilt/builder';
+import { SIGSTORE_SIGNERS, verifyPythonOrgBundle } from '@cpython-prebuilt/builder';
 import {
   CpythonPrebuiltError,
   compareVersions,
@@ -484,7 +484,7 @@ async function verifyReleaseBundle(release: NewRelease, tarballPath: string, log
       },
     );
   }
-  const verified = await verifySigstoreBundle({
+  const verified = await verifyPythonOrgBundle({
     data: await readFile(tarballPath),
     bundleText: await readFile(bundlePath, 'utf8'),
     what: `${file} (CPython ${release.version}, so nothing was written)`,

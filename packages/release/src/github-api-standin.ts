@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { compress } from 'snappyjs';
 
 /**
  * A stand-in for the GitHub REST endpoints `release` uses, on 127.0.0.1 (used by the tests and by
@@ -8,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * (https://docs.github.com/en/rest/releases): status codes, JSON shapes, the upload_url template,
  * 302 asset downloads, asset `state` ("uploaded", or "starter" for an upload that never finished),
  * and its error bodies (401 Bad credentials, 404 Not Found, 422 Validation Failed/already_exists,
- * rate limits with retry-after). It can fail part-way, as the real service does: a 5xx on the Nth
+ * rate limits with retry-after); and the attestations of a subject digest
+ * (https://docs.github.com/en/rest/repos/attestations: each bundle inline, or at a bundle_url in
+ * storage, snappy-compressed; 404 for a digest with none). It can fail part-way, as the real service does: a 5xx on the Nth
  * request, dropped connections, a half-finished upload, a token that stops working.
  * GitHub cannot be reached from these machines; the client under test is the production one.
  */
@@ -52,6 +55,11 @@ export interface GitHubApiStandIn {
   revokeToken(): void;
   /** Every API request waits this long first, so concurrent clients interleave. */
   setLatency(ms: number): void;
+  /**
+   * Stores an attestation (a Sigstore bundle) of the artifact with this sha256, as
+   * actions/attest-build-provenance does; `inline: false` lists it by bundle_url only.
+   */
+  addAttestation(sha256: string, bundle: unknown, options?: { inline?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -90,6 +98,9 @@ export async function startGitHubApiStandIn(
   const failures = new Map<number, number>();
   const halfUploads = new Set<string>();
   const corrupted = new Set<string>();
+  /** Attestations by subject digest ("sha256:<hex>"); stored bundles by their number in storage. */
+  const attestations = new Map<string, { bundle: unknown; inline: boolean; stored: number }[]>();
+  const storedBundles: Buffer[] = [];
   let base = '';
 
   const assetJson = (release: StandInRelease, asset: StandInAsset) => ({
@@ -136,6 +147,14 @@ export async function startGitHubApiStandIn(
       const served = corrupted.has(asset.name) ? Buffer.concat([asset.bytes, Buffer.from('x')]) : asset.bytes;
       response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': served.length });
       return response.end(served);
+    }
+    // Attestation storage: pre-signed URLs, no token, snappy-compressed bundles.
+    const stored = /^\/attestation-storage\/(\d+)$/.exec(path);
+    if (stored) {
+      const bytes = storedBundles[Number(stored[1])];
+      if (!bytes) return json(response, 404, { message: 'Not Found' });
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+      return response.end(bytes);
     }
     if (latencyMs > 0) await sleep(latencyMs);
     if (resets > 0) {
@@ -189,6 +208,19 @@ export async function startGitHubApiStandIn(
       };
       releases.push(release);
       return json(response, 201, releaseJson(release));
+    }
+    const attested = new RegExp(`^${prefix}/attestations/(sha256:[0-9a-f]{64})$`).exec(path);
+    if (request.method === 'GET' && attested) {
+      const found = attestations.get(attested[1] ?? '') ?? [];
+      if (found.length === 0)
+        return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      return json(response, 200, {
+        attestations: found.map((entry) => ({
+          ...(entry.inline ? { bundle: entry.bundle } : {}),
+          repository_id: 1,
+          bundle_url: `${base}/attestation-storage/${entry.stored}`,
+        })),
+      });
     }
     const list = new RegExp(`^${prefix}/releases/(\\d+)/assets$`).exec(path);
     if (request.method === 'GET' && list) {
@@ -271,6 +303,14 @@ export async function startGitHubApiStandIn(
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    addAttestation(sha256, bundle, options = {}) {
+      const key = `sha256:${sha256}`;
+      storedBundles.push(compress(Buffer.from(JSON.stringify(bundle))));
+      attestations.set(key, [
+        ...(attestations.get(key) ?? []),
+        { bundle, inline: options.inline ?? true, stored: storedBundles.length - 1 },
+      ]);
     },
     close: () =>
       new Promise((resolve) => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CpythonPrebuiltError, type Logger } from '@cpython-prebuilt/core';
+import { uncompress } from 'snappyjs';
 import { request } from 'undici';
 import { z } from 'zod';
 
@@ -26,6 +27,23 @@ export const GitHubRelease = z.object({
   assets: z.array(GitHubAsset).default([]),
 });
 export type GitHubRelease = z.infer<typeof GitHubRelease>;
+
+/**
+ * GitHub's list of the attestations of one subject digest (GET /repos/{owner}/{repo}/attestations/{subject_digest}):
+ * each one's Sigstore bundle inline, or (when GitHub leaves it out) at bundle_url, snappy-compressed in storage.
+ */
+const GitHubAttestations = z.object({
+  attestations: z.array(z.object({ bundle: z.unknown().optional(), bundle_url: z.string().optional() })),
+});
+
+/** An attestation as listAttestations returns it: the bundle (parsed JSON) and where it came from. */
+export interface GitHubAttestation {
+  bundle: unknown;
+  source: string;
+}
+
+/** The most a bundle may take uncompressed (GitHub's are about 10 KiB). */
+const MAX_BUNDLE_BYTES = 8 << 20;
 
 export interface GitHubClientOptions {
   /** https://api.github.com in production; a loopback server in tests. */
@@ -117,6 +135,11 @@ interface Call {
 /** The GitHub REST endpoints a release needs, through undici, with GitHub's error shapes. */
 export class GitHubClient {
   constructor(private readonly options: GitHubClientOptions) {}
+
+  /** owner/repo, as GitHub's workflow identities name it. */
+  get repository(): string {
+    return `${this.options.owner}/${this.options.repo}`;
+  }
 
   private get repoUrl(): string {
     return `${this.options.apiUrl.replace(/\/$/, '')}/repos/${this.options.owner}/${this.options.repo}`;
@@ -254,6 +277,64 @@ export class GitHubClient {
       await this.call({ method: 'DELETE', url: `${this.repoUrl}/releases/assets/${assetId}` });
     } catch (error) {
       if (!(error instanceof GitHubApiError && error.status === 404)) throw error;
+    }
+  }
+
+  /**
+   * The attestations this repository stores for `sha256` (the first 100), each bundle inline or
+   * fetched from its bundle_url (pre-signed storage: without the token). None: an empty list
+   * (GitHub answers 404 for a digest with none).
+   */
+  async listAttestations(sha256: string): Promise<GitHubAttestation[]> {
+    const url = `${this.repoUrl}/attestations/sha256:${sha256}?per_page=100`;
+    let listed: z.infer<typeof GitHubAttestations> | undefined;
+    try {
+      listed = await this.json(GitHubAttestations, { method: 'GET', url });
+    } catch (error) {
+      if (error instanceof GitHubApiError && error.status === 404) return [];
+      throw error;
+    }
+    const attestations: GitHubAttestation[] = [];
+    for (const [index, entry] of (listed?.attestations ?? []).entries()) {
+      if (entry.bundle !== undefined && entry.bundle !== null) {
+        attestations.push({ bundle: entry.bundle, source: `${url}#attestation-${index + 1}` });
+      } else if (entry.bundle_url) {
+        attestations.push({ bundle: await this.storedBundle(entry.bundle_url), source: entry.bundle_url });
+      } else {
+        throw new CpythonPrebuiltError(
+          'ARTIFACT_INVALID',
+          `${url} lists attestation ${index + 1} with neither a bundle nor a bundle_url`,
+          {
+            fix: "GitHub's answer is not its documented shape: run again later, or check the API version it serves",
+          },
+        );
+      }
+    }
+    return attestations;
+  }
+
+  /** A bundle from GitHub's attestation storage: JSON, snappy-compressed or not. */
+  private async storedBundle(url: string): Promise<unknown> {
+    const response = await request(url, { headers: { 'user-agent': 'cpython-prebuilt' } });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode !== 200) throw new GitHubApiError(response.statusCode, 'GET', url, body.toString('utf8'));
+    const unreadable = (why: string): never => {
+      throw new CpythonPrebuiltError('ARTIFACT_INVALID', `the attestation bundle at ${url} cannot be read: ${why}`, {
+        fix: 'run again later; a bundle that cannot be read is never taken as verified',
+      });
+    };
+    let text = body.toString('utf8');
+    if (!text.trimStart().startsWith('{')) {
+      try {
+        text = uncompress(body, MAX_BUNDLE_BYTES).toString('utf8');
+      } catch (error) {
+        unreadable(`neither JSON nor snappy-compressed JSON (${(error as Error).message})`);
+      }
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      return unreadable(`not JSON (${(error as Error).message})`);
     }
   }
 

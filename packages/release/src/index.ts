@@ -1,4 +1,12 @@
 export {
+  GITHUB_ACTIONS_ISSUER,
+  PROVENANCE_PREDICATE,
+  type ProvenanceCheck,
+  type ProvenanceVerified,
+  RELEASE_WORKFLOW_FILE,
+  verifyProvenanceAttestation,
+} from './attestation.ts';
+export {
   devcontainer,
   devcontainerBin,
   FeaturePublishError,
@@ -6,7 +14,13 @@ export {
   type PublishedFeature,
   publishFeatures,
 } from './devcontainers-cli.ts';
-export { GitHubApiError, GitHubClient, type GitHubClientOptions, GitHubUnreachableError } from './github.ts';
+export {
+  GitHubApiError,
+  type GitHubAttestation,
+  GitHubClient,
+  type GitHubClientOptions,
+  GitHubUnreachableError,
+} from './github.ts';
 export { type LocalRegistry, LocalRegistryError, type RegistryOptions, startRegistry } from './local-registry.ts';
 export { ManifestReadError, readManifest, renderArtifactsMd, withArtifact, writeManifest } from './manifest.ts';
 export { releaseNotes, releaseTag, releaseTitle } from './notes.ts';

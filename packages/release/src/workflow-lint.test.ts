@@ -142,6 +142,8 @@ describe('the release workflow gives each job only what it needs', () => {
     expect(workflow.jobs.attest?.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' });
     expect(workflow.jobs.release?.permissions).toEqual({ contents: 'write' });
     expect(workflow.jobs.release?.environment).toBe('release');
+    // release-feature reads the attest job's provenance back from GitHub and verifies it.
+    expect(workflow.jobs.feature?.permissions).toEqual({ contents: 'write', packages: 'write', attestations: 'read' });
   });
 
   it('names secrets only in the release and feature jobs, and leaves no token in .git/config where nothing is pushed', async () => {
