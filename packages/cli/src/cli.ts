@@ -11,6 +11,7 @@ import { featureCommand } from './commands/feature.ts';
 import { generateCommand } from './commands/generate.ts';
 import { integrateCommand } from './commands/integrate.ts';
 import { keysCommand } from './commands/keys.ts';
+import { librariesCommand } from './commands/libraries.ts';
 import { lintWorkflowsCommand } from './commands/lint-workflows.ts';
 import { measureCommand } from './commands/measure.ts';
 import { measureProjectsCommand } from './commands/measure-projects.ts';
@@ -59,6 +60,7 @@ export function createProgram(): Command {
   benchWheelhouseCommand(program);
   vagrantCommand(program);
   versionsCommand(program);
+  librariesCommand(program);
   wheelhouseCommand(program);
   completionCommand(program);
   // Every command (and the program, before one) takes -q/-v, where users type them.

@@ -30,6 +30,8 @@ export const layout = {
   vagrantDockerDir: join(cpython, 'vagrant/docker'),
   /** The pinned CPython releases (data of schemas/versions.ts; `versions update` rewrites it). */
   versionsData: join(repoRoot, 'packages/core/src/schemas/versions.data.json'),
+  /** The pins of the libraries built from source (libraries update rewrites it). */
+  librariesData: join(repoRoot, 'packages/core/src/schemas/libraries.data.json'),
   /** Generated JSON: versions.json, build-bases.json and the JSON schemas. */
   cpythonDir: cpython,
   schemasDir: join(cpython, 'schemas'),

@@ -155,6 +155,7 @@ Checksums-Sha256:
         origFile: 'openssl_3.5.7.orig.tar.gz',
         sha256: pin.sha256,
         url: 'http://mirror.invalid/debian/pool/main/o/openssl/openssl_3.5.7.orig.tar.gz',
+        source: { package: 'openssl', version: '3.5.7-1', suite: 'sid' },
       },
     ]);
   });

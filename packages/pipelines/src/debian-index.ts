@@ -33,6 +33,9 @@ export interface DebianCpythonRelease {
   url: string;
 }
 
+/** The suites read by default: sid has upstream's newest releases, trixie and bookworm the stable updates. */
+export const DEFAULT_DEBIAN_SUITES: readonly string[] = ['sid', 'trixie', 'bookworm'];
+
 export interface DebianIndexInput {
   mirror: string;
   /** sid: the newest upstream releases. */
@@ -167,13 +170,21 @@ export interface DebianLibraryRelease {
   origFile: string;
   sha256: string;
   url: string;
+  /** The Debian source package and version that list it (openssl 3.5.9-1), and the suite read. */
+  source: { package: string; version: string; suite: string };
 }
 
-/** Every orig tarball of each pinned library's Debian source package in a Sources index. */
-export function libraryReleasesIn(sources: string, mirror: string, pins: readonly PinnedLibrary[]): DebianLibraryRelease[] {
+/** Every orig tarball of each pinned library's Debian source package in `suite`'s Sources index. */
+export function libraryReleasesIn(
+  sources: string,
+  mirror: string,
+  pins: readonly PinnedLibrary[],
+  suite = 'sid',
+): DebianLibraryRelease[] {
   const releases: DebianLibraryRelease[] = [];
   for (const stanza of sources.split(/\n\s*\n/)) {
     const pkg = /^Package:\s*(\S+)\s*$/m.exec(stanza)?.[1];
+    const packageVersion = /^Version:\s*(\S+)\s*$/m.exec(stanza)?.[1] ?? 'unknown';
     const directory = /^Directory:\s*(\S+)\s*$/m.exec(stanza)?.[1];
     const pin = pins.find((candidate) => candidate.debian.directory.split('/').at(-1) === pkg);
     if (!pin || !pkg || !directory) continue;
@@ -187,6 +198,7 @@ export function libraryReleasesIn(sources: string, mirror: string, pins: readonl
         origFile: match[2],
         sha256: match[1],
         url: `${mirror}/${directory}/${match[2]}`,
+        source: { package: pkg, version: packageVersion, suite },
       });
     }
   }
@@ -350,7 +362,7 @@ export async function checkAgainstDebian(input: DebianCheckInput): Promise<Debia
     input.logger?.info(`reading ${input.mirror}/dists/${suite} (InRelease verified with the Debian archive keyring)`);
     const index = await debianSourceIndex({ ...input, suite });
     cpython.push(...cpythonReleasesIn(index, input.mirror));
-    libraries.push(...libraryReleasesIn(index, input.mirror, input.libraries));
+    libraries.push(...libraryReleasesIn(index, input.mirror, input.libraries, suite));
   }
   return {
     mirror: input.mirror,

@@ -12,6 +12,7 @@ export {
   compareLibrariesWithDebian,
   compareWithDebian,
   cpythonReleasesIn,
+  DEFAULT_DEBIAN_SUITES,
   type DebianCheck,
   type DebianComparison,
   type DebianCpythonRelease,
@@ -36,6 +37,13 @@ export {
 } from './feature-default.ts';
 export { compareInterpreters, type InterpreterComparisonInput } from './interpreter-comparison.ts';
 export { type CreatedTeamKey, type CreateTeamKeyInput, createTeamKey, MIN_KEY_DAYS } from './keys.ts';
+export {
+  describeLibrariesUpdate,
+  type LibrariesUpdateInput,
+  type LibrariesUpdateResult,
+  type LibraryBump,
+  updateLibraries,
+} from './libraries-update.ts';
 export { type LocalPythonOrg, type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';
 export { type GitHubTarget, type Phase3Input, type Phase3Result, runPhase3 } from './phase3.ts';
 export {

@@ -30,6 +30,8 @@ export interface LocalDebianArchive {
   ): void;
   /** Serves `body` at `path` under the mirror (pool/main/p/python3.13/...). */
   serve(path: string, body: Buffer): void;
+  /** Stops serving `path` (404 from now on, as a mirror that lacks the file answers). */
+  unserve(path: string): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,9 @@ export async function startLocalDebianArchive(): Promise<LocalDebianArchive> {
     },
     serve(path, body) {
       files.set(`${root}/${path}`, body);
+    },
+    unserve(path) {
+      files.delete(`${root}/${path}`);
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

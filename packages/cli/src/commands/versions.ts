@@ -1,6 +1,7 @@
 import { createLogger, debianMirror, layout, pinnedLibraries, readVersionsManifest, releaseMatrix } from '@cpython-prebuilt/core';
 import {
   checkAgainstDebian,
+  DEFAULT_DEBIAN_SUITES,
   DEFAULT_PYTHON_ORG_URL,
   DEFAULT_RELEASE_CYCLE_URL,
   debianUpdateDue,
@@ -68,14 +69,12 @@ function checkInputFromFlags(flags: VersionsFlags): VersionsCheckInput {
   return { ...feeds, dataPath: flags.data, logger: createLogger() };
 }
 
-const DEFAULT_SUITES = ['sid', 'trixie', 'bookworm'];
-
 /**
  * Debian's source archive the machine's apt sources name: the feed with --source debian; with
  * python.org, the second record each new pin must agree with, when the machine names a mirror.
  */
 function debianRecord(flags: UpdateFlags): VersionsUpdateInput['debian'] {
-  const suites = flags.debianSuite.length > 0 ? flags.debianSuite : DEFAULT_SUITES;
+  const suites = flags.debianSuite.length > 0 ? flags.debianSuite : [...DEFAULT_DEBIAN_SUITES];
   const workDir = `${layout.cacheDir}/debian-index`;
   if (flags.source === 'debian') return { mirror: debianMirror(), suites, workDir };
   if (!flags.debianRecord) return undefined;
@@ -106,7 +105,7 @@ function updateInputFromFlags(flags: UpdateFlags): VersionsUpdateInput {
 async function checkAgainstDebianSources(flags: VersionsFlags): Promise<void> {
   const check = await checkAgainstDebian({
     mirror: debianMirror(),
-    suites: flags.debianSuite.length > 0 ? flags.debianSuite : DEFAULT_SUITES,
+    suites: flags.debianSuite.length > 0 ? flags.debianSuite : [...DEFAULT_DEBIAN_SUITES],
     manifest: readVersionsManifest(flags.data),
     libraries: pinnedLibraries,
     workDir: `${layout.cacheDir}/debian-index`,

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { layout } from '../layout.ts';
 import { Sha256 } from './common.ts';
 import { DigestSource } from './versions.ts';
 
@@ -37,33 +39,27 @@ export const PinnedLibrary = z.object({
 export type PinnedLibrary = z.infer<typeof PinnedLibrary>;
 
 /**
- * The libraries every artifact builds from source. OpenSSL: the 3.5 LTS line (upstream support to
- * 2030-04). Its tarball is the same bytes on openssl.org, GitHub's release page and Debian's pool,
- * signed by the OpenSSL project's release key.
+ * The libraries every artifact builds from source, as libraries.data.json beside this module holds
+ * them (so that `libraries update` rewrites plain JSON; this module is still the one place that
+ * reads, validates and types it). OpenSSL: the 3.5 LTS line (upstream support to 2030-04). Its
+ * tarball is the same bytes on openssl.org, GitHub's release page and Debian's pool, signed by the
+ * OpenSSL project's release key.
  */
-export const pinnedLibraries: readonly PinnedLibrary[] = z.array(PinnedLibrary).parse([
-  {
-    name: 'openssl',
-    version: '3.5.7',
-    sha256: 'a8c0d28a529ca480f9f36cf5792e2cd21984552a3c8e4aa11a24aa31aeac98e8',
-    url: 'https://github.com/openssl/openssl/releases/download/openssl-3.5.7/openssl-3.5.7.tar.gz',
-    debian: { directory: 'pool/main/o/openssl', file: 'openssl_3.5.7.orig.tar.gz', repack: false },
-    signingKey: { file: 'openssl-216094DFD0CB81EF.asc', fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF' },
-    license: 'Apache-2.0',
-    licenseFile: 'LICENSE.txt',
-    digestSources: [
-      {
-        name: 'Debian source package openssl 3.5.7-1~deb13u2: Checksums-Sha256 of openssl_3.5.7.orig.tar.gz in the signed index (dists/sid/InRelease -> main/source/Sources.xz)',
-        url: 'https://tracker.debian.org/pkg/openssl',
-      },
-      {
-        name: "OpenSSL's OpenPGP signature of the tarball (openssl_3.5.7.orig.tar.gz.asc, key BA5473A2B0587B07FB27CF2D216094DFD0CB81EF)",
-        url: 'https://github.com/openssl/openssl/releases/download/openssl-3.5.7/openssl-3.5.7.tar.gz.asc',
-      },
-    ],
-    sonames: ['libssl.so.3', 'libcrypto.so.3'],
-  },
-]);
+export function readPinnedLibraries(path: string = layout.librariesData): PinnedLibrary[] {
+  return z.array(PinnedLibrary).parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/** The pins as libraries.data.json holds them: by name, in the schema's key order, two-space JSON. */
+export function formatLibrariesData(pins: readonly PinnedLibrary[]): string {
+  const parsed = z.array(PinnedLibrary).parse(pins);
+  return `${JSON.stringify(
+    [...parsed].sort((a, b) => a.name.localeCompare(b.name)),
+    null,
+    2,
+  )}\n`;
+}
+
+export const pinnedLibraries: readonly PinnedLibrary[] = readPinnedLibraries();
 
 /** The pinned library that installs `soname`, if any. */
 export function pinnedLibraryOf(soname: string): PinnedLibrary | undefined {
