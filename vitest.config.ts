@@ -25,8 +25,9 @@ export default defineConfig({
       {
         test: {
           name: 'e2e-builds',
-          // The lane of compiles (Docker, the Vagrant VM): scripts/run-tests.sh runs it beside `e2e`.
-          include: ['test/builder-e2e/src/**/*.test.ts'],
+          // The lane of compiles (Docker, the Vagrant VM; measure compiles CPython in the pilot's image):
+          // scripts/run-tests.sh runs it beside `e2e`.
+          include: ['test/builder-e2e/src/**/*.test.ts', 'test/release-e2e/src/measure.test.ts'],
           globalSetup: ['test/fixtures/src/global-setup.ts'],
           testTimeout: 30 * 60_000,
           hookTimeout: 60 * 60_000,
@@ -40,6 +41,7 @@ export default defineConfig({
           // The lane of dev containers, registries and releases. The slow aarch64 suite is its own
           // target (make test-aarch64).
           include: ['test/feature-e2e/src/**/*.test.ts', 'test/release-e2e/src/**/*.test.ts'],
+          exclude: ['test/release-e2e/src/measure.test.ts'],
           globalSetup: ['test/fixtures/src/global-setup.ts'],
           testTimeout: 30 * 60_000,
           hookTimeout: 60 * 60_000,
