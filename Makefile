@@ -49,7 +49,7 @@ runs_flags = $(if $(RUNS),--runs "$(RUNS)")
 image_flags = $(foreach image,$(IMAGES),--image "$(image)")
 artifact_example = cpython-<version>-<base>-<arch>-build<N>.tgz (a file in infrastructure/cpython/artifacts or a path)
 
-.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython build-budget verify-artifact vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure measure-projects bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update libraries-update
+.PHONY: help setup deps test-aarch64 release-feature release-commit lint-workflows build_cpython build-budget verify-artifact vagrant-cpython-up vagrant-cpython-halt vagrant-cpython-destroy validate-cpython artifact release-cpython publish measure measure-projects bench bench-wheelhouse phase3 test test-unit check lint typecheck shellcheck generate generate-check versions-check versions-update libraries-update debian-keyring
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
@@ -147,9 +147,12 @@ versions-check: ## exit non-zero when python.org has a patch release or an end o
 versions-update: ## pin new CPython patch releases (downloaded, sha256-verified) and regenerate versions.json: [DRY_RUN=1]
 	$(CLI) versions update $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
-libraries-update: ## pin the newest patch of each bundled library's line from Debian's signed index and upstream's signature, naming the rebuilds due: [DRY_RUN=1]
-	$(CLI) libraries update $(if $(filter 1,$(DRY_RUN)),--dry-run)
+libraries-update: ## pin the newest patch of each bundled library's line from Debian's signed index and upstream's signature, naming the rebuilds due: [DRY_RUN=1] [SUMMARY=<file for a pull request's description>]
+	$(CLI) libraries update $(if $(filter 1,$(DRY_RUN)),--dry-run) $(if $(SUMMARY),--summary "$(SUMMARY)")
 	$(if $(filter 1,$(DRY_RUN)),,$(CLI) generate)
+
+debian-keyring: ## (root) install Debian's archive keyring where it is missing (an Ubuntu machine): versions check --source debian and libraries update verify Debian's InRelease with it
+	@test -f /usr/share/keyrings/debian-archive-keyring.gpg || { apt-get update && apt-get install --yes debian-archive-keyring; }
 
 generate: ## regenerate the feature, versions.json and JSON schemas from the TypeScript sources
 	pnpm generate

@@ -42,6 +42,7 @@ export {
   type LibrariesUpdateInput,
   type LibrariesUpdateResult,
   type LibraryBump,
+  librariesPullRequestBody,
   updateLibraries,
 } from './libraries-update.ts';
 export { type LocalPythonOrg, type LocalRelease, startLocalPythonOrg } from './local-python-org.ts';

@@ -15,7 +15,12 @@ import {
 } from '@cpython-prebuilt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { describeLibrariesUpdate, type LibrariesUpdateInput, updateLibraries } from './libraries-update.ts';
+import {
+  describeLibrariesUpdate,
+  type LibrariesUpdateInput,
+  librariesPullRequestBody,
+  updateLibraries,
+} from './libraries-update.ts';
 import { type LocalDebianArchive, startLocalDebianArchive } from './local-debian-archive.ts';
 
 const logger = createLogger('test');
@@ -163,6 +168,12 @@ describe('libraries update: a newer patch release of a pinned library, pinned fr
       'security rebuilds due (release each again with the next build number): cpython-3.13.5-ubuntu20.04-x86_64-build2.tgz -> build3, cpython-3.12.13-ubuntu20.04-aarch64-build1.tgz -> build2',
     );
 
+    // The pull request's description (update.yml's body-path) says the same, with what to do after merging.
+    const body = librariesPullRequestBody(result, s.dataPath);
+    expect(body).toContain(`pinned openssl 3.5.9 (was 3.5.7) in ${s.dataPath}`);
+    expect(body).toContain('cpython-3.13.5-ubuntu20.04-x86_64-build2.tgz -> build3');
+    expect(body).toContain('run the release workflow for each artifact named above');
+
     // Current now: nothing more to do, nothing rewritten.
     const again = await updateLibraries({ ...s.input });
     expect(again).toMatchObject({ bumps: [], written: false });
@@ -211,11 +222,12 @@ describe("update.yml's libraries job", () => {
     const workflow = parseYaml(await readFile(join(layout.workflowsDir, 'update.yml'), 'utf8'));
     const steps: { run?: string; uses?: string; with?: Record<string, string> }[] = workflow.jobs.libraries.steps;
     const runs = steps.map((step) => step.run ?? '').join('\n');
-    expect(runs).toMatch(/make libraries-update[\s\S]*make generate-check/);
-    const addPaths = steps
-      .find((step) => step.uses?.startsWith('peter-evans/create-pull-request'))
-      ?.with?.['add-paths']?.trim()
-      .split('\n');
+    expect(runs).toMatch(/make debian-keyring[\s\S]*make libraries-update SUMMARY=(\S+)[\s\S]*make generate-check/);
+    const summary = /make libraries-update SUMMARY=(\S+)/.exec(runs)?.[1];
+    const pullRequest = steps.find((step) => step.uses?.startsWith('peter-evans/create-pull-request'));
+    // The description is the file libraries update wrote, and it is not committed.
+    expect(pullRequest?.with?.['body-path']).toBe(summary);
+    const addPaths = pullRequest?.with?.['add-paths']?.trim().split('\n');
     expect(addPaths).toEqual([relativeToRoot(layout.librariesData), 'features/src/installer']);
     // The generated feature quotes the pins (its licences section): a bump rewrites it.
     const readme = await readFile(join(layout.featuresSrcDir, 'installer', 'README.md'), 'utf8');

@@ -192,3 +192,19 @@ export function describeLibrariesUpdate(result: LibrariesUpdateResult, dataPath:
   }
   return lines.join('\n');
 }
+
+/** The pull request's description (update.yml, `--summary`): what was pinned from which records, and the rebuilds due. */
+export function librariesPullRequestBody(result: LibrariesUpdateResult, dataPath: string = layout.librariesData): string {
+  return [
+    "Pinned by `make libraries-update`: each new tarball came from the Debian archive with the sha256 its signed source index gives, and upstream's OpenPGP signature of it verified with the pinned key.",
+    '',
+    '```',
+    describeLibrariesUpdate(result, dataPath),
+    '```',
+    '',
+    result.stale.length > 0
+      ? 'After merging, run the release workflow for each artifact named above with the build number given (docs/updates.md): install.sh prefers the highest build of a version, so the feature moves to the rebuilds once `release-feature` records them.'
+      : 'After merging, the next builds bundle the new versions.',
+    '',
+  ].join('\n');
+}

@@ -1,5 +1,11 @@
+import { writeFile } from 'node:fs/promises';
 import { createLogger, debianMirror, layout } from '@cpython-prebuilt/core';
-import { DEFAULT_DEBIAN_SUITES, describeLibrariesUpdate, updateLibraries } from '@cpython-prebuilt/pipelines';
+import {
+  DEFAULT_DEBIAN_SUITES,
+  describeLibrariesUpdate,
+  librariesPullRequestBody,
+  updateLibraries,
+} from '@cpython-prebuilt/pipelines';
 import type { Command } from 'commander';
 
 interface LibrariesUpdateFlags {
@@ -7,6 +13,7 @@ interface LibrariesUpdateFlags {
   data: string;
   dryRun: boolean;
   json: boolean;
+  summary?: string;
 }
 
 export function librariesCommand(program: Command): void {
@@ -28,6 +35,10 @@ export function librariesCommand(program: Command): void {
     .option('--data <path>', 'the library pins to compare and rewrite', layout.librariesData)
     .option('--dry-run', 'fetch and verify, write no pin', false)
     .option('--json', 'print the result as JSON on stdout', false)
+    .option(
+      '--summary <path>',
+      "also write a pull request's description there (Markdown: the pins, their records, the rebuilds due)",
+    )
     .action(async (flags: LibrariesUpdateFlags) => {
       const result = await updateLibraries({
         mirror: debianMirror(),
@@ -37,6 +48,7 @@ export function librariesCommand(program: Command): void {
         dryRun: flags.dryRun,
         logger: createLogger(),
       });
+      if (flags.summary) await writeFile(flags.summary, librariesPullRequestBody(result, flags.data));
       process.stdout.write(
         flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${describeLibrariesUpdate(result, flags.data)}\n`,
       );
